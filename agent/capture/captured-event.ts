@@ -1,0 +1,63 @@
+/** The decoded, typed form of the records defined in bpf/events.h. */
+
+export const enum Direction {
+  /** The captured process wrote (sent) the bytes. */
+  Egress = 0,
+  /** The captured process read (received) the bytes. */
+  Ingress = 1,
+}
+
+export const enum CloseReason {
+  None = 0,
+  FdClosed = 1,
+  SockDestroyed = 2,
+}
+
+/** Process and socket facts shared by every record of one connection. */
+export interface ConnectionFacts {
+  readonly pid: number;
+  readonly tid: number;
+  readonly uid: number;
+  readonly comm: string;
+  /** -1 when the kernel could not resolve it. */
+  readonly fd: number;
+  /** Kernel address of the socket as a bigint; 0n when unknown. */
+  readonly sockId: bigint;
+  /** 4 or 6; 0 when the tuple is unknown. */
+  readonly ipVersion: 0 | 4 | 6;
+  /** The captured process's own address and port. */
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** The captured process's peer. */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly tlsLibrary: string;
+}
+
+export interface DataEvent extends ConnectionFacts {
+  readonly kind: 'data';
+  /** Wall-clock time in nanoseconds since the epoch. */
+  readonly timestampNs: bigint;
+  readonly direction: Direction;
+  /** Bytes the TLS call read or wrote. */
+  readonly originalLength: number;
+  /** Offset of `payload` within the call's bytes (a large call spans several records). */
+  readonly chunkOffset: number;
+  /** User address of the SSL object: identifies a connection whose socket is unknown. */
+  readonly sslPtr: bigint;
+  /** Captured plaintext: a view into the batch, not a copy. */
+  readonly payload: Uint8Array;
+  /** True when bytes of this call were not captured. */
+  readonly truncated: boolean;
+}
+
+export interface CloseEvent {
+  readonly kind: 'close';
+  readonly timestampNs: bigint;
+  readonly pid: number;
+  readonly fd: number;
+  readonly sockId: bigint;
+  readonly reason: CloseReason;
+}
+
+export type CapturedEvent = DataEvent | CloseEvent;

@@ -1,0 +1,19 @@
+/** Everything the processor hands to the exporters. One union, discriminated by `kind`. */
+import type { ConnectionFacts, Direction } from '../capture/captured-event';
+
+/** Bytes of one direction that no protocol recognised (the seed's DefaultParser). */
+export interface RawMessage {
+  readonly kind: 'raw';
+  readonly connection: ConnectionFacts;
+  readonly direction: Direction;
+  /** Wall-clock nanoseconds of the first byte. */
+  readonly timestampNs: bigint;
+  /** The kept bytes (at most the truncation cap). */
+  readonly payload: Uint8Array;
+  /** Bytes seen for this message, kept or not. */
+  readonly length: number;
+  /** True when bytes were cut by the cap or lost in capture. */
+  readonly truncated: boolean;
+}
+
+export type OutputRecord = RawMessage;

@@ -1,0 +1,33 @@
+// plaintap_native: the addon's entry point.
+#include <napi.h>
+
+#include "capture_session.h"
+#include "native_error.h"
+#include "tracefs.h"
+
+namespace {
+
+// ensureTracefs() → { path, mountedNow }; throws with errno when it cannot mount. JS thread.
+Napi::Value EnsureTracefs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  plaintap::TracefsStatus status = plaintap::EnsureTracefs();
+  if (status.error != 0) {
+    plaintap::ThrowError(env, "ERR_PLAINTAP_TRACEFS", "tracefs is not mounted and mounting it at " + status.path + " failed",
+                         status.error, "mount");
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("path", status.path);
+  result.Set("mountedNow", status.mounted_now);
+  return result;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("CaptureSession", plaintap::CaptureSession::Define(env));
+  exports.Set("ensureTracefs", Napi::Function::New(env, EnsureTracefs));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(plaintap_native, Init)

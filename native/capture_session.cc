@@ -1,0 +1,242 @@
+#include "capture_session.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <mutex>
+
+#include "events.h"
+#include "native_error.h"
+#include "plaintap.skel.h"
+#include "ring_reader.h"
+
+namespace plaintap {
+
+namespace {
+
+// The ABI header is shared with the kernel; guard the layout the TS decoder assumes.
+static_assert(sizeof(record_header) == 120, "record_header layout changed: update agent/capture/record-layout.ts");
+static_assert(offsetof(record_header, comm) == 104, "record_header layout changed");
+static_assert(PLAINTAP_ABI_VERSION == 1, "ABI version changed: update agent/capture/record-layout.ts");
+
+// libbpf's warnings, kept for the error message of a failed load or attach.
+std::mutex log_mutex;
+std::string libbpf_log;
+
+int CollectLibbpfLog(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[1024];
+  int n = vsnprintf(line, sizeof(line), format, args);
+  std::lock_guard<std::mutex> lock(log_mutex);
+  if (libbpf_log.size() < 64 * 1024) libbpf_log += line;
+  return n;
+}
+
+std::string TakeLibbpfLog() {
+  std::lock_guard<std::mutex> lock(log_mutex);
+  std::string log;
+  log.swap(libbpf_log);
+  // The verifier log can be long: its tail says what failed.
+  if (log.size() > 4000) log = "…" + log.substr(log.size() - 4000);
+  return log;
+}
+
+struct UprobeSpec {
+  const char* symbol;
+  bool retprobe;
+  bpf_program* (*program)(plaintap_bpf*);
+};
+
+const UprobeSpec kOpenSslProbes[] = {
+    {"SSL_write", false, [](plaintap_bpf* s) { return s->progs.ssl_write_entry; }},
+    {"SSL_write_ex", false, [](plaintap_bpf* s) { return s->progs.ssl_write_ex_entry; }},
+    {"SSL_read", false, [](plaintap_bpf* s) { return s->progs.ssl_read_entry; }},
+    {"SSL_read", true, [](plaintap_bpf* s) { return s->progs.ssl_read_return; }},
+    {"SSL_read_ex", false, [](plaintap_bpf* s) { return s->progs.ssl_read_ex_entry; }},
+    {"SSL_read_ex", true, [](plaintap_bpf* s) { return s->progs.ssl_read_return; }},
+    {"SSL_do_handshake", false, [](plaintap_bpf* s) { return s->progs.ssl_do_handshake_entry; }},
+    {"SSL_set_fd", false, [](plaintap_bpf* s) { return s->progs.ssl_set_fd_entry; }},
+    {"SSL_free", false, [](plaintap_bpf* s) { return s->progs.ssl_free_entry; }},
+};
+
+uint32_t GetUint(const Napi::Object& options, const char* key, uint32_t fallback) {
+  Napi::Value value = options.Get(key);
+  return value.IsNumber() ? value.As<Napi::Number>().Uint32Value() : fallback;
+}
+
+}  // namespace
+
+Napi::Function CaptureSession::Define(Napi::Env env) {
+  return DefineClass(env, "CaptureSession",
+                     {
+                         InstanceMethod("attachTracepoints", &CaptureSession::AttachTracepoints),
+                         InstanceMethod("attachOpenSsl", &CaptureSession::AttachOpenSsl),
+                         InstanceMethod("start", &CaptureSession::Start),
+                         InstanceMethod("counters", &CaptureSession::Counters),
+                         InstanceMethod("stop", &CaptureSession::Stop),
+                     });
+}
+
+// options: { ringBufferBytes, selfPid, pids: number[], comms: string[] }
+CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureSession>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    throw Napi::TypeError::New(env, "CaptureSession(options): options must be an object");
+  }
+  Napi::Object options = info[0].As<Napi::Object>();
+  libbpf_set_print(CollectLibbpfLog);
+  TakeLibbpfLog();
+
+  skel_ = plaintap_bpf__open();
+  if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_OPEN", "cannot open the eBPF object", errno, "bpf");
+
+  skel_->rodata->self_pid = GetUint(options, "selfPid", 0);
+  Napi::Array pids = options.Get("pids").IsArray() ? options.Get("pids").As<Napi::Array>() : Napi::Array::New(env);
+  Napi::Array comms = options.Get("comms").IsArray() ? options.Get("comms").As<Napi::Array>() : Napi::Array::New(env);
+  if (comms.Length() > PLAINTAP_MAX_COMM_FILTERS) {
+    Close();
+    ThrowError(env, "ERR_PLAINTAP_OPTIONS", "at most " + std::to_string(PLAINTAP_MAX_COMM_FILTERS) + " comm filters");
+  }
+  skel_->rodata->pid_filter_count = pids.Length();
+  skel_->rodata->comm_filter_count = comms.Length();
+  for (uint32_t i = 0; i < comms.Length(); i++) {
+    std::string comm = comms.Get(i).ToString().Utf8Value();
+    strncpy(const_cast<char*>(skel_->rodata->comm_filters[i]), comm.c_str(), PLAINTAP_COMM_LEN - 1);
+  }
+
+  uint32_t ring_bytes = GetUint(options, "ringBufferBytes", 16u << 20);
+  int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes);
+  if (err != 0) {
+    Close();
+    ThrowError(env, "ERR_PLAINTAP_OPTIONS", "invalid ring buffer size " + std::to_string(ring_bytes), -err);
+  }
+
+  err = plaintap_bpf__load(skel_);
+  if (err != 0) {
+    std::string log = TakeLibbpfLog();
+    Close();
+    ThrowError(env, "ERR_PLAINTAP_LOAD", "cannot load the eBPF programs (" + log + ")", -err, "bpf");
+  }
+
+  __u8 one = 1;
+  int pid_map = bpf_map__fd(skel_->maps.pid_filter);
+  for (uint32_t i = 0; i < pids.Length(); i++) {
+    __u32 pid = pids.Get(i).As<Napi::Number>().Uint32Value();
+    if (bpf_map_update_elem(pid_map, &pid, &one, BPF_ANY) != 0) {
+      int update_err = errno;
+      Close();
+      ThrowError(env, "ERR_PLAINTAP_OPTIONS", "cannot set the pid filter", update_err, "bpf");
+    }
+  }
+}
+
+CaptureSession::~CaptureSession() { Close(); }
+
+void CaptureSession::Close() {
+  if (reader_) reader_->Stop();
+  reader_.reset();
+  for (bpf_link* link : links_) bpf_link__destroy(link);
+  links_.clear();
+  if (skel_ != nullptr) plaintap_bpf__destroy(skel_);
+  skel_ = nullptr;
+}
+
+Napi::Object CaptureSession::AttachResult(Napi::Env env, const std::string& target, const std::string& point,
+                                          bpf_link* link, int err) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("target", target);
+  result.Set("point", point);
+  result.Set("ok", link != nullptr);
+  if (link != nullptr) {
+    links_.push_back(link);
+  } else {
+    result.Set("errno", err);
+    std::string log = TakeLibbpfLog();
+    result.Set("error", std::string(strerror(err)) + (log.empty() ? "" : " (" + log + ")"));
+  }
+  return result;
+}
+
+// Returns [{ target, point, ok, errno?, error? }] for every tracepoint program.
+Napi::Value CaptureSession::AttachTracepoints(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
+  Napi::Array results = Napi::Array::New(env);
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    const char* section = bpf_program__section_name(prog);
+    if (strncmp(section, "tracepoint/", 11) != 0) continue;
+    bpf_link* link = bpf_program__attach(prog);
+    int err = link == nullptr ? errno : 0;
+    results.Set(results.Length(), AttachResult(env, "kernel", section + 11, link, err));
+  }
+  return results;
+}
+
+// attachOpenSsl(libraryPath) → [{ target, point, ok, errno?, error? }], one per probe.
+Napi::Value CaptureSession::AttachOpenSsl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "attachOpenSsl(path)");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array results = Napi::Array::New(env);
+  for (const UprobeSpec& spec : kOpenSslProbes) {
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe, .func_name = spec.symbol);
+    bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(skel_), -1, path.c_str(), 0, &opts);
+    int err = link == nullptr ? errno : 0;
+    std::string point = std::string(spec.retprobe ? "uretprobe:" : "uprobe:") + spec.symbol;
+    results.Set(results.Length(), AttachResult(env, path, point, link, err));
+  }
+  return results;
+}
+
+// start(onBatch, { maxPendingBatches }): begins draining the ring buffer.
+Napi::Value CaptureSession::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
+  if (reader_) ThrowError(env, "ERR_PLAINTAP_STARTED", "capture session already started");
+  if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "start(onBatch, options)");
+  uint32_t max_pending = 64;
+  if (info.Length() > 1 && info[1].IsObject()) max_pending = GetUint(info[1].As<Napi::Object>(), "maxPendingBatches", 64);
+  reader_ = std::make_unique<RingReader>(env, bpf_map__fd(skel_->maps.events), info[0].As<Napi::Function>(), max_pending);
+  return env.Undefined();
+}
+
+// counters() → { kernelLost, socketUnresolved, records, bytes, batches, droppedRecords, droppedBatches }
+Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object result = Napi::Object::New(env);
+  uint64_t totals[COUNTER_MAX] = {};
+  if (skel_ != nullptr) {
+    int ncpus = libbpf_num_possible_cpus();
+    std::vector<__u64> values(ncpus > 0 ? ncpus : 1);
+    for (__u32 index = 0; index < COUNTER_MAX; index++) {
+      if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.counters), &index, values.data()) != 0) continue;
+      for (__u64 value : values) totals[index] += value;
+    }
+  }
+  result.Set("kernelLost", Napi::Number::New(env, static_cast<double>(totals[COUNTER_RINGBUF_LOST])));
+  result.Set("socketUnresolved", Napi::Number::New(env, static_cast<double>(totals[COUNTER_SOCKET_UNRESOLVED])));
+  const RingCounters* ring = reader_ ? &reader_->counters() : nullptr;
+  auto get = [ring](const std::atomic<uint64_t> RingCounters::*field) {
+    return ring ? static_cast<double>((ring->*field).load()) : 0.0;
+  };
+  result.Set("records", get(&RingCounters::records));
+  result.Set("bytes", get(&RingCounters::bytes));
+  result.Set("batches", get(&RingCounters::batches));
+  result.Set("droppedRecords", get(&RingCounters::dropped_records));
+  result.Set("droppedBatches", get(&RingCounters::dropped_batches));
+  return result;
+}
+
+// stop(): drains what is in the ring, detaches every probe, frees the programs. Idempotent.
+Napi::Value CaptureSession::Stop(const Napi::CallbackInfo& info) {
+  Close();
+  return info.Env().Undefined();
+}
+
+}  // namespace plaintap

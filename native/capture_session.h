@@ -1,0 +1,42 @@
+// One loaded copy of the eBPF programs: load, attach, read, count, detach.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+struct plaintap_bpf;
+struct bpf_link;
+struct bpf_program;
+
+namespace plaintap {
+
+class RingReader;
+
+class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+
+  // JS thread: opens and loads the programs with the given settings.
+  explicit CaptureSession(const Napi::CallbackInfo& info);
+  ~CaptureSession() override;
+
+ private:
+  // All methods run on the JS thread.
+  Napi::Value AttachTracepoints(const Napi::CallbackInfo& info);
+  Napi::Value AttachOpenSsl(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Counters(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+
+  Napi::Object AttachResult(Napi::Env env, const std::string& target, const std::string& point,
+                            bpf_link* link, int err);
+  void Close();
+
+  plaintap_bpf* skel_ = nullptr;
+  std::vector<bpf_link*> links_;
+  std::unique_ptr<RingReader> reader_;
+};
+
+}  // namespace plaintap

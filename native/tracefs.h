@@ -1,0 +1,16 @@
+// tracefs must be mounted for tracepoint attach (libbpf reads event ids from it).
+#pragma once
+#include <string>
+
+namespace plaintap {
+
+struct TracefsStatus {
+  std::string path;
+  bool mounted_now = false;  // we mounted it
+  int error = 0;             // errno of a failed mount, 0 on success
+};
+
+// Mounts tracefs at /sys/kernel/tracing when no tracefs is reachable. Any thread.
+TracefsStatus EnsureTracefs();
+
+}  // namespace plaintap
