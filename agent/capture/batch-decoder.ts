@@ -1,0 +1,112 @@
+/**
+ * Decodes the batches the native reader hands over (8-byte aligned records,
+ * layout in record-layout.ts) into typed events. Payloads are subarray views
+ * into the batch, never copies.
+ */
+import { CloseReason, Direction, type CapturedEvent, type CloseEvent, type DataEvent } from './captured-event';
+import { formatIpv4, formatIpv6 } from './ip-address';
+import {
+  ABI_VERSION,
+  AddressFamily,
+  COMM_LENGTH,
+  RECORD_ALIGN,
+  RECORD_HEADER_SIZE,
+  RecordFlag,
+  RecordOffset as O,
+  RecordType,
+  TLS_LIBRARY_NAMES,
+} from './record-layout';
+import type { WallClock } from './wall-clock';
+
+export interface DecodeStats {
+  records: number;
+  /** Records that could not be decoded, by reason. Every one is counted. */
+  malformed: Map<string, number>;
+}
+
+export class BatchDecoder {
+  readonly stats: DecodeStats = { records: 0, malformed: new Map() };
+
+  constructor(private readonly clock: WallClock) {}
+
+  /** Decode one batch; a malformed record ends the batch (its length can no longer be trusted) and is counted. */
+  decode(batch: Uint8Array): CapturedEvent[] {
+    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+    const events: CapturedEvent[] = [];
+    let offset = 0;
+    while (offset + RECORD_HEADER_SIZE <= batch.byteLength) {
+      const type = view.getUint32(offset + O.type, true);
+      const version = view.getUint32(offset + O.abiVersion, true);
+      if (version !== ABI_VERSION) {
+        this.countMalformed('abi-version');
+        return events;
+      }
+      const captured = view.getUint32(offset + O.capturedLen, true);
+      const end = offset + RECORD_HEADER_SIZE + captured;
+      if (end > batch.byteLength) {
+        this.countMalformed('length');
+        return events;
+      }
+      if (type === RecordType.Data) events.push(this.decodeData(batch, view, offset, captured));
+      else if (type === RecordType.Close) events.push(this.decodeClose(view, offset));
+      else this.countMalformed('type');
+      this.stats.records++;
+      offset = (end + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
+    }
+    if (offset < batch.byteLength) this.countMalformed('length');
+    return events;
+  }
+
+  private decodeData(batch: Uint8Array, view: DataView, at: number, captured: number): DataEvent {
+    const family = view.getUint16(at + O.family, true);
+    const flags = view.getUint8(at + O.flags);
+    const ipVersion = family === AddressFamily.Inet ? 4 : family === AddressFamily.Inet6 ? 6 : 0;
+    const format = ipVersion === 4 ? formatIpv4 : ipVersion === 6 ? formatIpv6 : undefined;
+    const originalLength = view.getUint32(at + O.originalLen, true);
+    const chunkOffset = view.getUint32(at + O.chunkOffset, true);
+    return {
+      kind: 'data',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
+      pid: view.getUint32(at + O.pid, true),
+      tid: view.getUint32(at + O.tid, true),
+      uid: view.getUint32(at + O.uid, true),
+      comm: decodeComm(batch, at + O.comm),
+      fd: view.getInt32(at + O.fd, true),
+      sockId: view.getBigUint64(at + O.sockId, true),
+      sslPtr: view.getBigUint64(at + O.sslPtr, true),
+      ipVersion,
+      localAddress: format ? format(batch, at + O.localAddr) : '',
+      localPort: view.getUint16(at + O.localPort, true),
+      remoteAddress: format ? format(batch, at + O.remoteAddr) : '',
+      remotePort: view.getUint16(at + O.remotePort, true),
+      tlsLibrary: TLS_LIBRARY_NAMES[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
+      direction: view.getUint8(at + O.direction) === 1 ? Direction.Ingress : Direction.Egress,
+      originalLength,
+      chunkOffset,
+      payload: batch.subarray(at + RECORD_HEADER_SIZE, at + RECORD_HEADER_SIZE + captured),
+      truncated: (flags & RecordFlag.Truncated) !== 0,
+    };
+  }
+
+  private decodeClose(view: DataView, at: number): CloseEvent {
+    const reason = view.getUint8(at + O.closeReason);
+    return {
+      kind: 'close',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
+      pid: view.getUint32(at + O.pid, true),
+      fd: view.getInt32(at + O.fd, true),
+      sockId: view.getBigUint64(at + O.sockId, true),
+      reason: reason === 1 ? CloseReason.FdClosed : reason === 2 ? CloseReason.SockDestroyed : CloseReason.None,
+    };
+  }
+
+  private countMalformed(reason: string): void {
+    this.stats.malformed.set(reason, (this.stats.malformed.get(reason) ?? 0) + 1);
+  }
+}
+
+function decodeComm(batch: Uint8Array, at: number): string {
+  let end = at;
+  while (end < at + COMM_LENGTH && batch[end] !== 0) end++;
+  return Buffer.from(batch.buffer, batch.byteOffset + at, end - at).toString('latin1');
+}

@@ -1,0 +1,140 @@
+/**
+ * The kernel side as one object: preflight, tracefs, load, attach, then
+ * batches decoded into events. Everything it attached or failed to attach is
+ * reported, never hidden.
+ */
+import type { Logger } from '../log';
+import { BatchDecoder } from './batch-decoder';
+import type { CapturedEvent } from './captured-event';
+import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, TracefsStatus } from './native-addon';
+import { loadNativeAddon } from './native-addon';
+import { discoverOpenSslTargets } from './openssl-targets';
+import { checkPreflight } from './preflight';
+import { WallClock } from './wall-clock';
+
+export interface CaptureSourceOptions {
+  readonly pids: readonly number[];
+  readonly comms: readonly string[];
+  readonly opensslPaths: readonly string[];
+  readonly ringBufferBytes: number;
+  readonly maxPendingBatches: number;
+  readonly logger: Logger;
+  readonly clock: WallClock;
+  /** For tests: another addon build. */
+  readonly addon?: NativeAddon;
+}
+
+export interface AttachReport {
+  readonly tracefs: TracefsStatus;
+  readonly results: readonly AttachResult[];
+}
+
+export class CaptureError extends Error {
+  override readonly name = 'CaptureError';
+}
+
+export class CaptureSource {
+  readonly decoder: BatchDecoder;
+  private stopped = false;
+
+  private constructor(
+    private readonly session: NativeCaptureSession,
+    readonly report: AttachReport,
+    private readonly options: CaptureSourceOptions,
+  ) {
+    this.decoder = new BatchDecoder(options.clock);
+  }
+
+  /** Loads and attaches everything; throws PreflightError / CaptureError with a clear message. */
+  static open(options: CaptureSourceOptions): CaptureSource {
+    checkPreflight();
+    const { logger } = options;
+    const addon = options.addon ?? loadAddonOrExplain();
+    const tracefs = addon.ensureTracefs();
+    if (tracefs.mountedNow) logger.info('tracefs was not mounted: mounted it', { path: tracefs.path });
+
+    const session = new addon.CaptureSession({
+      selfPid: process.pid,
+      ringBufferBytes: options.ringBufferBytes,
+      pids: options.pids,
+      comms: options.comms,
+    });
+    const results: AttachResult[] = [];
+    try {
+      const tracepoints = session.attachTracepoints();
+      results.push(...tracepoints);
+      if (!tracepoints.some((r) => r.ok)) {
+        throw new CaptureError(`no tracepoint could be attached: ${describeFailures(tracepoints)}`);
+      }
+      const libraries = discoverOpenSslTargets({ extraPaths: options.opensslPaths });
+      for (const library of libraries) {
+        const attached = session.attachOpenSsl(library.path);
+        results.push(...attached);
+        logger.debug('openssl target', { path: library.path, found_in: library.foundIn, probes: attached.filter((r) => r.ok).length });
+      }
+      if (!results.some((r) => r.ok && r.target !== 'kernel')) {
+        throw new CaptureError(
+          libraries.length === 0
+            ? 'no OpenSSL library (libssl.so*) found in the system library directories or in any running process; give one with --openssl-path'
+            : `no TLS probe could be attached: ${describeFailures(results.filter((r) => r.target !== 'kernel'))}`,
+        );
+      }
+    } catch (error) {
+      session.stop();
+      throw error;
+    }
+    return new CaptureSource(session, { tracefs, results }, options);
+  }
+
+  /** Starts delivering decoded events; `onEvents` runs on the JS thread once per kernel drain. */
+  start(onEvents: (events: CapturedEvent[]) => void): void {
+    this.session.start((batch) => onEvents(this.decoder.decode(batch)), {
+      maxPendingBatches: this.options.maxPendingBatches,
+    });
+  }
+
+  counters(): NativeCounters {
+    return this.session.counters();
+  }
+
+  /** Detaches every probe; records already in the ring are still delivered. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.session.stop();
+  }
+}
+
+function loadAddonOrExplain(): NativeAddon {
+  try {
+    return loadNativeAddon();
+  } catch (error) {
+    throw new CaptureError(`cannot load the native addon (${(error as Error).message}); build it with: npm run build`);
+  }
+}
+
+function describeFailures(results: readonly AttachResult[]): string {
+  return results
+    .filter((r) => !r.ok)
+    .map((r) => `${r.target} ${r.point}: ${r.error ?? 'failed'}`)
+    .join('; ');
+}
+
+/** The one-line summary of what was attached, for the `ready` line. */
+export function summarizeAttach(report: AttachReport): string {
+  const byTarget = new Map<string, { ok: number; failed: string[] }>();
+  for (const result of report.results) {
+    const entry = byTarget.get(result.target) ?? { ok: 0, failed: [] };
+    if (result.ok) entry.ok++;
+    else entry.failed.push(`${result.point} (${result.error ?? 'failed'})`);
+    byTarget.set(result.target, entry);
+  }
+  const attached: string[] = [];
+  const failed: string[] = [];
+  for (const [target, entry] of byTarget) {
+    if (entry.ok > 0) attached.push(`${target}[${entry.ok}]`);
+    for (const failure of entry.failed) failed.push(`${target} ${failure}`);
+  }
+  return `attached=${attached.join(',') || 'none'} failed=${failed.length === 0 ? 'none' : failed.join('; ')}`;
+}
+

@@ -1,0 +1,65 @@
+/** The typed face of native/plaintap_native.node (see native/capture_session.cc). */
+import path from 'node:path';
+
+export interface NativeSessionOptions {
+  readonly selfPid: number;
+  readonly ringBufferBytes: number;
+  readonly pids: readonly number[];
+  readonly comms: readonly string[];
+}
+
+export interface AttachResult {
+  /** Library path for uprobes, 'kernel' for tracepoints. */
+  readonly target: string;
+  /** e.g. 'uprobe:SSL_write', 'uretprobe:SSL_read', 'syscalls/sys_enter_close'. */
+  readonly point: string;
+  readonly ok: boolean;
+  readonly errno?: number;
+  readonly error?: string;
+}
+
+export interface NativeCounters {
+  /** Records the kernel could not put in the ring buffer (full). */
+  readonly kernelLost: number;
+  /** Data records emitted without fd/tuple. */
+  readonly socketUnresolved: number;
+  readonly records: number;
+  readonly bytes: number;
+  readonly batches: number;
+  /** Records dropped in native because JS had too many undelivered batches. */
+  readonly droppedRecords: number;
+  readonly droppedBatches: number;
+}
+
+export interface NativeCaptureSession {
+  attachTracepoints(): AttachResult[];
+  attachOpenSsl(libraryPath: string): AttachResult[];
+  start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
+  counters(): NativeCounters;
+  stop(): void;
+}
+
+export interface TracefsStatus {
+  readonly path: string;
+  readonly mountedNow: boolean;
+}
+
+export interface NativeAddon {
+  readonly abiVersion: number;
+  readonly CaptureSession: new (options: NativeSessionOptions) => NativeCaptureSession;
+  ensureTracefs(): TracefsStatus;
+}
+
+/** Errors thrown by the addon carry these (like Node's system errors). */
+export interface NativeError extends Error {
+  readonly code?: string;
+  readonly errno?: number;
+  readonly syscall?: string;
+}
+
+export const DEFAULT_ADDON_PATH = path.join(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'plaintap_native.node');
+
+export function loadNativeAddon(addonPath = process.env['PLAINTAP_NATIVE_ADDON'] ?? DEFAULT_ADDON_PATH): NativeAddon {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(addonPath) as NativeAddon;
+}

@@ -1,0 +1,55 @@
+/**
+ * Byte layout of `struct record_header` in bpf/events.h. The C header is the
+ * source of truth; test/unit/capture/record-layout.test.ts compiles it and
+ * fails when any offset, size or enum value here drifts from it.
+ */
+
+export const ABI_VERSION = 1;
+export const RECORD_HEADER_SIZE = 120;
+/** Records are 8-byte aligned in a batch. */
+export const RECORD_ALIGN = 8;
+
+export const RecordOffset = {
+  type: 0,
+  abiVersion: 4,
+  timestampNs: 8,
+  sockId: 16,
+  sslPtr: 24,
+  pid: 32,
+  tid: 36,
+  uid: 40,
+  fd: 44,
+  originalLen: 48,
+  capturedLen: 52,
+  chunkOffset: 56,
+  family: 60,
+  localPort: 62,
+  remotePort: 64,
+  direction: 66,
+  tlsLibrary: 67,
+  closeReason: 68,
+  flags: 69,
+  localAddr: 72,
+  remoteAddr: 88,
+  comm: 104,
+} as const;
+
+export const COMM_LENGTH = 16;
+export const ADDRESS_LENGTH = 16;
+
+export const RecordType = { Data: 1, Close: 2 } as const;
+
+export const RecordFlag = { Truncated: 1, NoSocket: 2 } as const;
+
+export const AddressFamily = { Inet: 2, Inet6: 10 } as const;
+
+/** enum tls_library → the name used in output. */
+export const TLS_LIBRARY_NAMES: Readonly<Record<number, string>> = { 1: 'openssl' };
+
+/** Largest payload of one record and most records per call (PLAINTAP_CHUNK_BYTES, PLAINTAP_MAX_CHUNKS). */
+export const CHUNK_BYTES = 16384;
+export const MAX_CHUNKS = 8;
+export const MAX_COMM_FILTERS = 8;
+
+/** Indexes of the kernel counters map. */
+export const CounterIndex = { RingbufLost: 0, SocketUnresolved: 1 } as const;

@@ -1,0 +1,128 @@
+/**
+ * The effective configuration: flags > env > file > defaults, every value
+ * validated, every error naming the key, the source and what is wrong.
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import YAML from 'yaml';
+import type { OptionSpec, OptionValue } from './option-spec';
+import { OPTIONS } from './options';
+import { OptionValueError, parseOptionValue } from './parse-option-value';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export type ValueSource = 'default' | 'file' | 'env' | 'flag';
+
+export interface EffectiveValue {
+  readonly value: OptionValue;
+  readonly source: ValueSource;
+}
+
+export interface LoadedConfig {
+  /** Option key → value and where it came from. */
+  readonly values: ReadonlyMap<string, EffectiveValue>;
+  readonly configFile: string | undefined;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly printConfig: boolean;
+  readonly positionals: readonly string[];
+}
+
+export interface ConfigInputs {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile?: (file: string) => string;
+}
+
+export function loadConfig(inputs: ConfigInputs): LoadedConfig {
+  const flags = parseFlags(inputs.argv);
+  const configFile = (flags.values['config'] as string | undefined) ?? nonEmpty(inputs.env['PLAINTAP_CONFIG']);
+  const fileValues = configFile === undefined ? new Map<string, unknown>() : readConfigFile(configFile, inputs.readFile);
+
+  const values = new Map<string, EffectiveValue>();
+  for (const spec of OPTIONS) {
+    const flagValue = flags.values[spec.flag];
+    const envValue = spec.env === undefined ? undefined : nonEmpty(inputs.env[spec.env]);
+    if (flagValue !== undefined) values.set(spec.key, parsed(spec, flagValue, 'flag', `--${spec.flag}`));
+    else if (envValue !== undefined) values.set(spec.key, parsed(spec, envValue, 'env', spec.env ?? ''));
+    else if (fileValues.has(spec.key)) values.set(spec.key, parsed(spec, fileValues.get(spec.key), 'file', configFile ?? ''));
+    else values.set(spec.key, { value: spec.default, source: 'default' });
+  }
+  return {
+    values,
+    configFile,
+    help: flags.values['help'] === true,
+    version: flags.values['version'] === true,
+    printConfig: flags.values['print-config'] === true,
+    positionals: flags.positionals,
+  };
+}
+
+function parsed(spec: OptionSpec, raw: unknown, source: ValueSource, where: string): EffectiveValue {
+  try {
+    return { value: parseOptionValue(spec, raw), source };
+  } catch (error) {
+    if (error instanceof OptionValueError) throw new ConfigError(`${spec.key} (from ${where}): ${error.message}`);
+    throw error;
+  }
+}
+
+function parseFlags(argv: readonly string[]): { values: Record<string, unknown>; positionals: string[] } {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    config: { type: 'string', short: 'c' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'V' },
+    'print-config': { type: 'boolean' },
+  };
+  for (const spec of OPTIONS) {
+    const list = spec.type === 'integer-list' || spec.type === 'string-list';
+    options[spec.flag] = spec.type === 'boolean' ? { type: 'boolean' } : { type: 'string', ...(list ? { multiple: true } : {}) };
+  }
+  try {
+    const result = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return { values: result.values as Record<string, unknown>, positionals: result.positionals };
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message.replace(/\. To specify a positional.*$/s, '')} (see plaintap --help)`);
+  }
+}
+
+/** The file's keys, flattened to dotted paths; unknown keys are errors (a typo must not be ignored). */
+function readConfigFile(file: string, readFile = (f: string) => fs.readFileSync(f, 'utf8')): Map<string, unknown> {
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = YAML.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  const flat = new Map<string, unknown>();
+  if (document === null || document === undefined) return flat;
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`config file ${file}: expected a mapping of sections (capture, processor, output, log)`);
+  }
+  flatten(document as Record<string, unknown>, '', flat);
+  const known = new Set(OPTIONS.map((spec) => spec.key));
+  for (const key of flat.keys()) {
+    if (!known.has(key)) throw new ConfigError(`config file ${file}: unknown key ${key}`);
+  }
+  return flat;
+}
+
+function flatten(node: Record<string, unknown>, prefix: string, into: Map<string, unknown>): void {
+  for (const [name, value] of Object.entries(node)) {
+    const key = prefix + name;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value as Record<string, unknown>, `${key}.`, into);
+    else into.set(key, value);
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

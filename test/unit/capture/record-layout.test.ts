@@ -1,0 +1,71 @@
+/**
+ * C and TypeScript must never drift: compile bpf/events.h with the host C
+ * compiler, print every offset, size and enum value, compare with record-layout.ts.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import * as layout from '../../../agent/capture/record-layout';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** TS names whose C field is named differently. */
+const C_FIELD: Record<string, string> = { originalLen: 'original_len', capturedLen: 'captured_len' };
+
+function cLayout(): Record<string, number> {
+  const fields = Object.keys(layout.RecordOffset)
+    .map((name) => `  printf("\\"${name}\\": %zu,\\n", offsetof(struct record_header, ${C_FIELD[name] ?? snake(name)}));`)
+    .join('\n');
+  const source = `
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "events.h"
+int main(void) {
+  printf("{\\n");
+${fields}
+  printf("\\"size\\": %zu,\\n", sizeof(struct record_header));
+  printf("\\"commLength\\": %zu,\\n", sizeof(((struct record_header *)0)->comm));
+  printf("\\"addressLength\\": %zu,\\n", sizeof(((struct record_header *)0)->local_addr));
+  printf("\\"abi\\": %d, \\"chunk\\": %d, \\"maxChunks\\": %d, \\"maxComms\\": %d,\\n", PLAINTAP_ABI_VERSION, PLAINTAP_CHUNK_BYTES, PLAINTAP_MAX_CHUNKS, PLAINTAP_MAX_COMM_FILTERS);
+  printf("\\"typeData\\": %d, \\"typeClose\\": %d, \\"flagTruncated\\": %u, \\"flagNoSocket\\": %u,\\n", RECORD_TYPE_DATA, RECORD_TYPE_CLOSE, RECORD_FLAG_TRUNCATED, RECORD_FLAG_NO_SOCKET);
+  printf("\\"egress\\": %d, \\"ingress\\": %d, \\"openssl\\": %d, \\"fdClosed\\": %d, \\"sockDestroyed\\": %d,\\n", DIRECTION_EGRESS, DIRECTION_INGRESS, TLS_LIBRARY_OPENSSL, CLOSE_REASON_FD_CLOSED, CLOSE_REASON_SOCK_DESTROYED);
+  printf("\\"counterLost\\": %d, \\"counterUnresolved\\": %d}\\n", COUNTER_RINGBUF_LOST, COUNTER_SOCKET_UNRESOLVED);
+  return 0;
+}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-layout-'));
+  const file = path.join(dir, 'layout.c');
+  fs.writeFileSync(file, source);
+  execFileSync('cc', ['-o', path.join(dir, 'layout'), '-I', path.join(repoRoot, 'bpf'), file]);
+  const output = execFileSync(path.join(dir, 'layout'), { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return JSON.parse(output) as Record<string, number>;
+}
+
+test('record-layout.ts matches bpf/events.h', () => {
+  const c = cLayout();
+  for (const [name, offset] of Object.entries(layout.RecordOffset)) {
+    assert.equal(offset, c[name], `offset of ${name}`);
+  }
+  assert.equal(layout.RECORD_HEADER_SIZE, c['size']);
+  assert.equal(layout.COMM_LENGTH, c['commLength']);
+  assert.equal(layout.ADDRESS_LENGTH, c['addressLength']);
+  assert.equal(layout.ABI_VERSION, c['abi']);
+  assert.equal(layout.CHUNK_BYTES, c['chunk']);
+  assert.equal(layout.MAX_CHUNKS, c['maxChunks']);
+  assert.equal(layout.MAX_COMM_FILTERS, c['maxComms']);
+  assert.equal(layout.RecordType.Data, c['typeData']);
+  assert.equal(layout.RecordType.Close, c['typeClose']);
+  assert.equal(layout.RecordFlag.Truncated, c['flagTruncated']);
+  assert.equal(layout.RecordFlag.NoSocket, c['flagNoSocket']);
+  assert.equal(0, c['egress']);
+  assert.equal(1, c['ingress']);
+  assert.equal(layout.TLS_LIBRARY_NAMES[c['openssl'] ?? -1], 'openssl');
+  assert.equal(1, c['fdClosed']);
+  assert.equal(2, c['sockDestroyed']);
+  assert.equal(layout.CounterIndex.RingbufLost, c['counterLost']);
+  assert.equal(layout.CounterIndex.SocketUnresolved, c['counterUnresolved']);
+});
