@@ -48,12 +48,13 @@ static __always_inline bool conn_from_sock(struct sock *sk, int fd, struct conn_
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
+	/* Explicit sizes: the address arrays are wider than an IPv4 field. */
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(conn->local_addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(conn->remote_addr, sk, __sk_common.skc_daddr);
+		bpf_core_read(conn->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(conn->remote_addr, 4, &sk->__sk_common.skc_daddr);
 	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(conn->local_addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(conn->remote_addr, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(conn->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(conn->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
 	} else {
 		return false;
 	}

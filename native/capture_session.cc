@@ -88,6 +88,7 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
     throw Napi::TypeError::New(env, "CaptureSession(options): options must be an object");
   }
   Napi::Object options = info[0].As<Napi::Object>();
+  ring_counters_ = std::make_unique<RingCounters>();
   libbpf_set_print(CollectLibbpfLog);
   TakeLibbpfLog();
 
@@ -139,6 +140,7 @@ CaptureSession::~CaptureSession() { Close(); }
 void CaptureSession::Close() {
   if (reader_) reader_->Stop();
   reader_.reset();
+  if (skel_ != nullptr) final_kernel_counters_ = ReadKernelCounters();
   for (bpf_link* link : links_) bpf_link__destroy(link);
   links_.clear();
   if (skel_ != nullptr) plaintap_bpf__destroy(skel_);
@@ -202,34 +204,38 @@ Napi::Value CaptureSession::Start(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "start(onBatch, options)");
   uint32_t max_pending = 64;
   if (info.Length() > 1 && info[1].IsObject()) max_pending = GetUint(info[1].As<Napi::Object>(), "maxPendingBatches", 64);
-  reader_ = std::make_unique<RingReader>(env, bpf_map__fd(skel_->maps.events), info[0].As<Napi::Function>(), max_pending);
+  reader_ = std::make_unique<RingReader>(env, bpf_map__fd(skel_->maps.events), info[0].As<Napi::Function>(), max_pending,
+                                         ring_counters_.get());
   return env.Undefined();
 }
 
+// Sums the per-CPU kernel counters. JS thread.
+std::vector<uint64_t> CaptureSession::ReadKernelCounters() {
+  std::vector<uint64_t> totals(COUNTER_MAX, 0);
+  int ncpus = libbpf_num_possible_cpus();
+  std::vector<__u64> values(ncpus > 0 ? ncpus : 1);
+  for (__u32 index = 0; index < COUNTER_MAX; index++) {
+    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.counters), &index, values.data()) != 0) continue;
+    for (__u64 value : values) totals[index] += value;
+  }
+  return totals;
+}
+
 // counters() → { kernelLost, socketUnresolved, records, bytes, batches, droppedRecords, droppedBatches }
+// Still answers after stop(), with the final values.
 Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
-  uint64_t totals[COUNTER_MAX] = {};
-  if (skel_ != nullptr) {
-    int ncpus = libbpf_num_possible_cpus();
-    std::vector<__u64> values(ncpus > 0 ? ncpus : 1);
-    for (__u32 index = 0; index < COUNTER_MAX; index++) {
-      if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.counters), &index, values.data()) != 0) continue;
-      for (__u64 value : values) totals[index] += value;
-    }
-  }
-  result.Set("kernelLost", Napi::Number::New(env, static_cast<double>(totals[COUNTER_RINGBUF_LOST])));
-  result.Set("socketUnresolved", Napi::Number::New(env, static_cast<double>(totals[COUNTER_SOCKET_UNRESOLVED])));
-  const RingCounters* ring = reader_ ? &reader_->counters() : nullptr;
-  auto get = [ring](const std::atomic<uint64_t> RingCounters::*field) {
-    return ring ? static_cast<double>((ring->*field).load()) : 0.0;
-  };
-  result.Set("records", get(&RingCounters::records));
-  result.Set("bytes", get(&RingCounters::bytes));
-  result.Set("batches", get(&RingCounters::batches));
-  result.Set("droppedRecords", get(&RingCounters::dropped_records));
-  result.Set("droppedBatches", get(&RingCounters::dropped_batches));
+  std::vector<uint64_t> kernel = skel_ != nullptr ? ReadKernelCounters() : final_kernel_counters_;
+  kernel.resize(COUNTER_MAX, 0);
+  result.Set("kernelLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_RINGBUF_LOST])));
+  result.Set("socketUnresolved", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SOCKET_UNRESOLVED])));
+  const RingCounters& ring = *ring_counters_;
+  result.Set("records", static_cast<double>(ring.records.load()));
+  result.Set("bytes", static_cast<double>(ring.bytes.load()));
+  result.Set("batches", static_cast<double>(ring.batches.load()));
+  result.Set("droppedRecords", static_cast<double>(ring.dropped_records.load()));
+  result.Set("droppedBatches", static_cast<double>(ring.dropped_batches.load()));
   return result;
 }
 

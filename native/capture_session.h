@@ -13,6 +13,7 @@ struct bpf_program;
 namespace plaintap {
 
 class RingReader;
+struct RingCounters;
 
 class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
  public:
@@ -33,10 +34,14 @@ class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
   Napi::Object AttachResult(Napi::Env env, const std::string& target, const std::string& point,
                             bpf_link* link, int err);
   void Close();
+  std::vector<uint64_t> ReadKernelCounters();
 
   plaintap_bpf* skel_ = nullptr;
   std::vector<bpf_link*> links_;
+  std::unique_ptr<RingCounters> ring_counters_;
   std::unique_ptr<RingReader> reader_;
+  // Kernel counters read at stop, reported after the maps are gone.
+  std::vector<uint64_t> final_kernel_counters_;
 };
 
 }  // namespace plaintap

@@ -27,7 +27,9 @@ void DeliverBatch(Napi::Env env, Napi::Function on_batch, std::vector<uint8_t>* 
 }
 }  // namespace
 
-RingReader::RingReader(Napi::Env env, int ring_map_fd, Napi::Function on_batch, size_t max_pending_batches) {
+RingReader::RingReader(Napi::Env env, int ring_map_fd, Napi::Function on_batch, size_t max_pending_batches,
+                       RingCounters* counters)
+    : counters_(*counters) {
   ring_ = ring_buffer__new(ring_map_fd, &RingReader::OnSample, this, nullptr);
   if (ring_ == nullptr) ThrowError(env, "ERR_PLAINTAP_RINGBUF", "cannot open the ring buffer", errno, "epoll_create");
   tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch, "plaintap-ring-reader", max_pending_batches, 1);

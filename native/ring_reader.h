@@ -23,12 +23,13 @@ struct RingCounters {
 class RingReader {
  public:
   // JS thread. on_batch receives one Buffer of 8-byte aligned records per drain.
-  RingReader(Napi::Env env, int ring_map_fd, Napi::Function on_batch, size_t max_pending_batches);
+  // counters must outlive the reader (the session keeps them after stop).
+  RingReader(Napi::Env env, int ring_map_fd, Napi::Function on_batch, size_t max_pending_batches,
+             RingCounters* counters);
   ~RingReader();
 
   // JS thread: stops the reader thread and waits for it; undelivered batches are freed.
   void Stop();
-  const RingCounters& counters() const { return counters_; }
 
  private:
   // Reader thread.
@@ -42,7 +43,7 @@ class RingReader {
   uint64_t batch_records_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
-  RingCounters counters_;
+  RingCounters& counters_;
 };
 
 }  // namespace plaintap

@@ -47,7 +47,7 @@ export function discoverOpenSslTargets(options: DiscoveryOptions = {}): LibraryT
     const identity = `${stat.dev}:${stat.ino}`;
     if (seen.has(identity)) return;
     seen.add(identity);
-    targets.push({ path: file, foundIn });
+    targets.push({ path: realPath(file), foundIn });
   };
 
   for (const file of options.extraPaths ?? []) add(file, 'option');
@@ -62,6 +62,15 @@ export function discoverOpenSslTargets(options: DiscoveryOptions = {}): LibraryT
     }
   }
   return targets;
+}
+
+/** The canonical name (libssl.so → libssl.so.3) reads better in reports; the inode is the same. */
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 function readDir(dir: string): string[] {

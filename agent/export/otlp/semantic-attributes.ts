@@ -1,0 +1,78 @@
+/**
+ * Attribute keys of the exported log records: OpenTelemetry semantic conventions where one
+ * exists, `plaintap.*` for the agent's own facts. One table, so that mapping, docs and tests
+ * spell every key the same way.
+ */
+
+export const ATTR = {
+  // process / thread
+  processPid: 'process.pid',
+  processExecutableName: 'process.executable.name',
+  processUserId: 'process.user.id',
+  threadId: 'thread.id',
+  // network
+  networkPeerAddress: 'network.peer.address',
+  networkPeerPort: 'network.peer.port',
+  networkLocalAddress: 'network.local.address',
+  networkLocalPort: 'network.local.port',
+  networkTransport: 'network.transport',
+  networkType: 'network.type',
+  networkProtocolName: 'network.protocol.name',
+  networkProtocolVersion: 'network.protocol.version',
+  // http / url / peers
+  httpRequestMethod: 'http.request.method',
+  httpRequestMethodOriginal: 'http.request.method_original',
+  httpResponseStatusCode: 'http.response.status_code',
+  httpRequestBodySize: 'http.request.body.size',
+  httpResponseBodySize: 'http.response.body.size',
+  httpRequestHeaderPrefix: 'http.request.header.',
+  httpResponseHeaderPrefix: 'http.response.header.',
+  urlPath: 'url.path',
+  urlQuery: 'url.query',
+  urlScheme: 'url.scheme',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
+  clientAddress: 'client.address',
+  clientPort: 'client.port',
+  userAgentOriginal: 'user_agent.original',
+  errorType: 'error.type',
+  // plaintap's own facts
+  direction: 'plaintap.direction',
+  tlsLibrary: 'plaintap.tls.library',
+  truncated: 'plaintap.truncated',
+  length: 'plaintap.length',
+  duration: 'plaintap.duration',
+  side: 'plaintap.side',
+  incomplete: 'plaintap.incomplete',
+  protocol: 'plaintap.protocol',
+  late: 'plaintap.late',
+  upgrade: 'plaintap.upgrade',
+  websocketSender: 'plaintap.websocket.sender',
+  websocketType: 'plaintap.websocket.type',
+  websocketFrames: 'plaintap.websocket.frames',
+  websocketCompressed: 'plaintap.websocket.compressed',
+} as const;
+
+/** Event names (the LogRecord `event_name` field) of plaintap's records. */
+export const EVENT_NAME = {
+  raw: 'plaintap.raw.message',
+  httpExchange: 'plaintap.http.exchange',
+  websocketMessage: 'plaintap.websocket.message',
+} as const;
+
+/** The instrumentation scope every plaintap record is emitted under. */
+export const INSTRUMENTATION_SCOPE = 'plaintap';
+
+/** HTTP methods the semantic conventions know; any other is reported as `_OTHER`. */
+export const KNOWN_HTTP_METHODS: ReadonlySet<string> = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+]);

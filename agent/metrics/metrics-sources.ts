@@ -1,0 +1,95 @@
+/**
+ * Where plaintap's metrics come from. Every stage keeps plain counters of its own (cheap integer
+ * increments on its hot path) and exposes them as a snapshot; the metrics registry calls these
+ * providers at scrape time only. A provider left out yields zeros (or no series, for labelled
+ * metrics whose label values only the provider knows).
+ *
+ * Label values must come from small fixed sets (reasons, kinds, protocol names, library names):
+ * never a pid, an address, a path or anything else from the captured traffic.
+ */
+import type { ExchangeDurationSnapshot } from './exchange-duration-histogram';
+
+/** Why a connection worker ended (the processor's lifecycle). */
+export type WorkerCloseReason = 'idle' | 'fd-closed' | 'socket-destroyed' | 'shutdown';
+export const WORKER_CLOSE_REASONS: readonly WorkerCloseReason[] = ['idle', 'fd-closed', 'socket-destroyed', 'shutdown'];
+
+/** Counts keyed by a bounded label value (a reason, a kind, a protocol name). */
+export type CountsBy<K extends string = string> = Readonly<Partial<Record<K, number>>>;
+
+/** The decoder of kernel records (user space side of the ring buffer). */
+export interface CaptureStatsSnapshot {
+  /** Records decoded, by kind (`data`, `close`, …). */
+  readonly eventsReceived: CountsBy;
+  /** Plaintext bytes received from the kernel (captured, not original length). */
+  readonly bytesCaptured: number;
+}
+
+/** The native addon's and the kernel's counters. */
+export interface NativeStatsSnapshot {
+  /** Samples the kernel could not put in the ring buffer (ring full / reserve failed). */
+  readonly kernelLostSamples: number;
+  /** Records dropped inside the addon, by reason (e.g. `batch_queue_full`). */
+  readonly dropped: CountsBy;
+}
+
+export interface ProcessorStatsSnapshot {
+  /** Events dropped by the dispatcher or workers, by reason (e.g. `intake_full`, `worker_limit`). */
+  readonly dropped: CountsBy;
+  readonly liveWorkers: number;
+  readonly workersOpened: number;
+  readonly workersClosed: CountsBy<WorkerCloseReason>;
+  /** Messages or connections cut by a cap or a capture gap, by reason (e.g. `message_cap`). */
+  readonly truncations: CountsBy;
+}
+
+export interface ProtocolStatsSnapshot {
+  /** Parse errors, by protocol name (`http1`, `http2`, …). */
+  readonly parseErrors: CountsBy;
+}
+
+/**
+ * Exchanges emitted, by protocol name (ExchangeStats keeps these from the records themselves).
+ * `late`: exchanges reported incomplete (timeout) earlier whose response came afterwards.
+ */
+export type ExchangeCountsSnapshot = Readonly<
+  Record<string, { readonly complete: number; readonly incomplete: number; readonly late?: number }>
+>;
+
+/** One exporter (`otlp`, `console`): what left the agent and what did not. */
+export interface ExporterStatsSnapshot {
+  readonly exporter: string;
+  /** Records delivered (acknowledged by the collector; written, for console). */
+  readonly exported: number;
+  /** Failed export calls (after retries). */
+  readonly exportFailures: number;
+  /** Records lost in failed exports. */
+  readonly failedRecords: number;
+  /** Failed attempts that were retried. */
+  readonly exportRetries?: number;
+  /** Records dropped before export, by reason (`queue_full`, `shutdown`, `mapping_error`). */
+  readonly dropped: CountsBy;
+  /** Records waiting in the export queue now. */
+  readonly queueDepth: number;
+  /** The queue's bound, when it has one. */
+  readonly queueCapacity?: number;
+}
+
+/** Probe attachment outcome for one TLS library. */
+export interface AttachedTargetCount {
+  /** `openssl`, `gnutls`, `nss`, `go`, … */
+  readonly library: string;
+  /** `attached`, `failed`, `skipped`. */
+  readonly result: string;
+  readonly count: number;
+}
+
+export interface MetricsSources {
+  readonly capture?: () => CaptureStatsSnapshot;
+  readonly native?: () => NativeStatsSnapshot;
+  readonly processor?: () => ProcessorStatsSnapshot;
+  readonly protocols?: () => ProtocolStatsSnapshot;
+  readonly exchanges?: () => ExchangeCountsSnapshot;
+  readonly exporters?: () => readonly ExporterStatsSnapshot[];
+  readonly attachedTargets?: () => readonly AttachedTargetCount[];
+  readonly exchangeDurations?: () => ExchangeDurationSnapshot;
+}

@@ -1,0 +1,313 @@
+/**
+ * plaintap's own health as Prometheus metrics, in a Registry of its own (never prom-client's
+ * global one). Counters and gauges are filled at scrape time by `collect()` callbacks that read
+ * the stage snapshots of MetricsSources; nothing here runs on the capture hot path.
+ * Every metric is documented in docs/metrics.md.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERSION } from '../version';
+import { SnapshotHistogramMetric } from './snapshot-histogram-metric';
+import {
+  WORKER_CLOSE_REASONS,
+  type CountsBy,
+  type MetricsSources,
+} from './metrics-sources';
+import type { ExchangeDurationLabels } from './exchange-duration-histogram';
+
+export interface PlaintapMetricsOptions {
+  readonly sources?: MetricsSources;
+  /** `plaintap_build_info{version}`; default: package.json's version. */
+  readonly version?: string;
+  /** Node.js process metrics (`process_*`, `nodejs_*`). Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+export interface PlaintapMetrics {
+  readonly registry: Registry;
+  /** Adds or replaces providers (the agent wires stages as they start). */
+  setSources(sources: MetricsSources): void;
+  /** The exposition text, as `/metrics` serves it. */
+  scrape(): Promise<string>;
+}
+
+/** Names of every plaintap_* metric, for docs and tests. */
+export const PLAINTAP_METRIC_NAMES = [
+  'plaintap_build_info',
+  'plaintap_events_received_total',
+  'plaintap_captured_bytes_total',
+  'plaintap_kernel_lost_samples_total',
+  'plaintap_native_dropped_total',
+  'plaintap_processor_dropped_total',
+  'plaintap_connection_workers',
+  'plaintap_connection_workers_opened_total',
+  'plaintap_connection_workers_closed_total',
+  'plaintap_truncations_total',
+  'plaintap_parse_errors_total',
+  'plaintap_exchanges_total',
+  'plaintap_exchange_duration_seconds',
+  'plaintap_records_exported_total',
+  'plaintap_export_failures_total',
+  'plaintap_export_failed_records_total',
+  'plaintap_export_retries_total',
+  'plaintap_export_dropped_total',
+  'plaintap_export_queue_depth',
+  'plaintap_export_queue_capacity',
+  'plaintap_attached_targets',
+  'plaintap_metrics_source_errors_total',
+] as const;
+
+type SourceName = keyof MetricsSources;
+
+export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): PlaintapMetrics {
+  const registry = new Registry();
+  let sources: MetricsSources = options.sources ?? {};
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  // One snapshot per source per scrape: every collect() of a scrape runs in one synchronous
+  // pass, so a cache cleared on the next microtask is shared by exactly that pass.
+  const cache = new Map<SourceName, unknown>();
+  // A provider that throws is answered with its last good snapshot, so counters never go back.
+  const lastGood = new Map<SourceName, unknown>();
+  let clearScheduled = false;
+  let sourceErrors: Counter<'source'>;
+  function read<K extends SourceName>(name: K): ReturnType<NonNullable<MetricsSources[K]>> | undefined {
+    type Snapshot = ReturnType<NonNullable<MetricsSources[K]>>;
+    if (cache.has(name)) return cache.get(name) as Snapshot | undefined;
+    const provider = sources[name] as (() => Snapshot) | undefined;
+    let value: Snapshot | undefined;
+    if (provider) {
+      try {
+        value = provider();
+        lastGood.set(name, value);
+      } catch {
+        sourceErrors.inc({ source: name });
+        value = lastGood.get(name) as Snapshot | undefined;
+      }
+    }
+    cache.set(name, value);
+    if (!clearScheduled) {
+      clearScheduled = true;
+      queueMicrotask(() => {
+        cache.clear();
+        clearScheduled = false;
+      });
+    }
+    return value;
+  }
+
+  const registers = [registry];
+
+  /** A counter that mirrors a monotonic total from a snapshot. */
+  function counterFrom(name: string, help: string, value: () => number | undefined): void {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(Math.max(0, value() ?? 0));
+      },
+    });
+  }
+
+  /** A counter labelled by one key, mirroring CountsBy; `known` keys are always present (0). */
+  function labelledCounterFrom<L extends string>(
+    name: string,
+    help: string,
+    label: L,
+    counts: () => CountsBy | undefined,
+    known: readonly string[] = [],
+  ): void {
+    new Counter<L>({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      collect() {
+        this.reset();
+        const values = counts() ?? {};
+        for (const key of known) this.inc({ [label]: key } as Record<L, string>, 0);
+        for (const [key, n] of Object.entries(values)) {
+          if (n !== undefined) this.inc({ [label]: key } as Record<L, string>, Math.max(0, n));
+        }
+      },
+    });
+  }
+
+  new Gauge({
+    name: 'plaintap_build_info',
+    help: 'Always 1; the version label says which plaintap is running.',
+    labelNames: ['version'],
+    registers,
+  }).set({ version: options.version ?? VERSION }, 1);
+
+  // capture
+  labelledCounterFrom(
+    'plaintap_events_received_total',
+    'Records received from the kernel, by kind.',
+    'kind',
+    () => read('capture')?.eventsReceived,
+    ['data', 'close'],
+  );
+  counterFrom('plaintap_captured_bytes_total', 'Plaintext bytes received from the kernel.', () => read('capture')?.bytesCaptured);
+
+  // kernel and native addon
+  counterFrom(
+    'plaintap_kernel_lost_samples_total',
+    'Records the kernel could not put into the ring buffer.',
+    () => read('native')?.kernelLostSamples,
+  );
+  labelledCounterFrom(
+    'plaintap_native_dropped_total',
+    'Records dropped inside the native addon, by reason.',
+    'reason',
+    () => read('native')?.dropped,
+  );
+
+  // processor
+  labelledCounterFrom(
+    'plaintap_processor_dropped_total',
+    'Events dropped by the processor (dispatcher, workers), by reason.',
+    'reason',
+    () => read('processor')?.dropped,
+  );
+  new Gauge({
+    name: 'plaintap_connection_workers',
+    help: 'Connection workers alive now.',
+    registers,
+    collect() {
+      this.set(read('processor')?.liveWorkers ?? 0);
+    },
+  });
+  counterFrom(
+    'plaintap_connection_workers_opened_total',
+    'Connection workers started.',
+    () => read('processor')?.workersOpened,
+  );
+  labelledCounterFrom(
+    'plaintap_connection_workers_closed_total',
+    'Connection workers ended, by reason (idle, fd-closed, socket-destroyed, shutdown).',
+    'reason',
+    () => read('processor')?.workersClosed,
+    WORKER_CLOSE_REASONS,
+  );
+  labelledCounterFrom(
+    'plaintap_truncations_total',
+    'Messages or connections cut by a size cap or a capture gap, by reason.',
+    'reason',
+    () => read('processor')?.truncations,
+  );
+
+  // protocols and exchanges
+  labelledCounterFrom(
+    'plaintap_parse_errors_total',
+    'Protocol parse errors, by protocol.',
+    'protocol',
+    () => read('protocols')?.parseErrors,
+  );
+  new Counter<'protocol' | 'completeness'>({
+    name: 'plaintap_exchanges_total',
+    help: 'Request/response exchanges emitted, by protocol and completeness (complete, incomplete, late).',
+    labelNames: ['protocol', 'completeness'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [protocol, n] of Object.entries(read('exchanges') ?? {})) {
+        this.inc({ protocol, completeness: 'complete' }, Math.max(0, n.complete));
+        this.inc({ protocol, completeness: 'incomplete' }, Math.max(0, n.incomplete));
+        this.inc({ protocol, completeness: 'late' }, Math.max(0, n.late ?? 0));
+      }
+    },
+  });
+  new SnapshotHistogramMetric<keyof ExchangeDurationLabels>({
+    name: 'plaintap_exchange_duration_seconds',
+    help: 'Time from the first request byte to the last response byte, by protocol, method, status class and side.',
+    labelNames: ['protocol', 'method', 'status_class', 'side'],
+    snapshot: () => read('exchangeDurations'),
+  }).registerIn(registry);
+
+  // exporters
+  const exporters = () => read('exporters') ?? [];
+  const perExporter = (name: string, help: string, pick: (s: ReturnType<typeof exporters>[number]) => number): void => {
+    new Counter<'exporter'>({
+      name,
+      help,
+      labelNames: ['exporter'],
+      registers,
+      collect() {
+        this.reset();
+        for (const stats of exporters()) this.inc({ exporter: stats.exporter }, Math.max(0, pick(stats)));
+      },
+    });
+  };
+  perExporter('plaintap_records_exported_total', 'Records delivered by an exporter (acknowledged by the collector, for otlp).', (s) => s.exported);
+  perExporter('plaintap_export_failures_total', 'Export calls that failed after retries.', (s) => s.exportFailures);
+  perExporter('plaintap_export_failed_records_total', 'Records lost in failed export calls.', (s) => s.failedRecords);
+  perExporter('plaintap_export_retries_total', 'Failed export attempts that were retried.', (s) => s.exportRetries ?? 0);
+  new Counter<'exporter' | 'reason'>({
+    name: 'plaintap_export_dropped_total',
+    help: 'Records dropped before export, by exporter and reason (queue_full, shutdown, mapping_error).',
+    labelNames: ['exporter', 'reason'],
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of exporters()) {
+        for (const [reason, n] of Object.entries(stats.dropped)) {
+          if (n !== undefined) this.inc({ exporter: stats.exporter, reason }, Math.max(0, n));
+        }
+      }
+    },
+  });
+  new Gauge<'exporter'>({
+    name: 'plaintap_export_queue_depth',
+    help: 'Records waiting in an exporter queue now.',
+    labelNames: ['exporter'],
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of exporters()) this.set({ exporter: stats.exporter }, stats.queueDepth);
+    },
+  });
+  new Gauge<'exporter'>({
+    name: 'plaintap_export_queue_capacity',
+    help: 'Bound of an exporter queue (records); depth at capacity means drops.',
+    labelNames: ['exporter'],
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of exporters()) {
+        if (stats.queueCapacity !== undefined) this.set({ exporter: stats.exporter }, stats.queueCapacity);
+      }
+    },
+  });
+
+  // attachment
+  new Gauge<'library' | 'result'>({
+    name: 'plaintap_attached_targets',
+    help: 'TLS library targets (binaries, shared objects) by library and attach result (attached, failed, skipped).',
+    labelNames: ['library', 'result'],
+    registers,
+    collect() {
+      this.reset();
+      for (const target of read('attachedTargets') ?? []) {
+        this.inc({ library: target.library, result: target.result }, target.count);
+      }
+    },
+  });
+
+  sourceErrors = new Counter<'source'>({
+    name: 'plaintap_metrics_source_errors_total',
+    help: 'Stats providers that threw during a scrape, by source (their metrics repeat the last good values).',
+    labelNames: ['source'],
+    registers,
+  });
+
+  return {
+    registry,
+    setSources(next) {
+      sources = { ...sources, ...next };
+      cache.clear();
+    },
+    scrape: () => registry.metrics(),
+  };
+}

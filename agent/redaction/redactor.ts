@@ -1,0 +1,113 @@
+/**
+ * Redaction of secrets in captured HTTP metadata before it leaves the agent.
+ *
+ * Header values whose (case-insensitive) name is on the list, and query-string values whose
+ * (case-insensitive, percent-decoded) key is on the list, are replaced by `REDACTED`; names,
+ * keys and everything else are kept byte for byte. Pure: no I/O, no state beyond the lists.
+ */
+
+/** The replacement for a redacted value (the word OpenTelemetry's semantic conventions use). */
+export const REDACTED = 'REDACTED';
+
+/** Header names redacted unless turned off one by one with `disableDefaultHeaders`. */
+export const DEFAULT_REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'] as const;
+export type DefaultRedactedHeader = (typeof DEFAULT_REDACTED_HEADERS)[number];
+
+/**
+ * Query keys redacted unless turned off with `disableDefaultQueryKeys`: the signed-URL keys that
+ * the OpenTelemetry semantic conventions for `url.query` name.
+ */
+export const DEFAULT_REDACTED_QUERY_KEYS = ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature'] as const;
+export type DefaultRedactedQueryKey = (typeof DEFAULT_REDACTED_QUERY_KEYS)[number];
+
+export interface RedactionOptions {
+  /** More header names to redact (any case). */
+  readonly headers?: readonly string[];
+  /** More query keys to redact (any case). */
+  readonly queryKeys?: readonly string[];
+  /** Default header names to leave in the clear: an explicit opt-out, e.g. `['cookie']`. */
+  readonly disableDefaultHeaders?: readonly DefaultRedactedHeader[];
+  /** Default query keys to leave in the clear. */
+  readonly disableDefaultQueryKeys?: readonly DefaultRedactedQueryKey[];
+}
+
+/** One header as captured: name as sent, value as sent. */
+export type HeaderPair = readonly [name: string, value: string];
+
+export interface Redactor {
+  /** True when values of this header are redacted. */
+  redactsHeader(name: string): boolean;
+  /** True when values of this query key are redacted. */
+  redactsQueryKey(key: string): boolean;
+  /** The headers with redacted values; the same array when nothing had to change. */
+  headers(headers: readonly HeaderPair[]): readonly HeaderPair[];
+  /** A request target (`/path?query#fragment`, or an absolute URL) with its query values redacted. */
+  target(target: string): string;
+  /** A query string (without `?`) with its values redacted. */
+  query(query: string): string;
+}
+
+function lowerSet(names: readonly string[] | undefined): Set<string> {
+  return new Set((names ?? []).map((name) => name.toLowerCase()));
+}
+
+function decodeKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
+}
+
+export function createRedactor(options: RedactionOptions = {}): Redactor {
+  const headerNames = lowerSet(options.headers);
+  const offHeaders = lowerSet(options.disableDefaultHeaders);
+  for (const name of DEFAULT_REDACTED_HEADERS) if (!offHeaders.has(name)) headerNames.add(name);
+
+  const queryKeys = lowerSet(options.queryKeys);
+  const offQueryKeys = lowerSet(options.disableDefaultQueryKeys);
+  for (const key of DEFAULT_REDACTED_QUERY_KEYS) {
+    const lower = key.toLowerCase();
+    if (!offQueryKeys.has(lower)) queryKeys.add(lower);
+  }
+
+  const redactsHeader = (name: string): boolean => headerNames.has(name.toLowerCase());
+  const redactsQueryKey = (key: string): boolean => queryKeys.has(decodeKey(key).toLowerCase());
+
+  const query = (text: string): string => {
+    if (queryKeys.size === 0 || text === '') return text;
+    let changed = false;
+    const parts = text.split('&').map((part) => {
+      const eq = part.indexOf('=');
+      if (eq < 0 || !redactsQueryKey(part.slice(0, eq))) return part;
+      if (part.slice(eq + 1) === REDACTED) return part;
+      changed = true;
+      return `${part.slice(0, eq + 1)}${REDACTED}`;
+    });
+    return changed ? parts.join('&') : text;
+  };
+
+  return {
+    redactsHeader,
+    redactsQueryKey,
+    headers(headers) {
+      let out: HeaderPair[] | undefined;
+      for (let i = 0; i < headers.length; i++) {
+        const pair = headers[i];
+        if (pair === undefined || !redactsHeader(pair[0])) continue;
+        out ??= headers.slice();
+        out[i] = [pair[0], REDACTED];
+      }
+      return out ?? headers;
+    },
+    target(target) {
+      const q = target.indexOf('?');
+      if (q < 0) return target;
+      const hash = target.indexOf('#', q + 1);
+      const end = hash < 0 ? target.length : hash;
+      const redacted = query(target.slice(q + 1, end));
+      return `${target.slice(0, q + 1)}${redacted}${target.slice(end)}`;
+    },
+    query,
+  };
+}

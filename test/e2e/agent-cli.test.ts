@@ -1,0 +1,109 @@
+/**
+ * The agent as a user runs it: console output in the seed's format, the
+ * --pid filter, --truncate, tracefs missing, no privilege, bad configuration.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { CLI_PATH, runAgentToExit, startAgent } from '../support/agent-process';
+import { PYTHON, curl } from '../support/clients';
+import { startNginx, type NginxServer } from '../support/nginx-server';
+import { kernelTestSkipReason } from '../support/privileges';
+import { makeCertificate, type Certificate } from '../support/tls-fixtures';
+
+const skip = kernelTestSkipReason();
+
+describe('plaintap from the command line', { skip }, () => {
+  let cert: Certificate;
+  let nginx: NginxServer;
+
+  before(async () => {
+    cert = makeCertificate();
+    nginx = await startNginx(cert);
+  });
+  after(async () => {
+    await nginx?.stop();
+  });
+
+  test('console output: each direction under its PID/Comm/Src/Dest line', async () => {
+    const agent = await startAgent(['--comm', 'curl']);
+    const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
+    assert.equal(run.code, 0, run.stderr);
+    const header = `PID:${run.pid}, Comm:curl, Src:127.0.0.1:${run.stdout}, Dest:127.0.0.1:${nginx.port},`;
+    await agent.waitFor(() => (agent.stdout().split(header).length >= 3 ? true : undefined), 10_000, 'two console records');
+    assert.equal(await agent.stop(), 0);
+    const blocks = agent.stdout().split(header).slice(1);
+    assert.match(blocks[0] ?? '', /^[^\n]*\nGET \/hello HTTP\/1\.1\r?\n/);
+    assert.match(blocks[1] ?? '', /^[^\n]*\nHTTP\/1\.1 200 OK\r?\n[\s\S]*hello from nginx/);
+    assert.doesNotMatch(agent.stdout(), /Comm:nginx/, '--comm curl filters nginx out in the kernel');
+  });
+
+  test('--pid captures only that process', async () => {
+    // The client waits for a line on stdin so that its pid is known before it connects.
+    const script = `
+import ssl, sys, urllib.request
+sys.stdin.readline()
+urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', context=ssl._create_unverified_context()).read()
+`;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(PYTHON, ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const agent = await startAgent(['--output', 'json', '--pid', String(child.pid)]);
+    const other = await curl(`https://127.0.0.1:${nginx.port}/hello?not-me`);
+    child.stdin.end('go\n');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await agent.waitFor(() => agent.records().find((r) => r['direction'] === 'ingress'), 10_000, 'python response');
+    assert.equal(await agent.stop(), 0);
+    const pids = new Set(agent.records().map((r) => r['pid']));
+    assert.deepEqual([...pids], [child.pid], `only the filtered pid (curl was ${other.pid}, nginx ${nginx.workerPid})`);
+  });
+
+  test('--truncate caps each message and marks it, counting every byte seen', async () => {
+    const agent = await startAgent(['--output', 'json', '--comm', 'curl', '--truncate', '100']);
+    const run = await curl(`https://127.0.0.1:${nginx.port}/big.bin`);
+    assert.equal(run.code, 0, run.stderr);
+    const response = await agent.waitFor(() => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'ingress'), 10_000, 'the big response');
+    assert.equal(await agent.stop(), 0);
+    assert.equal(response['truncated'], true);
+    assert.equal(response['captured_length'], 100);
+    assert.ok((response['length'] as number) > 1024 * 1024, `length counts all bytes: ${String(response['length'])}`);
+  });
+
+  test('tracefs missing: the agent mounts it and says so (private mount namespace)', async () => {
+    const script = `umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; ` +
+      `test -e /sys/kernel/tracing/events && { echo "tracefs still mounted" >&2; exit 97; }; ` +
+      `exec "${process.execPath}" "${CLI_PATH}" --output none --comm curl`;
+    const agent = await startAgent([], { command: ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script] });
+    assert.match(agent.stderr(), /info tracefs was not mounted: mounted it path=\/sys\/kernel\/tracing/);
+    assert.match(agent.readyLine, /kernel\[\d+\]/);
+    assert.equal(await agent.stop(), 0);
+  });
+
+  test('without privilege: one clear message and a non-zero exit', async () => {
+    const result = await runAgentToExit([], { command: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI_PATH] });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /plaintap cannot capture: missing privilege: run as root, or grant CAP_BPF and CAP_PERFMON/);
+    assert.doesNotMatch(result.stderr, /^ready/m);
+  });
+});
+
+describe('plaintap configuration errors (no kernel needed)', () => {
+  test('a bad flag value exits 2 naming the key', async () => {
+    const result = await runAgentToExit(['--truncate', 'lots']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /plaintap: invalid configuration: output\.truncate \(from --truncate\): expected a byte size/);
+  });
+
+  test('--help, --version and --print-config', () => {
+    const help = execFileSync(process.execPath, [CLI_PATH, '--help'], { encoding: 'utf8' });
+    assert.match(help, /--pid PID/);
+    assert.match(help, /--comm COMM/);
+    assert.match(help, /--output FORMAT/);
+    assert.match(help, /--truncate BYTES/);
+    const version = execFileSync(process.execPath, [CLI_PATH, '--version'], { encoding: 'utf8' });
+    assert.match(version, /^plaintap \d+\.\d+\.\d+\n$/);
+    const printed = execFileSync(process.execPath, [CLI_PATH, '--print-config', '--output', 'json'], { encoding: 'utf8', env: { ...process.env, PLAINTAP_TRUNCATE: '1KiB' } });
+    assert.match(printed, /format: "json"  # flag/);
+    assert.match(printed, /truncate: 1024  # env/);
+  });
+});
+

@@ -1,0 +1,82 @@
+/** Runs the real agent (dist/agent/cli.js) as a child process, the way a user does. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const CLI_PATH = path.resolve(__dirname, '..', '..', 'agent', 'cli.js');
+
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  /** The `ready …` line. */
+  readonly readyLine: string;
+  stdout(): string;
+  stderr(): string;
+  /** stdout parsed as JSON lines (for --output json). */
+  records(): Array<Record<string, unknown>>;
+  waitFor<T>(find: () => T | undefined, timeoutMs?: number, what?: string): Promise<T>;
+  /** SIGINT, then the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartAgentOptions {
+  readonly command?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs?: number;
+}
+
+export async function startAgent(args: readonly string[], options: StartAgentOptions = {}): Promise<AgentProcess> {
+  const command = options.command ?? [process.execPath, CLI_PATH];
+  const [file, ...prefix] = command as [string, ...string[]];
+  const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const waitFor = async <T>(find: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = find();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- agent stderr ---\n${err}\n--- agent stdout (tail) ---\n${out.slice(-4000)}`);
+      if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}) while waiting for ${what}\n${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+  const readyLine = await waitFor(() => err.split('\n').find((line) => line.startsWith('ready')), options.readyTimeoutMs ?? 30_000, 'the ready line');
+
+  return {
+    child,
+    readyLine,
+    stdout: () => out,
+    stderr: () => err,
+    records: () =>
+      out
+        .split('\n')
+        .filter((line) => line.trim().length > 0)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    waitFor,
+    stop: async (signal = 'SIGINT') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the agent to completion (for commands that must fail), returning exit code and output. */
+export async function runAgentToExit(
+  args: readonly string[],
+  options: StartAgentOptions & { timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const command = options.command ?? [process.execPath, CLI_PATH];
+  const [file, ...prefix] = command as [string, ...string[]];
+  const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,29 @@
+/** Real TLS clients from Debian, run against 127.0.0.1 servers. */
+import { spawn } from 'node:child_process';
+
+export interface ClientRun {
+  readonly pid: number;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runClient(file: string, args: readonly string[], input?: string): Promise<ClientRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ pid: child.pid ?? 0, code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** curl forced to HTTP/1.1 (it negotiates h2 when offered); stdout ends with the local port. */
+export function curl(url: string, extra: readonly string[] = []): Promise<ClientRun> {
+  return runClient('curl', ['-sk', '--http1.1', '-o', '/dev/null', '-w', '%{local_port}', ...extra, url]);
+}
+
+export const PYTHON = '/usr/bin/python3';
