@@ -8,7 +8,7 @@ import { BatchDecoder } from './batch-decoder';
 import type { CapturedEvent } from './captured-event';
 import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, TracefsStatus } from './native-addon';
 import { loadNativeAddon } from './native-addon';
-import { discoverOpenSslTargets } from './openssl-targets';
+import { OpenSslTargetScanner, type LibraryTarget } from './openssl-targets';
 import { checkPreflight } from './preflight';
 import { WallClock } from './wall-clock';
 
@@ -18,6 +18,8 @@ export interface CaptureSourceOptions {
   readonly opensslPaths: readonly string[];
   readonly ringBufferBytes: number;
   readonly maxPendingBatches: number;
+  /** How often to look for OpenSSL libraries of new processes; 0 = never. */
+  readonly rescanIntervalMs: number;
   readonly logger: Logger;
   readonly clock: WallClock;
   /** For tests: another addon build. */
@@ -26,7 +28,8 @@ export interface CaptureSourceOptions {
 
 export interface AttachReport {
   readonly tracefs: TracefsStatus;
-  readonly results: readonly AttachResult[];
+  /** Grows when a rescan attaches new libraries. */
+  readonly results: AttachResult[];
 }
 
 export class CaptureError extends Error {
@@ -36,11 +39,13 @@ export class CaptureError extends Error {
 export class CaptureSource {
   readonly decoder: BatchDecoder;
   private stopped = false;
+  private rescanTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly session: NativeCaptureSession,
     readonly report: AttachReport,
     private readonly options: CaptureSourceOptions,
+    private readonly scanner: OpenSslTargetScanner,
   ) {
     this.decoder = new BatchDecoder(options.clock);
   }
@@ -60,18 +65,15 @@ export class CaptureSource {
       comms: options.comms,
     });
     const results: AttachResult[] = [];
+    const scanner = new OpenSslTargetScanner({ extraPaths: options.opensslPaths });
     try {
       const tracepoints = session.attachTracepoints();
       results.push(...tracepoints);
       if (!tracepoints.some((r) => r.ok)) {
         throw new CaptureError(`no tracepoint could be attached: ${describeFailures(tracepoints)}`);
       }
-      const libraries = discoverOpenSslTargets({ extraPaths: options.opensslPaths });
-      for (const library of libraries) {
-        const attached = session.attachOpenSsl(library.path);
-        results.push(...attached);
-        logger.debug('openssl target', { path: library.path, found_in: library.foundIn, probes: attached.filter((r) => r.ok).length });
-      }
+      const libraries = scanner.scan();
+      for (const library of libraries) results.push(...attachLibrary(session, library, logger));
       if (!results.some((r) => r.ok && r.target !== 'kernel')) {
         throw new CaptureError(
           libraries.length === 0
@@ -83,7 +85,28 @@ export class CaptureSource {
       session.stop();
       throw error;
     }
-    return new CaptureSource(session, { tracefs, results }, options);
+    return new CaptureSource(session, { tracefs, results }, options, scanner);
+  }
+
+  /**
+   * Attaches to OpenSSL files mapped by processes started since the last scan
+   * (a new container, a binary with its own libssl). Returns what was tried.
+   */
+  rescan(): AttachResult[] {
+    if (this.stopped) return [];
+    const results: AttachResult[] = [];
+    for (const library of this.scanner.scan()) {
+      const attached = attachLibrary(this.session, library, this.options.logger);
+      results.push(...attached);
+      this.options.logger.info('new OpenSSL library attached', {
+        path: library.path,
+        found_in: library.foundIn,
+        probes: attached.filter((r) => r.ok).length,
+        failed: attached.filter((r) => !r.ok).length,
+      });
+    }
+    this.report.results.push(...results);
+    return results;
   }
 
   /** Starts delivering decoded events; `onEvents` runs on the JS thread once per kernel drain. */
@@ -91,6 +114,9 @@ export class CaptureSource {
     this.session.start((batch) => onEvents(this.decoder.decode(batch)), {
       maxPendingBatches: this.options.maxPendingBatches,
     });
+    if (this.options.rescanIntervalMs > 0) {
+      this.rescanTimer = setInterval(() => this.rescan(), this.options.rescanIntervalMs).unref();
+    }
   }
 
   counters(): NativeCounters {
@@ -101,8 +127,15 @@ export class CaptureSource {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.rescanTimer);
     this.session.stop();
   }
+}
+
+function attachLibrary(session: NativeCaptureSession, library: LibraryTarget, logger: Logger): AttachResult[] {
+  const attached = session.attachOpenSsl(library.path);
+  logger.debug('openssl target', { path: library.path, found_in: library.foundIn, probes: attached.filter((r) => r.ok).length });
+  return attached;
 }
 
 function loadAddonOrExplain(): NativeAddon {

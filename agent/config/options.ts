@@ -51,6 +51,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes).',
   },
   {
+    key: 'capture.rescan_interval',
+    flag: 'rescan-interval',
+    env: 'PLAINTAP_RESCAN_INTERVAL',
+    type: 'duration',
+    default: 10_000,
+    min: 0,
+    argName: 'DURATION',
+    description: 'How often to look for OpenSSL libraries mapped by processes started since (new containers); 0 disables.',
+  },
+  {
     key: 'capture.ring_buffer_size',
     flag: 'ring-buffer-size',
     env: 'PLAINTAP_RING_BUFFER_SIZE',

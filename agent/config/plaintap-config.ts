@@ -9,6 +9,7 @@ export interface PlaintapConfig {
     readonly pids: readonly number[];
     readonly comms: readonly string[];
     readonly opensslPaths: readonly string[];
+    readonly rescanIntervalMs: number;
     readonly ringBufferBytes: number;
     readonly maxPendingBatches: number;
   };
@@ -37,6 +38,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       pids: get('capture.pids'),
       comms: get('capture.comms'),
       opensslPaths: get('capture.openssl_paths'),
+      rescanIntervalMs: get('capture.rescan_interval'),
       ringBufferBytes: get('capture.ring_buffer_size'),
       maxPendingBatches: get('capture.max_pending_batches'),
     },

@@ -3,10 +3,13 @@
  * --pid filter, --truncate, tracefs missing, no privilege, bad configuration.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI_PATH, runAgentToExit, startAgent } from '../support/agent-process';
-import { PYTHON, curl } from '../support/clients';
+import { PYTHON, curl, localPort } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
@@ -29,7 +32,7 @@ describe('plaintap from the command line', { skip }, () => {
     const agent = await startAgent(['--comm', 'curl']);
     const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
     assert.equal(run.code, 0, run.stderr);
-    const header = `PID:${run.pid}, Comm:curl, Src:127.0.0.1:${run.stdout}, Dest:127.0.0.1:${nginx.port},`;
+    const header = `PID:${run.pid}, Comm:curl, Src:127.0.0.1:${localPort(run)}, Dest:127.0.0.1:${nginx.port},`;
     await agent.waitFor(() => (agent.stdout().split(header).length >= 3 ? true : undefined), 10_000, 'two console records');
     assert.equal(await agent.stop(), 0);
     const blocks = agent.stdout().split(header).slice(1);
@@ -45,7 +48,6 @@ import ssl, sys, urllib.request
 sys.stdin.readline()
 urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', context=ssl._create_unverified_context()).read()
 `;
-    const { spawn } = await import('node:child_process');
     const child = spawn(PYTHON, ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'] });
     const agent = await startAgent(['--output', 'json', '--pid', String(child.pid)]);
     const other = await curl(`https://127.0.0.1:${nginx.port}/hello?not-me`);
@@ -107,3 +109,30 @@ describe('plaintap configuration errors (no kernel needed)', () => {
   });
 });
 
+
+describe('OpenSSL libraries of processes started later', { skip }, () => {
+  test('a private copy of libssl (as in a container) is found by the rescan and captured', async () => {
+    const cert = makeCertificate();
+    const nginx = await startNginx(cert);
+    const libDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-private-libssl-'));
+    fs.copyFileSync('/usr/lib/x86_64-linux-gnu/libssl.so.3', path.join(libDir, 'libssl.so.3'));
+    const agent = await startAgent(['--output', 'json', '--comm', 'python3', '--rescan-interval', '200ms']);
+    try {
+      // The process maps the copy first, then waits: the rescan must attach before it talks TLS.
+      const script = `
+import ssl, sys, time, urllib.request
+sys.stdin.readline()
+urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?private-libssl', context=ssl._create_unverified_context()).read()
+`;
+      const child = spawn(PYTHON, ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'], env: { ...process.env, LD_LIBRARY_PATH: libDir } });
+      await agent.waitFor(() => agent.stderr().split('\n').find((l) => l.includes('new OpenSSL library attached') && l.includes(`pid:${child.pid}`)), 10_000, 'the rescan attaching the private libssl');
+      child.stdin.end('go\n');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const request = await agent.waitFor(() => agent.records().find((r) => r['pid'] === child.pid && r['direction'] === 'egress'), 10_000, 'the request through the private libssl');
+      assert.match(String(request['payload']), /^GET \/hello\?private-libssl HTTP\/1\.1/);
+    } finally {
+      assert.equal(await agent.stop(), 0);
+      await nginx.stop();
+    }
+  });
+});

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
-import { PYTHON, curl, runClient } from '../support/clients';
+import { PYTHON, curl, localPort, runClient } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
@@ -46,7 +46,7 @@ describe('OpenSSL capture through the real kernel path', { skip }, () => {
   test('curl and nginx: both sides of one connection, with pid, comm, fd and tuple', async () => {
     const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
     assert.equal(run.code, 0, run.stderr);
-    const curlPort = Number(run.stdout);
+    const curlPort = localPort(run);
     const forCurl = (r: JsonRecord): boolean => r['pid'] === run.pid;
     const forNginx = (r: JsonRecord): boolean => r['pid'] === nginx.workerPid && r['dst_port'] === curlPort;
 

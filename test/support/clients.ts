@@ -21,9 +21,14 @@ export function runClient(file: string, args: readonly string[], input?: string)
   });
 }
 
-/** curl forced to HTTP/1.1 (it negotiates h2 when offered); stdout ends with the local port. */
+/** curl forced to HTTP/1.1 (it negotiates h2 when offered); stdout has the local port, a line per URL. */
 export function curl(url: string, extra: readonly string[] = []): Promise<ClientRun> {
-  return runClient('curl', ['-sk', '--http1.1', '-o', '/dev/null', '-w', '%{local_port}', ...extra, url]);
+  return runClient('curl', ['-sk', '--http1.1', '-o', '/dev/null', '-w', '%{local_port}\n', url, ...extra]);
+}
+
+/** The local port of curl's (first) connection. */
+export function localPort(run: ClientRun): number {
+  return Number(run.stdout.split('\n')[0]);
 }
 
 export const PYTHON = '/usr/bin/python3';

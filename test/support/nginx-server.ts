@@ -19,6 +19,9 @@ export interface NginxOptions {
   readonly httpDirectives?: string;
 }
 
+/** 200 KiB of text that compresses well (for gzip tests): line N is "line N of the plaintap text fixture". */
+export const TEXT_FILE = Array.from({ length: 6000 }, (_, i) => `line ${i} of the plaintap text fixture\n`).join('').slice(0, 200 * 1024);
+
 export async function startNginx(cert: Certificate, options: NginxOptions = {}): Promise<NginxServer> {
   const port = await freePort();
   const prefix = fs.mkdtempSync(path.join(cert.dir, 'nginx-'));
@@ -29,6 +32,7 @@ export async function startNginx(cert: Certificate, options: NginxOptions = {}):
   fs.mkdirSync(path.join(prefix, 'html'));
   fs.writeFileSync(path.join(prefix, 'html', 'index.html'), 'hello from nginx\n');
   fs.writeFileSync(path.join(prefix, 'html', 'big.bin'), Buffer.alloc(1024 * 1024, 'x'));
+  fs.writeFileSync(path.join(prefix, 'html', 'text.txt'), TEXT_FILE);
   const conf = `
 worker_processes 1;
 daemon off;
