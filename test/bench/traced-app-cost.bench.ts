@@ -1,0 +1,79 @@
+/**
+ * What plaintap costs the traced application: nginx (one worker, TLS on
+ * 127.0.0.1, a small response over keep-alive) loaded by wrk, side by side:
+ *   base        nothing attached
+ *   noop        no-op programs on plaintap's hook points (the probes alone)
+ *   minimal     the same probes copying every call into a ring buffer, a C consumer discarding it
+ *   plaintap    the agent attached, --output none
+ *   plaintap-nginx  the agent with --comm nginx (the load generator, which also uses OpenSSL, not probed)
+ *   plaintap-otlp   the agent exporting OTLP to a local receiver
+ * Rounds are interleaved; medians and ratios are printed. Run: npm run bench -- traced-app-cost
+ */
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { CLI_PATH } from '../support/agent-process';
+import { startNginx } from '../support/nginx-server';
+import { startOtlpReceiver } from '../support/otlp-receiver';
+import { makeCertificate } from '../support/tls-fixtures';
+import { formatNumber, median, startReady, stopProcess, table, wrk } from './bench-support';
+
+const LIBSSL = '/usr/lib/x86_64-linux-gnu/libssl.so.3';
+const FLOOR = path.resolve(__dirname, '..', '..', '..', 'build', 'bench', 'floor');
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
+
+interface Mode {
+  readonly name: string;
+  start(): Promise<ChildProcess | undefined>;
+}
+
+async function main(): Promise<void> {
+  const cert = makeCertificate();
+  const nginx = await startNginx(cert);
+  const receiver = await startOtlpReceiver();
+  const agent = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> =>
+    startReady(process.execPath, [CLI_PATH, '--output', 'none', '--metrics-address', 'off', ...args], env);
+  const modes: Mode[] = [
+    { name: 'base', start: async () => undefined },
+    { name: 'noop', start: () => startReady(FLOOR, ['noop', LIBSSL]) },
+    { name: 'minimal', start: () => startReady(FLOOR, ['capture', LIBSSL]) },
+    { name: 'plaintap', start: () => agent([]) },
+    { name: 'plaintap-nginx', start: () => agent(['--comm', 'nginx']) },
+    { name: 'plaintap-otlp', start: () => agent([], { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }) },
+  ];
+  const url = `https://127.0.0.1:${nginx.port}/hello`;
+  const rates = new Map<string, number[]>(modes.map((m) => [m.name, []]));
+  try {
+    await wrk(url, 1, CONNECTIONS); // warm up nginx and the page cache
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const mode of modes) {
+        const tracer = await mode.start();
+        try {
+          const rate = await wrk(url, SECONDS, CONNECTIONS);
+          rates.get(mode.name)?.push(rate);
+          process.stderr.write(`round ${round} ${mode.name}: ${formatNumber(rate)} req/s\n`);
+        } finally {
+          if (tracer) await stopProcess(tracer);
+        }
+      }
+    }
+  } finally {
+    await nginx.stop();
+    await receiver.stop();
+  }
+  const base = median(rates.get('base') ?? []);
+  const minimal = median(rates.get('minimal') ?? []);
+  const rows = modes.map((mode) => {
+    const m = median(rates.get(mode.name) ?? []);
+    return [mode.name, formatNumber(m), formatNumber(m / base, 2), formatNumber(m / minimal, 2), (rates.get(mode.name) ?? []).map((r) => formatNumber(r)).join(' ')];
+  });
+  console.log(`\nnginx (1 worker, TLS, keep-alive, 17-byte response) under wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds, median req/s:\n`);
+  console.log(table(['mode', 'req/s', 'x base', 'x minimal', 'rounds'], rows));
+  console.log(`\nreceiver got ${receiver.records().length} OTLP records during plaintap-otlp rounds`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
