@@ -1,61 +1,134 @@
 /**
  * The running agent: kernel capture → processor (workers, protocols) →
- * outputs, until SIGINT/SIGTERM, then a clean stop that loses nothing
- * already captured.
+ * redaction → outputs (stdout, OTLP), with its health on /metrics, until
+ * SIGINT/SIGTERM, then a clean stop that loses nothing already captured.
  */
+import { createAgentOutputs, type AgentOutputs } from './agent-outputs';
 import { CaptureError, CaptureSource, summarizeAttach } from './capture/capture-source';
 import { PreflightError } from './capture/preflight';
 import type { NativeError } from './capture/native-addon';
 import { WallClock } from './capture/wall-clock';
 import type { PlaintapConfig } from './config/plaintap-config';
-import { createOutputSink } from './export/output-sink';
+import { otlpExporterStatsSnapshot } from './export/otlp/otlp-exporter-stats-snapshot';
 import { Logger } from './log';
+import { formatHostPort } from './metrics/metrics-address';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
+import { createPlaintapMetrics } from './metrics/plaintap-metrics';
+import {
+  attachedTargetCounts,
+  captureSnapshot,
+  nativeSnapshot,
+  processorSnapshot,
+  protocolSnapshot,
+} from './metrics/stage-snapshots';
 import { Processor } from './processor/processor';
 import { RawProtocol } from './protocols/raw/raw-protocol';
+import { VERSION } from './version';
 
 const EXIT_OK = 0;
-const EXIT_CANNOT_CAPTURE = 1;
+/** Cannot capture (privilege, kernel feature, native failure) or cannot serve metrics. */
+const EXIT_CANNOT_START = 1;
+const EXIT_BAD_CONFIG = 2;
 
 export async function runAgent(config: PlaintapConfig): Promise<number> {
   const logger = new Logger(config.log.level);
   const clock = new WallClock();
-  const sink = createOutputSink(config.output, process.stdout);
+  let outputs: AgentOutputs;
+  try {
+    outputs = createAgentOutputs({ config, logger, stdout: process.stdout, env: process.env });
+  } catch (error) {
+    logger.error(`plaintap: invalid OTLP exporter configuration: ${(error as Error).message}`);
+    return EXIT_BAD_CONFIG;
+  }
+  const { exporter } = outputs;
   const processor = new Processor({
     protocols: [new RawProtocol({ truncateBytes: config.output.truncateBytes })],
-    sink,
+    sink: outputs.sink,
     idleTimeoutMs: config.processor.idleTimeoutMs,
     maxConnections: config.processor.maxConnections,
     clock: () => clock.nowNs(),
     logger,
   });
 
+  // Ready: probes attached and the exporter (where configured) up; not ready again once stopping.
+  let attached = false;
+  let stopping = false;
+  const isReady = (): boolean => attached && !stopping && (exporter?.ready ?? true);
+
+  // The listener first, so /healthz answers while probes attach (that can take seconds).
+  const metrics = createPlaintapMetrics({ version: VERSION });
+  let server: MetricsServer | undefined;
+  const address = config.metrics.address;
+  if (address !== 'off') {
+    try {
+      server = await startMetricsServer({ host: address.host, port: address.port, registry: metrics.registry, isReady });
+    } catch (error) {
+      logger.error(`plaintap cannot serve metrics on ${formatHostPort(address.host, address.port)}: ${(error as Error).message}`);
+      await exporter?.shutdown(0);
+      return EXIT_CANNOT_START;
+    }
+  }
+
   let source: CaptureSource;
   try {
     source = CaptureSource.open({ ...config.capture, logger, clock });
   } catch (error) {
     logger.error(describeStartFailure(error));
-    return EXIT_CANNOT_CAPTURE;
+    await exporter?.shutdown(0);
+    await server?.close();
+    return EXIT_CANNOT_START;
   }
+
+  metrics.setSources({
+    capture: () => captureSnapshot(processor.stats()),
+    native: () => nativeSnapshot(source.counters(), source.decoder.stats),
+    processor: () => processorSnapshot(processor.stats(), outputs.truncations.snapshot()),
+    protocols: () => protocolSnapshot(processor.protocols),
+    exchanges: () => outputs.exchangeStats.countsSnapshot(),
+    exchangeDurations: () => outputs.exchangeStats.durations.snapshot(),
+    exporters: () => (exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
+    attachedTargets: () => attachedTargetCounts(source.report.results),
+  });
 
   processor.start();
   source.start((events) => processor.handleBatch(events));
-  process.stderr.write(`ready ${summarizeAttach(source.report)}\n`);
+  attached = true;
+  if (exporter) {
+    const { connection } = exporter;
+    logger.info('otlp export on', {
+      endpoint: connection.endpoint,
+      tls: !connection.insecure,
+      compression: connection.compression,
+      headers: Object.keys(connection.headers).join(',') || undefined,
+    });
+  }
+  const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
+  process.stderr.write(`ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}\n`);
 
   const signal = await waitForStopSignal();
   logger.info('stopping', { signal });
+  stopping = true;
   source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));
   processor.shutdown();
+  // Everything captured is now in the exporter's queue: flush and close within the deadline.
+  if (exporter && config.otlp) await exporter.shutdown(config.otlp.shutdownTimeoutMs);
+
   const counters = source.counters();
   const stats = processor.stats();
+  const otlp = exporter?.stats();
   logger.info('stopped', {
     records: counters.records,
     kernel_lost: counters.kernelLost,
     native_dropped: counters.droppedRecords,
     processor_dropped: Object.values(stats.eventsDropped).reduce((a, b) => a + b, 0),
     malformed: [...source.decoder.stats.malformed.values()].reduce((a, b) => a + b, 0),
+    otlp_exported: otlp?.exported,
+    otlp_failed: otlp?.failed,
+    otlp_dropped: otlp && otlp.dropped.queueFull + otlp.dropped.shutdown + otlp.dropped.mappingError,
   });
+  await server?.close();
   return EXIT_OK;
 }
 

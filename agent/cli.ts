@@ -1,7 +1,7 @@
 /**
  * `plaintap [options]`: parse the configuration, then run the agent until
- * SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 cannot capture (privilege,
- * kernel feature, native failure), 2 bad configuration.
+ * SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 cannot start (privilege,
+ * kernel feature, native failure, metrics address in use), 2 bad configuration.
  */
 import { runAgent } from './agent';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config';
@@ -18,6 +18,11 @@ const USAGE = `plaintap ${VERSION} — TLS plaintext capture with eBPF, as HTTP 
 Usage: plaintap [options]          capture until SIGINT/SIGTERM (needs root or CAP_BPF+CAP_PERFMON)
        npm start -- [options]
 
+Records go to stdout (--output) and, when an OTLP endpoint is set (--otlp-endpoint or
+OTEL_EXPORTER_OTLP_[LOGS_]ENDPOINT), to an OpenTelemetry Collector as OTLP/gRPC logs.
+Secrets (Authorization, Cookie, … headers; signed-URL query keys) are REDACTED in every output.
+Health: /metrics, /healthz, /readyz on --metrics-address (default 127.0.0.1:9464).
+
 Options:
   -c, --config FILE            YAML configuration file [env PLAINTAP_CONFIG]
       --print-config           Print the effective configuration (and where each value came from), then exit
@@ -26,7 +31,8 @@ Options:
 ${renderOptionsHelp()}
 
 Precedence: flags > environment > config file > defaults. Exit codes: 0 stopped cleanly,
-1 cannot capture (privilege, kernel feature, native failure), 2 invalid configuration.
+1 cannot start (privilege, kernel feature, native failure, metrics address in use),
+2 invalid configuration.
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -54,9 +60,14 @@ async function main(argv: readonly string[]): Promise<number> {
   return runAgent(toPlaintapConfig(loaded.values));
 }
 
+// After a stop, anything still holding the event loop (a gRPC channel past the shutdown
+// deadline) must not keep the process alive: exit shortly after with the code already set.
+const EXIT_GRACE_MS = 2000;
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (error: unknown) => {
     process.stderr.write(`plaintap: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
-import type { OptionSpec, OptionValue } from './option-spec';
+import { checkCombinations } from './check-combinations';
+import { envNames, type OptionSpec, type OptionValue } from './option-spec';
 import { OPTIONS } from './options';
 import { OptionValueError, parseOptionValue } from './parse-option-value';
 
@@ -18,6 +19,8 @@ export type ValueSource = 'default' | 'file' | 'env' | 'flag';
 export interface EffectiveValue {
   readonly value: OptionValue;
   readonly source: ValueSource;
+  /** The flag, variable(s) or file the value came from; absent for defaults. */
+  readonly origin?: string;
 }
 
 export interface LoadedConfig {
@@ -44,12 +47,14 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
   const values = new Map<string, EffectiveValue>();
   for (const spec of OPTIONS) {
     const flagValue = flags.values[spec.flag];
-    const envValue = spec.env === undefined ? undefined : nonEmpty(inputs.env[spec.env]);
+    const fromEnv = envValue(spec, inputs.env);
     if (flagValue !== undefined) values.set(spec.key, parsed(spec, flagValue, 'flag', `--${spec.flag}`));
-    else if (envValue !== undefined) values.set(spec.key, parsed(spec, envValue, 'env', spec.env ?? ''));
+    else if (fromEnv !== undefined) values.set(spec.key, fromEnv);
     else if (fileValues.has(spec.key)) values.set(spec.key, parsed(spec, fileValues.get(spec.key), 'file', configFile ?? ''));
     else values.set(spec.key, { value: spec.default, source: 'default' });
   }
+  const problem = checkCombinations(values);
+  if (problem !== undefined) throw new ConfigError(problem);
   return {
     values,
     configFile,
@@ -60,9 +65,22 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
   };
 }
 
+/**
+ * The first of the option's variables that is set; for key-values options every one set,
+ * merged so that the earlier (more specific) variable wins per key.
+ */
+function envValue(spec: OptionSpec, env: ConfigInputs['env']): EffectiveValue | undefined {
+  const present = envNames(spec).filter((name) => nonEmpty(env[name]) !== undefined);
+  if (present.length === 0) return undefined;
+  if (spec.type !== 'key-values') return parsed(spec, env[present[0] ?? ''], 'env', present[0] ?? '');
+  let merged: Record<string, string> = {};
+  for (const name of present) merged = { ...(parsed(spec, env[name], 'env', name).value as Record<string, string>), ...merged };
+  return { value: merged, source: 'env', origin: present.join(' + ') };
+}
+
 function parsed(spec: OptionSpec, raw: unknown, source: ValueSource, where: string): EffectiveValue {
   try {
-    return { value: parseOptionValue(spec, raw), source };
+    return { value: parseOptionValue(spec, raw), source, origin: where };
   } catch (error) {
     if (error instanceof OptionValueError) throw new ConfigError(`${spec.key} (from ${where}): ${error.message}`);
     throw error;
@@ -77,7 +95,7 @@ function parseFlags(argv: readonly string[]): { values: Record<string, unknown>;
     'print-config': { type: 'boolean' },
   };
   for (const spec of OPTIONS) {
-    const list = spec.type === 'integer-list' || spec.type === 'string-list';
+    const list = spec.type === 'integer-list' || spec.type === 'string-list' || spec.type === 'key-values';
     options[spec.flag] = spec.type === 'boolean' ? { type: 'boolean' } : { type: 'string', ...(list ? { multiple: true } : {}) };
   }
   try {
@@ -105,22 +123,28 @@ function readConfigFile(file: string, readFile = (f: string) => fs.readFileSync(
   const flat = new Map<string, unknown>();
   if (document === null || document === undefined) return flat;
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new ConfigError(`config file ${file}: expected a mapping of sections (capture, processor, output, log)`);
+    throw new ConfigError(`config file ${file}: expected a mapping of sections (${sectionNames().join(', ')})`);
   }
-  flatten(document as Record<string, unknown>, '', flat);
   const known = new Set(OPTIONS.map((spec) => spec.key));
+  flatten(document as Record<string, unknown>, '', flat, known);
   for (const key of flat.keys()) {
     if (!known.has(key)) throw new ConfigError(`config file ${file}: unknown key ${key}`);
   }
   return flat;
 }
 
-function flatten(node: Record<string, unknown>, prefix: string, into: Map<string, unknown>): void {
+/** Dotted keys down to the options; a mapping that is an option's value (key-values) stays whole. */
+function flatten(node: Record<string, unknown>, prefix: string, into: Map<string, unknown>, known: ReadonlySet<string>): void {
   for (const [name, value] of Object.entries(node)) {
     const key = prefix + name;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value as Record<string, unknown>, `${key}.`, into);
+    const section = value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (section && !known.has(key)) flatten(value as Record<string, unknown>, `${key}.`, into, known);
     else into.set(key, value);
   }
+}
+
+function sectionNames(): string[] {
+  return [...new Set(OPTIONS.map((spec) => spec.key.split('.')[0] ?? ''))];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

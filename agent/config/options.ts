@@ -3,7 +3,11 @@
  * default and meaning. --help, --print-config, validation and the README's
  * configuration table all come from here.
  */
+import fs from 'node:fs';
+import { checkOtlpEndpoint } from '../export/otlp/otlp-endpoint';
 import { LOG_LEVELS } from '../log';
+import { parseMetricsAddress } from '../metrics/metrics-address';
+import { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_KEYS } from '../redaction/redactor';
 import type { OptionSpec, OptionValue } from './option-spec';
 
 const KIB = 1024;
@@ -17,6 +21,47 @@ function powerOfTwo(value: OptionValue): string | undefined {
 function commLength(value: OptionValue): string | undefined {
   const tooLong = (value as readonly string[]).find((comm) => Buffer.byteLength(comm) > 15 || comm.length === 0);
   return tooLong === undefined ? undefined : `"${tooLong}" is not a kernel comm (1 to 15 bytes, as in /proc/PID/comm)`;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function headerNames(value: OptionValue): string | undefined {
+  const bad = (value as readonly string[]).find((name) => !HEADER_NAME.test(name));
+  return bad === undefined ? undefined : `"${bad}" is not an HTTP header name`;
+}
+
+/** Only names from `defaults` (any case): turning off a default redaction is explicit, never a typo. */
+function subsetOf(defaults: readonly string[]): (value: OptionValue) => string | undefined {
+  const known = new Set(defaults.map((name) => name.toLowerCase()));
+  return (value) => {
+    const bad = (value as readonly string[]).find((name) => !known.has(name.toLowerCase()));
+    return bad === undefined ? undefined : `"${bad}" is not redacted by default (the defaults are ${defaults.join(', ')})`;
+  };
+}
+
+function otlpEndpoint(value: OptionValue): string | undefined {
+  return value === null ? undefined : checkOtlpEndpoint(value as string);
+}
+
+/** PEM files are read when the exporter starts: a missing one is a configuration error now. */
+function readableFile(value: OptionValue): string | undefined {
+  if (value === null) return undefined;
+  try {
+    fs.accessSync(value as string, fs.constants.R_OK);
+    return undefined;
+  } catch (error) {
+    return `cannot read ${value as string}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+}
+
+function metricsAddress(value: OptionValue): string | undefined {
+  const parsed = parseMetricsAddress(value as string);
+  return typeof parsed === 'object' && 'problem' in parsed ? parsed.problem : undefined;
+}
+
+/** Both variables of an OTLP setting: the logs-specific one first (it wins). */
+function otlpEnv(suffix: string): readonly string[] {
+  return [`OTEL_EXPORTER_OTLP_LOGS_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`];
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -130,6 +175,222 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
     argName: 'BYTES',
     description: 'Bytes kept per direction of a connection for one unparsed (raw) message; 0 keeps all. Cut bytes are counted and the record is marked truncated.',
+  },
+  {
+    key: 'http.request_headers',
+    flag: 'http-request-header',
+    env: 'PLAINTAP_HTTP_REQUEST_HEADERS',
+    type: 'string-list',
+    default: [],
+    check: headerNames,
+    argName: 'NAME',
+    description: 'Request headers exported as OTLP attributes http.request.header.<name> (repeatable; after redaction).',
+  },
+  {
+    key: 'http.response_headers',
+    flag: 'http-response-header',
+    env: 'PLAINTAP_HTTP_RESPONSE_HEADERS',
+    type: 'string-list',
+    default: [],
+    check: headerNames,
+    argName: 'NAME',
+    description: 'Response headers exported as OTLP attributes http.response.header.<name> (repeatable; after redaction).',
+  },
+  {
+    key: 'redaction.headers',
+    flag: 'redact-header',
+    env: 'PLAINTAP_REDACT_HEADERS',
+    type: 'string-list',
+    default: [],
+    check: headerNames,
+    argName: 'NAME',
+    description: `Header whose values become REDACTED in every output, besides ${DEFAULT_REDACTED_HEADERS.join(', ')} (repeatable).`,
+  },
+  {
+    key: 'redaction.query_keys',
+    flag: 'redact-query-key',
+    env: 'PLAINTAP_REDACT_QUERY_KEYS',
+    type: 'string-list',
+    default: [],
+    argName: 'KEY',
+    description: `Query key whose values become REDACTED in every output, besides ${DEFAULT_REDACTED_QUERY_KEYS.join(', ')} (repeatable).`,
+  },
+  {
+    key: 'redaction.disable_default_headers',
+    flag: 'unredact-header',
+    env: 'PLAINTAP_UNREDACT_HEADERS',
+    type: 'string-list',
+    default: [],
+    check: subsetOf(DEFAULT_REDACTED_HEADERS),
+    argName: 'NAME',
+    description: 'Leave this default-redacted header in the clear (explicit opt-out; repeatable).',
+  },
+  {
+    key: 'redaction.disable_default_query_keys',
+    flag: 'unredact-query-key',
+    env: 'PLAINTAP_UNREDACT_QUERY_KEYS',
+    type: 'string-list',
+    default: [],
+    check: subsetOf(DEFAULT_REDACTED_QUERY_KEYS),
+    argName: 'KEY',
+    description: 'Leave this default-redacted query key in the clear (explicit opt-out; repeatable).',
+  },
+  {
+    key: 'otlp.endpoint',
+    flag: 'otlp-endpoint',
+    env: otlpEnv('ENDPOINT'),
+    type: 'string',
+    default: null,
+    check: otlpEndpoint,
+    argName: 'URL',
+    description: 'OTLP/gRPC collector: http://HOST:PORT (plaintext) or https://HOST:PORT (TLS). Export is on when set.',
+  },
+  {
+    key: 'otlp.headers',
+    flag: 'otlp-header',
+    env: otlpEnv('HEADERS'),
+    type: 'key-values',
+    default: {},
+    secret: true,
+    argName: 'KEY=VALUE',
+    description: 'gRPC metadata sent with every export, e.g. an API key (repeatable; env: k1=v1,k2=v2, values percent-encoded).',
+  },
+  {
+    key: 'otlp.compression',
+    flag: 'otlp-compression',
+    env: otlpEnv('COMPRESSION'),
+    type: 'enum',
+    choices: ['gzip', 'none'],
+    default: 'none',
+    argName: 'ALGO',
+    description: 'Compression of export requests: gzip or none.',
+  },
+  {
+    key: 'otlp.timeout',
+    flag: 'otlp-timeout',
+    env: otlpEnv('TIMEOUT'),
+    type: 'duration',
+    default: 10_000,
+    min: 1,
+    argName: 'DURATION',
+    description: 'Deadline of one export attempt (a bare number is milliseconds, as in OTEL_EXPORTER_OTLP_TIMEOUT).',
+  },
+  {
+    key: 'otlp.insecure',
+    flag: 'otlp-insecure',
+    env: otlpEnv('INSECURE'),
+    type: 'boolean',
+    default: false,
+    description: 'Plaintext gRPC for an endpoint without a scheme (http:// and https:// decide by themselves).',
+  },
+  {
+    key: 'otlp.certificate',
+    flag: 'otlp-certificate',
+    env: otlpEnv('CERTIFICATE'),
+    type: 'string',
+    default: null,
+    check: readableFile,
+    argName: 'FILE',
+    description: "PEM file of the CA that signs the collector's certificate (default: the system roots).",
+  },
+  {
+    key: 'otlp.client_key',
+    flag: 'otlp-client-key',
+    env: otlpEnv('CLIENT_KEY'),
+    type: 'string',
+    default: null,
+    check: readableFile,
+    argName: 'FILE',
+    description: 'PEM file of the client key, for mutual TLS (with otlp.client_certificate).',
+  },
+  {
+    key: 'otlp.client_certificate',
+    flag: 'otlp-client-certificate',
+    env: otlpEnv('CLIENT_CERTIFICATE'),
+    type: 'string',
+    default: null,
+    check: readableFile,
+    argName: 'FILE',
+    description: 'PEM file of the client certificate, for mutual TLS (with otlp.client_key).',
+  },
+  {
+    key: 'otlp.max_queue_size',
+    flag: 'otlp-max-queue-size',
+    env: 'OTEL_BLRP_MAX_QUEUE_SIZE',
+    type: 'integer',
+    default: 2048,
+    min: 1,
+    argName: 'N',
+    description: 'Records waiting for export; beyond it new records are dropped and counted.',
+  },
+  {
+    key: 'otlp.max_export_batch_size',
+    flag: 'otlp-max-export-batch-size',
+    env: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+    type: 'integer',
+    default: 512,
+    min: 1,
+    argName: 'N',
+    description: 'Records per export request (at most otlp.max_queue_size).',
+  },
+  {
+    key: 'otlp.scheduled_delay',
+    flag: 'otlp-scheduled-delay',
+    env: 'OTEL_BLRP_SCHEDULE_DELAY',
+    type: 'duration',
+    default: 1000,
+    min: 1,
+    argName: 'DURATION',
+    description: 'Longest wait before a partial batch is exported.',
+  },
+  {
+    key: 'otlp.export_timeout',
+    flag: 'otlp-export-timeout',
+    env: 'OTEL_BLRP_EXPORT_TIMEOUT',
+    type: 'duration',
+    default: 30_000,
+    min: 1,
+    argName: 'DURATION',
+    description: 'Deadline of one batch export, retries of transient failures (UNAVAILABLE, …) included.',
+  },
+  {
+    key: 'otlp.shutdown_timeout',
+    flag: 'otlp-shutdown-timeout',
+    env: 'PLAINTAP_OTLP_SHUTDOWN_TIMEOUT',
+    type: 'duration',
+    default: 5000,
+    min: 1,
+    argName: 'DURATION',
+    description: 'On SIGTERM/SIGINT, how long to wait for the last exports; what is still queued then is counted as dropped.',
+  },
+  {
+    key: 'service.name',
+    flag: 'service-name',
+    env: 'OTEL_SERVICE_NAME',
+    type: 'string',
+    default: 'plaintap',
+    check: (value) => ((value as string).trim() === '' ? 'must not be empty' : undefined),
+    argName: 'NAME',
+    description: 'Resource attribute service.name of exported records.',
+  },
+  {
+    key: 'resource.attributes',
+    flag: 'resource-attribute',
+    env: 'OTEL_RESOURCE_ATTRIBUTES',
+    type: 'key-values',
+    default: {},
+    argName: 'KEY=VALUE',
+    description: 'Extra resource attributes of exported records (repeatable; env: k1=v1,k2=v2, values percent-encoded).',
+  },
+  {
+    key: 'metrics.address',
+    flag: 'metrics-address',
+    env: 'PLAINTAP_METRICS_ADDRESS',
+    type: 'string',
+    default: '127.0.0.1:9464',
+    check: metricsAddress,
+    argName: 'HOST:PORT',
+    description: 'Where to serve /metrics, /healthz and /readyz; port 0 picks a free port (shown in the ready line); off disables.',
   },
   {
     key: 'log.level',

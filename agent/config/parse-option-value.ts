@@ -1,5 +1,5 @@
 /** Turns a raw value (flag or env text, or a YAML scalar/list) into an option's typed value. */
-import type { OptionSpec, OptionValue } from './option-spec';
+import type { KeyValues, OptionSpec, OptionValue } from './option-spec';
 
 export class OptionValueError extends Error {}
 
@@ -9,6 +9,8 @@ const BYTE_UNITS: Readonly<Record<string, number>> = {
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { '': 1, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function parseOptionValue(spec: OptionSpec, raw: unknown): OptionValue {
+  // `key: null` (or `key:`) in YAML leaves an option whose default is "not set" unset.
+  if (raw === null && spec.default === null) return null;
   const value = convert(spec, raw);
   checkRange(spec, value);
   const problem = spec.check?.(value);
@@ -37,6 +39,42 @@ function convert(spec: OptionSpec, raw: unknown): OptionValue {
       return listItems(raw).map(parseInteger);
     case 'string-list':
       return listItems(raw).map(scalarText);
+    case 'key-values':
+      return parseKeyValues(raw);
+  }
+}
+
+/**
+ * A mapping from a YAML mapping, or from `k1=v1,k2=v2` text (one flag each, or an env variable)
+ * with percent-encoded values: the format of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS.
+ */
+export function parseKeyValues(raw: unknown): KeyValues {
+  const out: Record<string, string> = {};
+  if (raw === null || raw === undefined) return out;
+  if (typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+      if (key.trim() === '') throw new OptionValueError('a key is empty');
+      out[key.trim()] = scalarText(value);
+    }
+    return out;
+  }
+  for (const item of Array.isArray(raw) ? raw : [raw]) {
+    for (const entry of scalarText(item).split(',')) {
+      if (entry.trim() === '') continue;
+      const eq = entry.indexOf('=');
+      const key = eq < 0 ? '' : entry.slice(0, eq).trim();
+      if (key === '') throw new OptionValueError(`expected key=value, got "${entry.trim()}"`);
+      out[key] = percentDecode(entry.slice(eq + 1).trim());
+    }
+  }
+  return out;
+}
+
+function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new OptionValueError(`"${text}" is not valid percent-encoding`);
   }
 }
 
@@ -93,5 +131,5 @@ function checkRange(spec: OptionSpec, value: OptionValue): void {
 }
 
 function describe(raw: unknown): string {
-  return Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw;
+  return Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw === 'object' ? 'a mapping' : typeof raw;
 }

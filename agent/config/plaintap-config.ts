@@ -1,8 +1,28 @@
 /** The typed configuration the agent runs with, built from the effective option values. */
 import type { LogLevel } from '../log';
-import type { EffectiveValue } from './load-config';
+import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address';
+import type { EffectiveValue, ValueSource } from './load-config';
+import type { KeyValues } from './option-spec';
 
 export type OutputFormat = 'console' | 'json' | 'none';
+
+export interface OtlpSettings {
+  readonly endpoint: string;
+  readonly headers: KeyValues;
+  readonly compression: 'gzip' | 'none';
+  readonly timeoutMs: number;
+  readonly insecure: boolean;
+  readonly certificate?: string;
+  readonly clientKey?: string;
+  readonly clientCertificate?: string;
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+  readonly scheduledDelayMs: number;
+  readonly exportTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  /** Resource attributes from the configuration (service.name resolved; K8S_* are added by the exporter). */
+  readonly resourceAttributes: KeyValues;
+}
 
 export interface PlaintapConfig {
   readonly capture: {
@@ -22,17 +42,64 @@ export interface PlaintapConfig {
     readonly hex: boolean;
     readonly truncateBytes: number;
   };
+  readonly http: {
+    readonly requestHeaders: readonly string[];
+    readonly responseHeaders: readonly string[];
+  };
+  readonly redaction: {
+    readonly headers: readonly string[];
+    readonly queryKeys: readonly string[];
+    readonly disableDefaultHeaders: readonly string[];
+    readonly disableDefaultQueryKeys: readonly string[];
+  };
+  /** Undefined when no endpoint is configured: export is off. */
+  readonly otlp: OtlpSettings | undefined;
+  readonly metrics: {
+    readonly address: MetricsAddress;
+  };
   readonly log: {
     readonly level: LogLevel;
   };
 }
 
+const SOURCE_RANK: Readonly<Record<ValueSource, number>> = { default: 0, file: 1, env: 2, flag: 3 };
+
 export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): PlaintapConfig {
-  const get = <T>(key: string): T => {
-    const entry = values.get(key);
-    if (entry === undefined) throw new Error(`option ${key} is not defined`);
-    return entry.value as T;
+  const entry = (key: string): EffectiveValue => {
+    const found = values.get(key);
+    if (found === undefined) throw new Error(`option ${key} is not defined`);
+    return found;
   };
+  const get = <T>(key: string): T => entry(key).value as T;
+  const optional = (key: string): { [k: string]: string } => {
+    const value = get<string | null>(key);
+    return value === null ? {} : { [camel(key)]: value };
+  };
+
+  const endpoint = get<string | null>('otlp.endpoint');
+  let otlp: OtlpSettings | undefined;
+  if (endpoint !== null) {
+    otlp = {
+      endpoint,
+      headers: get('otlp.headers'),
+      compression: get('otlp.compression'),
+      timeoutMs: get('otlp.timeout'),
+      insecure: get('otlp.insecure'),
+      ...optional('otlp.certificate'),
+      ...optional('otlp.client_key'),
+      ...optional('otlp.client_certificate'),
+      maxQueueSize: get('otlp.max_queue_size'),
+      maxExportBatchSize: get('otlp.max_export_batch_size'),
+      scheduledDelayMs: get('otlp.scheduled_delay'),
+      exportTimeoutMs: get('otlp.export_timeout'),
+      shutdownTimeoutMs: get('otlp.shutdown_timeout'),
+      resourceAttributes: resourceAttributes(entry('service.name'), entry('resource.attributes')),
+    };
+  }
+
+  const address = parseMetricsAddress(get('metrics.address'));
+  if (typeof address === 'object' && 'problem' in address) throw new Error(`metrics.address: ${address.problem}`);
+
   return {
     capture: {
       pids: get('capture.pids'),
@@ -51,6 +118,39 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       hex: get('output.hex'),
       truncateBytes: get('output.truncate'),
     },
+    http: {
+      requestHeaders: get('http.request_headers'),
+      responseHeaders: get('http.response_headers'),
+    },
+    redaction: {
+      headers: get('redaction.headers'),
+      queryKeys: get('redaction.query_keys'),
+      disableDefaultHeaders: get('redaction.disable_default_headers'),
+      disableDefaultQueryKeys: get('redaction.disable_default_query_keys'),
+    },
+    otlp,
+    metrics: { address },
     log: { level: get('log.level') },
   };
+}
+
+/**
+ * service.name: the option when it was set at least as strongly as resource.attributes
+ * (OTEL_SERVICE_NAME beats OTEL_RESOURCE_ATTRIBUTES, as the OTel SDKs do), else a
+ * service.name among the attributes, else the default.
+ */
+function resourceAttributes(serviceName: EffectiveValue, attributes: EffectiveValue): KeyValues {
+  const merged: Record<string, string> = { ...(attributes.value as KeyValues) };
+  const fromAttributes = merged['service.name'];
+  const optionWins =
+    fromAttributes === undefined ||
+    (serviceName.source !== 'default' && SOURCE_RANK[serviceName.source] >= SOURCE_RANK[attributes.source]);
+  if (optionWins) merged['service.name'] = serviceName.value as string;
+  return merged;
+}
+
+/** `otlp.client_key` → `clientKey`. */
+function camel(key: string): string {
+  const name = key.slice(key.indexOf('.') + 1);
+  return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }

@@ -1,6 +1,6 @@
 /** --print-config (YAML with each value's source) and the options part of --help. */
 import type { EffectiveValue } from './load-config';
-import type { OptionSpec } from './option-spec';
+import { envNames, type KeyValues, type OptionSpec, type OptionValue } from './option-spec';
 import { OPTIONS } from './options';
 
 export function renderEffectiveConfig(values: ReadonlyMap<string, EffectiveValue>): string {
@@ -14,9 +14,16 @@ export function renderEffectiveConfig(values: ReadonlyMap<string, EffectiveValue
     }
     const entry = values.get(spec.key);
     if (entry === undefined) continue;
-    lines.push(`  ${name}: ${JSON.stringify(entry.value)}  # ${entry.source}`);
+    const origin = entry.origin === undefined ? '' : ` ${entry.origin}`;
+    lines.push(`  ${name}: ${JSON.stringify(shown(spec, entry.value))}  # ${entry.source}${origin}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Secret values (OTLP headers carry API keys) are shown by key only. */
+function shown(spec: OptionSpec, value: OptionValue): OptionValue {
+  if (!spec.secret || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.keys(value as KeyValues).map((key) => [key, 'REDACTED']));
 }
 
 export function renderOptionsHelp(): string {
@@ -25,8 +32,12 @@ export function renderOptionsHelp(): string {
 
 function helpLine(spec: OptionSpec): string {
   const flag = spec.type === 'boolean' ? `--${spec.flag}` : `--${spec.flag} ${spec.argName ?? 'VALUE'}`;
-  const env = spec.env ? ` [env ${spec.env}]` : '';
-  const shownDefault =
-    Array.isArray(spec.default) && spec.default.length === 0 ? '' : ` (default ${JSON.stringify(spec.default)})`;
+  const names = envNames(spec);
+  const env = names.length > 0 ? ` [env ${names.join(', ')}]` : '';
+  const unset =
+    spec.default === null ||
+    (Array.isArray(spec.default) && spec.default.length === 0) ||
+    (typeof spec.default === 'object' && Object.keys(spec.default).length === 0);
+  const shownDefault = unset ? '' : ` (default ${JSON.stringify(spec.default)})`;
   return `  ${flag.padEnd(28)} ${spec.description}${shownDefault}${env}`;
 }

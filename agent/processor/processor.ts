@@ -12,6 +12,7 @@ import { ConnectionWorker, isTracked } from './connection-worker';
 import { IdleQueue } from './idle-queue';
 import { resolveProcessorOptions, type ProcessorOptions, type ResolvedProcessorOptions } from './processor-options';
 import { ProcessorCounters, type ProcessorStats, type WorkerCloseReason } from './processor-stats';
+import type { Protocol } from '../protocols/protocol';
 import type { WorkerContext } from './worker-context';
 
 export class Processor {
@@ -83,6 +84,11 @@ export class Processor {
 
   stats(): ProcessorStats {
     return this.counters.snapshot(this.table.size);
+  }
+
+  /** The protocols in priority order (the metrics read their parser counters). */
+  get protocols(): readonly Protocol[] {
+    return this.options.protocols;
   }
 
   private dispatch(event: CapturedEvent, nowNs: bigint): void {

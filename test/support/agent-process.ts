@@ -23,10 +23,18 @@ export interface StartAgentOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/**
+ * Agents may run side by side in tests: unless a test says otherwise (flag or env), each one
+ * serves its metrics on a free port (a second one on the default 127.0.0.1:9464 would not start).
+ */
+function agentEnv(options: StartAgentOptions): NodeJS.ProcessEnv {
+  return { ...process.env, PLAINTAP_METRICS_ADDRESS: '127.0.0.1:0', ...options.env };
+}
+
 export async function startAgent(args: readonly string[], options: StartAgentOptions = {}): Promise<AgentProcess> {
   const command = options.command ?? [process.execPath, CLI_PATH];
   const [file, ...prefix] = command as [string, ...string[]];
-  const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv(options) });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -70,7 +78,7 @@ export async function runAgentToExit(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const command = options.command ?? [process.execPath, CLI_PATH];
   const [file, ...prefix] = command as [string, ...string[]];
-  const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv(options) });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,0 +1,100 @@
+/**
+ * Where records go: redacted once, then to the stdout writer (`--output`), to the OTLP
+ * exporter (when an endpoint is configured) and to the statistics behind the metrics.
+ *
+ *   processor → RedactingSink → FanOutSink ─┬─ console / JSON / none
+ *                                           ├─ OTLP exporter (sdk-logs, gRPC)
+ *                                           └─ ExchangeStats, TruncationStats
+ */
+import type { OtlpSettings, PlaintapConfig } from './config/plaintap-config';
+import { FanOutSink } from './export/fan-out-sink';
+import { createOtlpLogExporter, type OtlpLogExporter } from './export/otlp/otlp-log-exporter';
+import { K8S_RESOURCE_ENV } from './export/otlp/resource-attributes';
+import { createOutputSink } from './export/output-sink';
+import type { TextStream } from './export/text-stream';
+import type { Logger } from './log';
+import { ExchangeStats } from './metrics/exchange-stats';
+import { TruncationStats } from './metrics/truncation-stats';
+import type { RecordSink } from './protocols/protocol';
+import { RedactingSink } from './redaction/redacting-sink';
+import { createRedactor, type DefaultRedactedHeader, type DefaultRedactedQueryKey, type Redactor } from './redaction/redactor';
+
+export interface AgentOutputs {
+  /** The processor's sink: redaction first, then every output. */
+  readonly sink: RecordSink;
+  /** Undefined when export is off (no endpoint). */
+  readonly exporter: OtlpLogExporter | undefined;
+  readonly exchangeStats: ExchangeStats;
+  readonly truncations: TruncationStats;
+}
+
+export interface AgentOutputsOptions {
+  readonly config: PlaintapConfig;
+  readonly logger: Logger;
+  readonly stdout: TextStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
+  const { config, logger } = options;
+  const redactor = createRedactor({
+    headers: config.redaction.headers,
+    queryKeys: config.redaction.queryKeys,
+    // Validated against the defaults by the configuration.
+    disableDefaultHeaders: config.redaction.disableDefaultHeaders as readonly DefaultRedactedHeader[],
+    disableDefaultQueryKeys: config.redaction.disableDefaultQueryKeys as readonly DefaultRedactedQueryKey[],
+  });
+  const exchangeStats = new ExchangeStats();
+  const truncations = new TruncationStats();
+  const exporter = config.otlp && createExporter(config.otlp, config, redactor, logger, options.env);
+
+  const sinks: RecordSink[] = [createOutputSink(config.output, options.stdout)];
+  if (exporter) sinks.push(exporter);
+  sinks.push({
+    emit(record) {
+      exchangeStats.observe(record);
+      truncations.observe(record);
+    },
+  });
+  return { sink: new RedactingSink(redactor, new FanOutSink(sinks)), exporter, exchangeStats, truncations };
+}
+
+/**
+ * The exporter gets every setting from the configuration (which already applied
+ * OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES with plaintap's
+ * precedence); of the environment it still reads the Kubernetes facts and the PROTOCOL variables
+ * (plaintap speaks gRPC only, and says so when asked for another).
+ */
+function createExporter(
+  otlp: OtlpSettings,
+  config: PlaintapConfig,
+  redactor: Redactor,
+  logger: Logger,
+  env: Readonly<Record<string, string | undefined>>,
+): OtlpLogExporter {
+  const passed = [...Object.keys(K8S_RESOURCE_ENV), 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL'];
+  const exporterEnv: Record<string, string> = {};
+  for (const name of passed) {
+    const value = env[name];
+    if (value !== undefined) exporterEnv[name] = value;
+  }
+  return createOtlpLogExporter({
+    endpoint: otlp.endpoint,
+    headers: otlp.headers,
+    compression: otlp.compression,
+    timeoutMillis: otlp.timeoutMs,
+    insecure: otlp.insecure,
+    ...(otlp.certificate !== undefined ? { certificate: otlp.certificate } : {}),
+    ...(otlp.clientKey !== undefined ? { clientKey: otlp.clientKey } : {}),
+    ...(otlp.clientCertificate !== undefined ? { clientCertificate: otlp.clientCertificate } : {}),
+    maxQueueSize: otlp.maxQueueSize,
+    maxExportBatchSize: otlp.maxExportBatchSize,
+    scheduledDelayMillis: otlp.scheduledDelayMs,
+    exportTimeoutMillis: otlp.exportTimeoutMs,
+    resource: { attributes: otlp.resourceAttributes },
+    // The records arrive redacted; the mapping's own pass with the same rules changes nothing.
+    mapping: { requestHeaders: config.http.requestHeaders, responseHeaders: config.http.responseHeaders, redactor },
+    env: exporterEnv,
+    logger,
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Checks that involve more than one option (each option's own checks run while it is parsed).
+ * Returns what is wrong, naming every key involved and where its value came from.
+ */
+import type { EffectiveValue } from './load-config';
+
+type Values = ReadonlyMap<string, EffectiveValue>;
+
+function describe(values: Values, key: string): string {
+  const entry = values.get(key);
+  return `${key}=${JSON.stringify(entry?.value ?? null)} (${entry?.source ?? 'default'})`;
+}
+
+export function checkCombinations(values: Values): string | undefined {
+  const value = (key: string): unknown => values.get(key)?.value ?? null;
+
+  const queue = value('otlp.max_queue_size');
+  const batch = value('otlp.max_export_batch_size');
+  if (typeof queue === 'number' && typeof batch === 'number' && batch > queue) {
+    return `otlp.max_export_batch_size must not exceed otlp.max_queue_size: ${describe(values, 'otlp.max_export_batch_size')}, ${describe(values, 'otlp.max_queue_size')}`;
+  }
+
+  // Mutual TLS needs both halves; one alone is a mistake, not a preference.
+  if ((value('otlp.client_key') === null) !== (value('otlp.client_certificate') === null)) {
+    return `otlp.client_key and otlp.client_certificate must be given together: ${describe(values, 'otlp.client_key')}, ${describe(values, 'otlp.client_certificate')}`;
+  }
+  return undefined;
+}

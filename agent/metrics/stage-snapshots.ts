@@ -1,0 +1,80 @@
+/**
+ * The stages' own counters in the shapes MetricsSources asks for. Pure functions: the agent
+ * calls them from the providers, at scrape time only.
+ */
+import type { DecodeStats } from '../capture/batch-decoder';
+import type { AttachResult, NativeCounters } from '../capture/native-addon';
+import type { ProcessorStats } from '../processor/processor-stats';
+import type { Protocol } from '../protocols/protocol';
+import type {
+  AttachedTargetCount,
+  CaptureStatsSnapshot,
+  CountsBy,
+  NativeStatsSnapshot,
+  ProcessorStatsSnapshot,
+  ProtocolStatsSnapshot,
+} from './metrics-sources';
+
+/** What reached user space: the processor sees every decoded record. */
+export function captureSnapshot(processor: ProcessorStats): CaptureStatsSnapshot {
+  return {
+    eventsReceived: { data: processor.eventsReceived.data, close: processor.eventsReceived.close },
+    bytesCaptured: processor.bytesReceived,
+  };
+}
+
+/** Kernel ring overflow, records the addon could not hand to JavaScript, records that would not decode. */
+export function nativeSnapshot(counters: NativeCounters, decoder: DecodeStats): NativeStatsSnapshot {
+  let malformed = 0;
+  for (const n of decoder.malformed.values()) malformed += n;
+  return {
+    kernelLostSamples: counters.kernelLost,
+    dropped: { batch_queue_full: counters.droppedRecords, malformed },
+  };
+}
+
+export function processorSnapshot(stats: ProcessorStats, truncations: CountsBy): ProcessorStatsSnapshot {
+  return {
+    dropped: stats.eventsDropped,
+    liveWorkers: stats.liveWorkers,
+    workersOpened: stats.workersOpened,
+    workersClosed: stats.workersClosed,
+    truncations,
+  };
+}
+
+/** A protocol that keeps parser counters exposes them as `stats` (Http1Protocol does). */
+interface ParseErrorCounting {
+  readonly stats?: { parseErrorTotal?: () => number };
+}
+
+export function protocolSnapshot(protocols: readonly Protocol[]): ProtocolStatsSnapshot {
+  const parseErrors: Record<string, number> = {};
+  for (const protocol of protocols) {
+    const total = (protocol as Protocol & ParseErrorCounting).stats?.parseErrorTotal?.();
+    if (total !== undefined) parseErrors[protocol.name] = (parseErrors[protocol.name] ?? 0) + total;
+  }
+  return { parseErrors };
+}
+
+/**
+ * TLS library files by outcome: `attached` when at least one probe of the file is attached,
+ * else `failed`. Tracepoints (target `kernel`) are no library and are left out.
+ */
+export function attachedTargetCounts(results: readonly AttachResult[], library = 'openssl'): AttachedTargetCount[] {
+  const byTarget = new Map<string, boolean>();
+  for (const result of results) {
+    if (result.target === 'kernel') continue;
+    byTarget.set(result.target, (byTarget.get(result.target) ?? false) || result.ok);
+  }
+  let attached = 0;
+  let failed = 0;
+  for (const ok of byTarget.values()) {
+    if (ok) attached++;
+    else failed++;
+  }
+  return [
+    { library, result: 'attached', count: attached },
+    { library, result: 'failed', count: failed },
+  ];
+}

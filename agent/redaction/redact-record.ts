@@ -1,0 +1,70 @@
+/**
+ * One record with its secrets replaced, before any output sees it: header values (request,
+ * response, interim responses, trailers) and query values of the redacted names, the query of
+ * a WebSocket's upgrade target, header-looking lines of raw text payloads. Records are
+ * immutable: a record that needs no change is returned as is, else a redacted copy.
+ */
+import type { HttpExchange, HttpInterimResponse, HttpRequest, HttpResponse } from '../exchange/http-exchange';
+import type { OutputRecord, RawMessage } from '../exchange/output-record';
+import type { WebSocketMessage } from '../exchange/websocket-message';
+import { redactHeaderLines } from './redact-header-lines';
+import type { Redactor } from './redactor';
+
+/** Every record kind an output may see (the processor's union may not list them all yet). */
+export type RedactableRecord = OutputRecord | HttpExchange | WebSocketMessage;
+
+export function redactRecord(record: RedactableRecord, redactor: Redactor): RedactableRecord {
+  switch (record.kind) {
+    case 'raw':
+      return redactRaw(record, redactor);
+    case 'http1.exchange':
+      return redactExchange(record, redactor);
+    case 'websocket.message': {
+      const target = redactor.target(record.target);
+      return target === record.target ? record : { ...record, target };
+    }
+    default: {
+      // A new record kind must say here what in it is secret.
+      const unhandled: never = record;
+      throw new TypeError(`redaction: unknown record kind ${String((unhandled as { kind?: unknown }).kind)}`);
+    }
+  }
+}
+
+function redactRaw(message: RawMessage, redactor: Redactor): RawMessage {
+  const payload = redactHeaderLines(message.payload, redactor);
+  return payload === message.payload ? message : { ...message, payload };
+}
+
+function redactExchange(exchange: HttpExchange, redactor: Redactor): HttpExchange {
+  const request = exchange.request && redactRequest(exchange.request, redactor);
+  const response = exchange.response && redactResponse(exchange.response, redactor);
+  if (request === exchange.request && response === exchange.response) return exchange;
+  return {
+    ...exchange,
+    ...(request !== undefined ? { request } : {}),
+    ...(response !== undefined ? { response } : {}),
+  };
+}
+
+function redactRequest(request: HttpRequest, redactor: Redactor): HttpRequest {
+  const target = redactor.target(request.target);
+  const headers = redactor.headers(request.headers);
+  const trailers = redactor.headers(request.trailers);
+  if (target === request.target && headers === request.headers && trailers === request.trailers) return request;
+  return { ...request, target, headers, trailers };
+}
+
+function redactResponse(response: HttpResponse, redactor: Redactor): HttpResponse {
+  const headers = redactor.headers(response.headers);
+  const trailers = redactor.headers(response.trailers);
+  let interimChanged = false;
+  const interim = response.interim.map((item): HttpInterimResponse => {
+    const redacted = redactor.headers(item.headers);
+    if (redacted === item.headers) return item;
+    interimChanged = true;
+    return { ...item, headers: redacted };
+  });
+  if (headers === response.headers && trailers === response.trailers && !interimChanged) return response;
+  return { ...response, headers, trailers, interim: interimChanged ? interim : response.interim };
+}
