@@ -22,7 +22,7 @@ import {
   protocolSnapshot,
 } from './metrics/stage-snapshots';
 import { Processor } from './processor/processor';
-import { RawProtocol } from './protocols/raw/raw-protocol';
+import { createProtocols } from './protocols/protocol-list';
 import { VERSION } from './version';
 
 const EXIT_OK = 0;
@@ -42,7 +42,7 @@ export async function runAgent(config: PlaintapConfig): Promise<number> {
   }
   const { exporter } = outputs;
   const processor = new Processor({
-    protocols: [new RawProtocol({ truncateBytes: config.output.truncateBytes })],
+    protocols: createProtocols(config),
     sink: outputs.sink,
     idleTimeoutMs: config.processor.idleTimeoutMs,
     maxConnections: config.processor.maxConnections,

@@ -36,6 +36,8 @@ export interface PlaintapConfig {
   readonly processor: {
     readonly idleTimeoutMs: number;
     readonly maxConnections: number;
+    /** No protocol parsing: raw byte streams only. */
+    readonly raw: boolean;
   };
   readonly output: {
     readonly format: OutputFormat;
@@ -45,6 +47,8 @@ export interface PlaintapConfig {
   readonly http: {
     readonly requestHeaders: readonly string[];
     readonly responseHeaders: readonly string[];
+    readonly bodyCaptureBytes: number;
+    readonly exchangeTimeoutMs: number;
   };
   readonly redaction: {
     readonly headers: readonly string[];
@@ -112,6 +116,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
     processor: {
       idleTimeoutMs: get('processor.idle_timeout'),
       maxConnections: get('processor.max_connections'),
+      raw: get('processor.raw'),
     },
     output: {
       format: get('output.format'),
@@ -121,6 +126,8 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
     http: {
       requestHeaders: get('http.request_headers'),
       responseHeaders: get('http.response_headers'),
+      bodyCaptureBytes: get('http.body_capture'),
+      exchangeTimeoutMs: get('http.exchange_timeout'),
     },
     redaction: {
       headers: get('redaction.headers'),

@@ -112,7 +112,7 @@ export interface HttpExchange {
   readonly request?: HttpRequest;
   /** Absent when no response was seen. */
   readonly response?: HttpResponse;
-  /** Both messages seen whole and framed as their headers said. */
+  /** Both messages framed to their end, nothing broken (body bytes may still have been lost in capture: see `body.lostBytes`). */
   readonly complete: boolean;
   /** Set exactly when `complete` is false. */
   readonly incompleteReason?: HttpIncompleteReason;

@@ -11,6 +11,7 @@
 import type { OutputRecord, RawMessage } from '../exchange/output-record';
 import type { RecordSink } from '../protocols/protocol';
 import { directionName } from './direction-name';
+import { formatExchangeText, formatWebSocketText } from './exchange-format';
 import { formatEndpoint } from './endpoint';
 import { hexDump } from './hex-dump';
 import { bufferView } from './payload-bytes';
@@ -43,10 +44,14 @@ export function formatConsoleRecord(record: OutputRecord, hex: boolean): string 
   switch (record.kind) {
     case 'raw':
       return formatRawMessage(record, hex);
+    case 'http1.exchange':
+      return formatExchangeText(record, { hex }) + '\n';
+    case 'websocket.message':
+      return formatWebSocketText(record, { hex }) + '\n';
     default: {
       // A new record kind must get a format here.
-      const unhandled: never = record.kind;
-      throw new TypeError(`console writer: unknown record kind ${String(unhandled)}`);
+      const unhandled: never = record;
+      throw new TypeError(`console writer: unknown record kind ${(unhandled as { kind: string }).kind}`);
     }
   }
 }

@@ -6,6 +6,7 @@
 import type { OutputRecord, RawMessage } from '../exchange/output-record';
 import type { RecordSink } from '../protocols/protocol';
 import { directionName, type DirectionName } from './direction-name';
+import { exchangeToJson, webSocketMessageToJson, type JsonExchange, type JsonWebSocketMessage } from './exchange-format';
 import { bufferView } from './payload-bytes';
 import { isPrintableText } from './printable-text';
 import { formatRfc3339Nanos } from './rfc3339';
@@ -47,7 +48,7 @@ export type JsonRawRecord = {
   readonly tls_library: string;
 } & JsonPayload;
 
-export type JsonRecord = JsonRawRecord;
+export type JsonRecord = JsonRawRecord | JsonExchange | JsonWebSocketMessage;
 
 export class JsonLinesWriter implements RecordSink {
   private readonly stream: TextStream;
@@ -67,10 +68,14 @@ export function toJsonRecord(record: OutputRecord, hex: boolean): JsonRecord {
   switch (record.kind) {
     case 'raw':
       return rawToJson(record, hex);
+    case 'http1.exchange':
+      return exchangeToJson(record, { hex });
+    case 'websocket.message':
+      return webSocketMessageToJson(record, { hex });
     default: {
       // A new record kind must get a mapping here.
-      const unhandled: never = record.kind;
-      throw new TypeError(`json writer: unknown record kind ${String(unhandled)}`);
+      const unhandled: never = record;
+      throw new TypeError(`json writer: unknown record kind ${(unhandled as { kind: string }).kind}`);
     }
   }
 }

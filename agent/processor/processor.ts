@@ -20,7 +20,7 @@ export class Processor {
   private readonly counters = new ProcessorCounters();
   private readonly context: WorkerContext;
   private readonly table = new ConnectionTable();
-  /** Workers not yet idle, oldest activity first; idle tracked workers leave it until their next event. */
+  /** Workers by last activity (or last idle call), oldest first: the sweep pops only expired ones. */
   private readonly idleQueue = new IdleQueue<ConnectionWorker>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -55,8 +55,8 @@ export class Processor {
 
   /**
    * Applies both lifecycles as of `nowNs`: a worker without socket identity
-   * silent for the idle timeout closes; a tracked one is flushed once and
-   * stays until its socket closes. The timer calls this; tests call it directly.
+   * silent for the idle timeout closes; a tracked one gets `idle()` once per
+   * idle period while silent and stays until its socket closes. The timer calls this; tests call it directly.
    */
   sweep(nowNs: bigint): void {
     const deadlineNs = nowNs - this.options.idleTimeoutNs;
@@ -65,6 +65,8 @@ export class Processor {
       if (worker.tracked) {
         this.counters.idleFlushes++;
         worker.idle(nowNs);
+        // Idle again after another period: protocol timeouts (an unanswered request) fire on quiet connections.
+        this.idleQueue.touch(worker, nowNs);
       } else {
         this.closeWorker(worker, 'idle', nowNs);
       }

@@ -6,7 +6,7 @@
  *
  *   npx tsc -p tsconfig.json && node dist/test/bench/http1-record-fixtures.js
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -79,7 +79,14 @@ http {
     if (up) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { port, root, stop: () => child.kill('SIGTERM') };
+  return {
+    port,
+    root,
+    stop: () => {
+      child.kill('SIGTERM');
+      fs.rmSync(prefix, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A proxy that records every read of both directions, in arrival order, for one connection at a time. */
@@ -125,33 +132,33 @@ async function main(): Promise<void> {
   const nginx = await startNginx();
   const proxy = await recordingProxy(nginx.port);
   const base = `http://127.0.0.1:${proxy.port}`;
-  const curl = (args: string[]): void => {
-    execFileSync('curl', ['-s', '-o', '/dev/null', '--http1.1', ...args], { stdio: 'inherit' });
-  };
+  // Asynchronous: the proxy runs on this process's event loop.
+  const curl = (args: string[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      execFile('curl', ['-s', '-o', '/dev/null', '--http1.1', ...args], (error) => (error ? reject(error) : resolve()));
+    });
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
-  const nginxVersion = execFileSync('nginx', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) || 'nginx';
-  void nginxVersion;
   try {
     const keepAlive = ['-H', 'Accept-Encoding: identity', `${base}/hello`, `${base}/index.html`, `${base}/empty`, `${base}/hello`];
-    curl([...keepAlive, '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null']);
+    await curl([...keepAlive, '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null']);
     await settle();
     save('curl-nginx-keepalive', 'four GETs on one keep-alive connection: 200 text, 200 html, 204, 200', `curl --http1.1 ${keepAlive.join(' ')}`, proxy.take());
 
-    curl(['--compressed', `${base}/items.json`]);
+    await curl(['--compressed', `${base}/items.json`]);
     await settle();
     save('curl-nginx-gzip-chunked', 'GET with --compressed: nginx answers gzip, chunked', 'curl --http1.1 --compressed /items.json', proxy.take());
 
-    curl(['-I', `${base}/index.html`, '--next', '--http1.1', '-s', '-o', '/dev/null', '-H', 'If-None-Match: *', `${base}/index.html`]);
+    await curl(['-I', `${base}/index.html`, '--next', '--http1.1', '-s', '-o', '/dev/null', '-H', 'If-None-Match: *', `${base}/index.html`]);
     await settle();
     save('curl-nginx-head-304', 'HEAD (Content-Length, no body) then a conditional GET answered 304', 'curl --http1.1 -I /index.html --next -H "If-None-Match: *" /index.html', proxy.take());
 
     const upload = path.join(nginx.root, 'upload.bin');
     fs.writeFileSync(upload, Buffer.alloc(3000, 'u'));
-    curl(['-H', 'Expect: 100-continue', '--data-binary', `@${upload}`, `${base}/upload`]);
+    await curl(['-H', 'Expect: 100-continue', '--data-binary', `@${upload}`, `${base}/upload`]);
     await settle();
     save('curl-nginx-expect-continue', 'POST of 3000 bytes with Expect: 100-continue', 'curl --http1.1 -H "Expect: 100-continue" --data-binary @3000-bytes /upload', proxy.take());
 
-    curl(['-H', 'Transfer-Encoding: chunked', '--data-binary', `@${upload}`, `${base}/upload`]);
+    await curl(['-H', 'Transfer-Encoding: chunked', '--data-binary', `@${upload}`, `${base}/upload`]);
     await settle();
     save('curl-nginx-chunked-upload', 'POST with a chunked request body', 'curl --http1.1 -H "Transfer-Encoding: chunked" --data-binary @3000-bytes /upload', proxy.take());
 

@@ -28,8 +28,8 @@ describe('plaintap from the command line', { skip }, () => {
     await nginx?.stop();
   });
 
-  test('console output: each direction under its PID/Comm/Src/Dest line', async () => {
-    const agent = await startAgent(['--comm', 'curl']);
+  test('--raw console output: each direction under its PID/Comm/Src/Dest line (the seed format)', async () => {
+    const agent = await startAgent(['--raw', '--comm', 'curl']);
     const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
     assert.equal(run.code, 0, run.stderr);
     const header = `PID:${run.pid}, Comm:curl, Src:127.0.0.1:${localPort(run)}, Dest:127.0.0.1:${nginx.port},`;
@@ -49,7 +49,7 @@ sys.stdin.readline()
 urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', context=ssl._create_unverified_context()).read()
 `;
     const child = spawn(PYTHON, ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'] });
-    const agent = await startAgent(['--output', 'json', '--pid', String(child.pid)]);
+    const agent = await startAgent(['--raw', '--output', 'json', '--pid', String(child.pid)]);
     const other = await curl(`https://127.0.0.1:${nginx.port}/hello?not-me`);
     child.stdin.end('go\n');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -60,7 +60,7 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
   });
 
   test('--truncate caps each message and marks it, counting every byte seen', async () => {
-    const agent = await startAgent(['--output', 'json', '--comm', 'curl', '--truncate', '100']);
+    const agent = await startAgent(['--raw', '--output', 'json', '--comm', 'curl', '--truncate', '100']);
     const run = await curl(`https://127.0.0.1:${nginx.port}/big.bin`);
     assert.equal(run.code, 0, run.stderr);
     const response = await agent.waitFor(() => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'ingress'), 10_000, 'the big response');
@@ -116,7 +116,7 @@ describe('OpenSSL libraries of processes started later', { skip }, () => {
     const nginx = await startNginx(cert);
     const libDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-private-libssl-'));
     fs.copyFileSync('/usr/lib/x86_64-linux-gnu/libssl.so.3', path.join(libDir, 'libssl.so.3'));
-    const agent = await startAgent(['--output', 'json', '--comm', 'python3', '--rescan-interval', '200ms']);
+    const agent = await startAgent(['--raw', '--output', 'json', '--comm', 'python3', '--rescan-interval', '200ms']);
     try {
       // The process maps the copy first, then waits: the rescan must attach before it talks TLS.
       const script = `

@@ -29,7 +29,7 @@ describe('OpenSSL capture through the real kernel path', { skip }, () => {
   before(async () => {
     cert = makeCertificate();
     nginx = await startNginx(cert);
-    agent = await startAgent(['--output', 'json', '--log-level', 'debug', '--comm', 'curl', '--comm', 'nginx', '--comm', 'python3']);
+    agent = await startAgent(['--raw', '--output', 'json', '--log-level', 'debug', '--comm', 'curl', '--comm', 'nginx', '--comm', 'python3']);
   });
 
   after(async () => {

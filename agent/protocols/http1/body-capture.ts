@@ -72,7 +72,9 @@ export class BodyCapture {
     let size = this.kept.length === 0 ? (this.sizeHint > 0 ? this.sizeHint : 256) : this.kept.length * 2;
     if (size < needed) size = needed;
     if (size > this.keepLimit) size = this.keepLimit;
-    const next = new Uint8Array(size);
+    // Small sizes come from Node's shared buffer pool: no allocation per body. Only the
+    // written prefix is ever exposed.
+    const next = Buffer.allocUnsafe(size);
     next.set(this.kept.subarray(0, this.keptLength));
     this.kept = next;
   }
@@ -80,17 +82,31 @@ export class BodyCapture {
   /** The body record; `complete` says the message ended as framed. Outcomes are counted into `stats` when given. */
   finish(complete: boolean, stats: Http1Stats | null): HttpBody {
     const options = this.options;
-    const kept = this.kept.subarray(0, this.keptLength);
+    const keptLength = this.keptLength;
     const wireBytes = this.bytes + this.framingBytes;
-    const whole = complete && this.lostBytes === 0 && this.keptLength === this.bytes;
     if (this.codings.length === 0) {
-      const preview = kept.length > options.bodyCaptureBytes ? kept.subarray(0, options.bodyCaptureBytes) : kept;
-      return this.record(preview, preview.length < this.bytes, wireBytes, 'identity', this.bytes);
+      const shown = Math.min(keptLength, options.bodyCaptureBytes);
+      const preview = shown === this.kept.length ? this.kept : this.kept.subarray(0, shown);
+      if (this.contentEncoding === '') {
+        return {
+          preview,
+          truncated: shown < this.bytes,
+          wireBytes,
+          bytes: this.bytes,
+          decodedBytes: this.bytes,
+          decoding: 'identity',
+          lostBytes: this.lostBytes,
+        };
+      }
+      // `Content-Encoding: identity`.
+      return this.record(preview, shown < this.bytes, wireBytes, 'identity', this.bytes);
     }
+    const kept = this.kept.subarray(0, keptLength);
     if (!canDecode(this.codings)) {
       if (stats !== null) stats.unsupportedEncodings++;
       return this.record(kept.subarray(0, options.bodyCaptureBytes), true, wireBytes, 'unsupported', undefined);
     }
+    const whole = complete && this.lostBytes === 0 && keptLength === this.bytes;
     const result = decodeBody(kept, this.codings, whole, {
       previewBytes: options.bodyCaptureBytes,
       maxDecodedBytes: options.maxDecodedBodyBytes,

@@ -15,7 +15,6 @@ import type { ProtocolParser, RecordSink, StreamChunk } from '../protocol';
 import { WebSocketSession } from '../websocket/websocket-session';
 import { BodyCapture } from './body-capture';
 import { Framing, requestFraming, responseFraming } from './body-framing';
-import { emitRecord } from './emit-record';
 import type { ResolvedHttp1Options } from './http1-options';
 import type { MessageHead } from './message-head';
 import { MessageParser, ParserState, type BreakReason, type MessageEvents } from './message-parser';
@@ -96,7 +95,7 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
   // ---- MessageEvents --------------------------------------------------------------------------
 
   onHead(parser: MessageParser, head: MessageHead): Framing {
-    if (this.side === undefined) this.learnRoles(parser, head);
+    if (this.side === undefined) this.learnRoles(parser, head.isRequest);
     return head.isRequest ? this.requestHead(parser, head) : this.responseHead(parser, head);
   }
 
@@ -158,6 +157,10 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
   }
 
   onBroken(parser: MessageParser, reason: BreakReason, afterHead: boolean): void {
+    // A malformed first message still says which way requests flow, when its start line did.
+    if (this.requestParser === null && !afterHead && parser.startedRequest !== undefined && reason !== 'unexpected-message') {
+      this.learnRoles(parser, parser.startedRequest);
+    }
     // Before the roles are known there is nothing to pair a lost message with.
     if (this.requestParser === null) return;
     const failure = reason === 'capture-gap' ? 'capture-gap' : 'parse-error';
@@ -177,10 +180,10 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
         this.enqueue(standIn);
       }
     } else {
-      let exchange: PendingExchange | null | undefined = afterHead || this.interimOpen ? this.responseState : null;
+      // The response being parsed broke, or one was lost before its head: either way its exchange has it.
+      const exchange = afterHead ? this.responseState : lostMessage ? this.awaitingResponse() : undefined;
       this.interimOpen = false;
       this.responseState = null;
-      if (exchange === null && lostMessage) exchange = this.awaitingResponse();
       if (exchange !== null && exchange !== undefined) {
         exchange.fail(failure);
         exchange.responseDone = true;
@@ -199,8 +202,8 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
 
   // ---- pairing --------------------------------------------------------------------------------
 
-  private learnRoles(parser: MessageParser, head: MessageHead): void {
-    const requests = head.isRequest ? parser : this.otherParser(parser);
+  private learnRoles(parser: MessageParser, isRequest: boolean): void {
+    const requests = isRequest ? parser : this.otherParser(parser);
     this.requestParser = requests;
     this.side = requests.direction === Direction.Egress ? 'client' : 'server';
     requests.expect = Expect.Request;
@@ -356,6 +359,6 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
     const stats = this.options.stats;
     if (record.complete) stats.exchangesComplete++;
     else stats.exchangesIncomplete[record.incompleteReason ?? 'connection-closed']++;
-    emitRecord(this.sink, record);
+    this.sink.emit(record);
   }
 }

@@ -7,7 +7,7 @@ import type { Detection, Protocol, ProtocolParser, RecordSink } from '../protoco
 import { Http1Connection } from './http1-connection';
 import { resolveHttp1Options, type Http1Options, type ResolvedHttp1Options } from './http1-options';
 import type { Http1Stats } from './http1-stats';
-import { Expect, StartMatch, matchMessageStart } from './message-start';
+import { Expect, StartMatch, findMessageStart } from './message-start';
 
 export class Http1Protocol implements Protocol {
   readonly name = 'http1';
@@ -26,9 +26,13 @@ export class Http1Protocol implements Protocol {
    * 'match' for a request line start (registered method + SP) or a status
    * line start (`HTTP/1.x d`), 'need-more' while the bytes could still
    * become one, else 'no-match'. Either direction may carry either.
+   *
+   * Such a start at any line start of the bytes counts too: a connection
+   * picked up mid-message (agent started late) is still HTTP/1, and its
+   * parser skips to that start.
    */
   detect(bytes: Uint8Array, _direction: Direction): Detection {
-    switch (matchMessageStart(bytes, 0, bytes.length, Expect.Any, true)) {
+    switch (findMessageStart(bytes, Expect.Any)) {
       case StartMatch.Yes:
         return 'match';
       case StartMatch.NeedMore:

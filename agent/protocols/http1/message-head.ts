@@ -40,6 +40,7 @@ export interface MessageHead {
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
+const COLON = 58;
 
 function isWhitespace(code: number): boolean {
   return code === SPACE || code === TAB;
@@ -82,51 +83,74 @@ function parseContentLength(value: string): number {
 
 /** Comma-separated tokens, trimmed and lower-cased. */
 function tokens(value: string): string[] {
+  const lower = value.toLowerCase();
+  // Most values are a single token (`keep-alive`, `chunked`).
+  if (lower.indexOf(',') < 0) return [lower.trim()];
   const out: string[] = [];
-  for (const part of value.toLowerCase().split(',')) {
+  for (const part of lower.split(',')) {
     const token = part.trim();
     if (token !== '') out.push(token);
   }
   return out;
 }
 
-class HeadFacts {
+/** A head under construction: one object, filled in as the text is read. */
+class Head implements MessageHead {
+  isRequest = true;
+  method = '';
+  target = '';
+  version = '';
+  statusCode = 0;
+  reason = '';
+  headers: HttpHeader[] = [];
+  headBytes = 0;
   contentLength = -1;
-  badContentLength = false;
   hasTransferEncoding = false;
   chunked = false;
   connectionClose = false;
   connectionUpgrade = false;
   upgrade = '';
   contentEncoding = '';
+  badContentLength = false;
+}
+
+/** ASCII case-insensitive equality with `lower` (lower case, letters, digits and '-'). */
+function sameLower(text: string, lower: string): boolean {
+  const length = lower.length;
+  if (text.length !== length) return false;
+  for (let i = 0; i < length; i++) if ((text.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Looks at one header field for framing facts; cheap rejections first (length, first letter). */
-function noteField(name: string, value: string, facts: HeadFacts): void {
-  const length = name.length;
+function noteField(name: string, value: string, head: Head): void {
   const first = name.charCodeAt(0) | 0x20;
   if (first === 0x63 /* c */) {
-    if (length === 14 && name.toLowerCase() === 'content-length') {
+    if (sameLower(name, 'content-length')) {
       const parsed = parseContentLength(value);
-      if (parsed < 0 || (facts.contentLength >= 0 && facts.contentLength !== parsed)) facts.badContentLength = true;
-      else facts.contentLength = parsed;
-    } else if (length === 10 && name.toLowerCase() === 'connection') {
+      if (parsed < 0 || (head.contentLength >= 0 && head.contentLength !== parsed)) head.badContentLength = true;
+      else head.contentLength = parsed;
+    } else if (sameLower(name, 'connection')) {
+      if (sameLower(value, 'keep-alive')) return;
       for (const token of tokens(value)) {
-        if (token === 'close') facts.connectionClose = true;
-        else if (token === 'upgrade') facts.connectionUpgrade = true;
+        if (token === 'close') head.connectionClose = true;
+        else if (token === 'upgrade') head.connectionUpgrade = true;
       }
-    } else if (length === 16 && name.toLowerCase() === 'content-encoding') {
-      facts.contentEncoding = facts.contentEncoding === '' ? value : `${facts.contentEncoding}, ${value}`;
+    } else if (sameLower(name, 'content-encoding')) {
+      head.contentEncoding = head.contentEncoding === '' ? value : `${head.contentEncoding}, ${value}`;
     }
   } else if (first === 0x74 /* t */) {
-    if (length === 17 && name.toLowerCase() === 'transfer-encoding') {
-      facts.hasTransferEncoding = true;
+    if (sameLower(name, 'transfer-encoding')) {
+      head.hasTransferEncoding = true;
       // Only the last coding counts: `gzip, chunked` is chunked, `chunked, gzip` is not.
-      const codings = tokens(value);
-      facts.chunked = codings[codings.length - 1] === 'chunked';
+      if (sameLower(value, 'chunked')) head.chunked = true;
+      else {
+        const codings = tokens(value);
+        head.chunked = codings[codings.length - 1] === 'chunked';
+      }
     }
   } else if (first === 0x75 /* u */) {
-    if (length === 7 && name.toLowerCase() === 'upgrade') facts.upgrade = value;
+    if (sameLower(name, 'upgrade')) head.upgrade = value;
   }
 }
 
@@ -139,16 +163,16 @@ function parseFieldLines(
   from: number,
   headers: HttpHeader[],
   maxHeaders: number,
-  facts: HeadFacts | null,
+  head: Head | null,
 ): number | Http1ParseError {
   let pos = from;
   for (;;) {
     const lf = text.indexOf('\n', pos);
     if (lf < 0) return 'invalid-header'; // callers pass text that ends with the blank line
-    const stop = contentEnd(text, lf, pos);
+    const stop = lf > pos && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
     if (stop === pos) return lf + 1;
     const first = text.charCodeAt(pos);
-    if (isWhitespace(first)) {
+    if (first === SPACE || first === TAB) {
       // obs-fold: a continuation of the previous field's value.
       const previous = headers[headers.length - 1];
       if (previous === undefined) return 'invalid-header';
@@ -157,8 +181,10 @@ function parseFieldLines(
       pos = lf + 1;
       continue;
     }
-    const colon = text.indexOf(':', pos);
-    if (colon < 0 || colon >= stop) return 'invalid-header';
+    // Names are short: look for the colon by hand.
+    let colon = pos + 1;
+    while (colon < stop && text.charCodeAt(colon) !== COLON) colon++;
+    if (colon >= stop) return 'invalid-header';
     let nameEnd = colon;
     // Lenient: whitespace before the colon is dropped rather than fatal (we observe, not serve).
     while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
@@ -171,7 +197,7 @@ function parseFieldLines(
     const name = text.slice(pos, nameEnd);
     const value = text.slice(valueStart, valueEnd);
     headers.push([name, value]);
-    if (facts !== null) noteField(name, value, facts);
+    if (head !== null) noteField(name, value, head);
     pos = lf + 1;
   }
 }
@@ -191,21 +217,18 @@ export function parseHead(text: string, expect: Expect, maxHeaders: number): Mes
   const lf = text.indexOf('\n');
   if (lf < 0) return 'invalid-start-line';
   const lineEnd = contentEnd(text, lf, 0);
-  let isRequest: boolean;
-  let method = '';
-  let target = '';
-  let version: string | undefined;
-  let statusCode = 0;
-  let reason = '';
+  const head = new Head();
 
   if (text.startsWith('HTTP/')) {
     if (expect === Expect.Request) return 'unexpected-message';
-    isRequest = false;
-    version = versionAt(text, 0);
+    head.isRequest = false;
+    const version = versionAt(text, 0);
     if (version === undefined || text.charCodeAt(8) !== SPACE) return 'invalid-start-line';
+    head.version = version;
     let i = 9;
     while (i < lineEnd && text.charCodeAt(i) === SPACE) i++; // tolerate extra spaces
     const digits = i;
+    let statusCode = 0;
     while (i < lineEnd && i - digits < 3) {
       const code = text.charCodeAt(i);
       if (code < 0x30 || code > 0x39) break;
@@ -213,46 +236,31 @@ export function parseHead(text: string, expect: Expect, maxHeaders: number): Mes
       i++;
     }
     if (i - digits !== 3) return 'invalid-start-line';
+    head.statusCode = statusCode;
     if (i < lineEnd) {
       if (text.charCodeAt(i) !== SPACE) return 'invalid-start-line';
-      reason = text.slice(i + 1, lineEnd);
+      head.reason = text.slice(i + 1, lineEnd);
     }
   } else {
-    isRequest = true;
     let i = 0;
     while (i < lineEnd && TOKEN_CHAR[text.charCodeAt(i)] === 1) i++;
     if (i === 0 || i >= lineEnd || text.charCodeAt(i) !== SPACE) return 'invalid-start-line';
     if (expect === Expect.Response) return 'unexpected-message';
-    method = text.slice(0, i);
     const targetStart = i + 1;
-    const targetEnd = text.lastIndexOf(' ', lineEnd - 1);
-    if (targetEnd <= targetStart || lineEnd - targetEnd !== 9) return 'invalid-start-line';
-    version = versionAt(text, targetEnd + 1);
+    // `target SP HTTP/1.x`: the version is the line's last 8 characters.
+    const targetEnd = lineEnd - 9;
+    if (targetEnd <= targetStart || text.charCodeAt(targetEnd) !== SPACE) return 'invalid-start-line';
+    const version = versionAt(text, targetEnd + 1);
     if (version === undefined) return 'invalid-start-line';
-    target = text.slice(targetStart, targetEnd);
-    if (target.indexOf(' ') >= 0) return 'invalid-start-line';
+    for (let j = targetStart; j < targetEnd; j++) if (text.charCodeAt(j) <= SPACE) return 'invalid-start-line';
+    head.method = text.slice(0, i);
+    head.target = text.slice(targetStart, targetEnd);
+    head.version = version;
   }
 
-  const headers: HttpHeader[] = [];
-  const facts = new HeadFacts();
-  const end = parseFieldLines(text, lf + 1, headers, maxHeaders, facts);
+  const end = parseFieldLines(text, lf + 1, head.headers, maxHeaders, head);
   if (typeof end === 'string') return end;
-  if (facts.badContentLength) return 'invalid-content-length';
-  return {
-    isRequest,
-    method,
-    target,
-    version,
-    statusCode,
-    reason,
-    headers,
-    headBytes: end,
-    contentLength: facts.contentLength,
-    hasTransferEncoding: facts.hasTransferEncoding,
-    chunked: facts.chunked,
-    connectionClose: facts.connectionClose,
-    connectionUpgrade: facts.connectionUpgrade,
-    upgrade: facts.upgrade,
-    contentEncoding: facts.contentEncoding,
-  };
+  if (head.badContentLength) return 'invalid-content-length';
+  head.headBytes = end;
+  return head;
 }

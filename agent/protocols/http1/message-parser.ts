@@ -12,6 +12,7 @@ import type { Direction } from '../../capture/captured-event';
 import type { HttpHeader } from '../../exchange/http-headers';
 import { Framing } from './body-framing';
 import type { Http1ParseError, Http1Stats } from './http1-stats';
+import { latin1 } from './latin1';
 import { parseHead, parseTrailers, type MessageHead } from './message-head';
 import { Expect, StartMatch, matchMessageStart } from './message-start';
 
@@ -89,17 +90,10 @@ const HEX_VALUE: Int8Array = (() => {
   return table;
 })();
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 export class MessageParser {
   state: ParserState = ParserState.Resync;
   /** Which messages this direction may carry; the connection narrows it once the roles are known. */
   expect: Expect = Expect.Any;
-  /** Messages whose head was parsed in this direction. */
-  messages = 0;
-
   /** The chunk being parsed: its time and thread. */
   chunkNs = 0n;
   chunkTid = 0;
@@ -110,6 +104,8 @@ export class MessageParser {
   framingBytes = 0;
   /** The current message's head was reported and its end not yet. */
   inMessage = false;
+  /** Whether the current message started like a request (true) or a response (false); undefined before its start was checked. */
+  startedRequest: boolean | undefined = undefined;
 
   /** After a well-framed message any method token may start the next; otherwise only registered ones. */
   private lenient = false;
@@ -296,6 +292,16 @@ export class MessageParser {
     this.accLength = 0;
     this.lineState = 0;
     this.startChecked = false;
+    this.startedRequest = undefined;
+  }
+
+  /** The start of the current message passed the check: note which kind it is. */
+  private started(bytes: Uint8Array, pos: number): void {
+    this.startChecked = true;
+    // `HTTP/` cannot be a method (`/` is not a token character).
+    this.startedRequest = !(
+      bytes[pos] === 0x48 && bytes[pos + 1] === 0x54 && bytes[pos + 2] === 0x54 && bytes[pos + 3] === 0x50 && bytes[pos + 4] === 0x2f
+    );
   }
 
   private finishMessage(): void {
@@ -438,7 +444,7 @@ export class MessageParser {
         this.broken(this.misdirected(bytes, pos, end) ? 'unexpected-message' : 'invalid-start-line', false);
         return pos + 1;
       }
-      if (match === StartMatch.Yes) this.startChecked = true;
+      if (match === StartMatch.Yes) this.started(bytes, pos);
     }
     const found = this.scanHeadEnd(bytes, pos, end);
     const stop = found < 0 ? end : found;
@@ -447,6 +453,7 @@ export class MessageParser {
       // Fast path: the whole head is in this chunk.
       if (found - pos > limit) {
         this.broken('head-too-large', false);
+        this.atLineStart = true;
         return found;
       }
       if (trailers && found - pos <= 2) {
@@ -454,11 +461,14 @@ export class MessageParser {
         this.finishMessage();
         return found;
       }
-      this.completeHead(asBuffer(bytes).toString('latin1', pos, found));
+      this.completeHead(latin1(bytes, pos, found));
+      // A malformed head still ends at a line boundary: the next message may start right here.
+      if (this.state === ParserState.Resync) this.atLineStart = true;
       return found;
     }
     if (this.accLength + (stop - pos) > limit) {
       this.broken('head-too-large', trailers || this.inMessage);
+      this.atLineStart = found >= 0;
       return stop;
     }
     this.append(bytes, pos, stop);
@@ -469,12 +479,13 @@ export class MessageParser {
         this.broken(misdirected ? 'unexpected-message' : 'invalid-start-line', false);
         return stop;
       }
-      if (match === StartMatch.Yes) this.startChecked = true;
+      if (match === StartMatch.Yes) this.started(this.acc, 0);
     }
     if (found >= 0) {
-      const text = this.acc.toString('latin1', 0, this.accLength);
+      const text = latin1(this.acc, 0, this.accLength);
       this.accLength = 0;
       this.completeHead(text);
+      if (this.state === ParserState.Resync) this.atLineStart = true;
     }
     return stop;
   }
@@ -498,19 +509,24 @@ export class MessageParser {
   /** Index after the LF that ends the blank line, or -1 (line state carried across chunks). */
   private scanHeadEnd(bytes: Uint8Array, pos: number, end: number): number {
     let state = this.lineState;
-    for (let i = pos; i < end; i++) {
-      const byte = bytes[i] as number;
-      if (byte === LF) {
-        if (state !== 2) {
-          this.lineState = 0;
-          return i + 1;
-        }
-        state = 0;
-      } else if (byte === CR) {
-        state = state === 0 ? 1 : 2;
-      } else {
-        state = 2;
+    let i = pos;
+    while (i < end) {
+      // Line to line with the engine's own search; only line lengths matter.
+      const lf = bytes.indexOf(LF, i);
+      if (lf < 0 || lf >= end) {
+        const tail = end - i;
+        state = state === 0 && tail === 1 && bytes[i] === CR ? 1 : 2;
+        this.lineState = state;
+        return -1;
       }
+      const length = lf - i;
+      // Blank: nothing, or a lone CR, since the previous LF (possibly in an earlier chunk).
+      if (length === 0 ? state !== 2 : length === 1 && state === 0 && bytes[i] === CR) {
+        this.lineState = 0;
+        return lf + 1;
+      }
+      state = 0;
+      i = lf + 1;
     }
     this.lineState = state;
     return -1;
@@ -533,7 +549,6 @@ export class MessageParser {
       this.broken(head, false);
       return;
     }
-    this.messages++;
     this.inMessage = true;
     const framing = this.events.onHead(this, head);
     switch (framing) {

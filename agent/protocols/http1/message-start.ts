@@ -117,3 +117,21 @@ export function matchMessageStart(
   if (response === StartMatch.Yes) return response;
   return request === StartMatch.NeedMore || response === StartMatch.NeedMore ? StartMatch.NeedMore : StartMatch.No;
 }
+
+/**
+ * The first line start in `bytes` where a message of the `expect`ed kind
+ * begins (registered methods only): Yes, NeedMore when the last line could
+ * still become one, else No. For connections picked up mid-stream.
+ */
+export function findMessageStart(bytes: Uint8Array, expect: Expect): StartMatch {
+  let pos = 0;
+  const end = bytes.length;
+  while (pos < end) {
+    const match = matchMessageStart(bytes, pos, end, expect, true);
+    if (match !== StartMatch.No) return match;
+    const lf = bytes.indexOf(0x0a, pos);
+    if (lf < 0) return StartMatch.No;
+    pos = lf + 1;
+  }
+  return StartMatch.No;
+}

@@ -7,7 +7,6 @@
 import * as zlib from 'node:zlib';
 import { Direction, type ConnectionFacts } from '../../capture/captured-event';
 import type { WebSocketMessage } from '../../exchange/websocket-message';
-import { emitRecord } from '../http1/emit-record';
 import type { RecordSink } from '../protocol';
 import type { WebSocketStats } from './websocket-stats';
 import { FrameParser, Opcode, type FrameEvents } from './frame-parser';
@@ -209,7 +208,7 @@ export class WebSocketSession implements FrameEvents {
     // The kept buffer now belongs to the record.
     message.kept = EMPTY;
     message.keptLength = 0;
-    emitRecord(this.sink, record);
+    this.sink.emit(record);
   }
 
   /**

@@ -75,7 +75,7 @@ export class RecordingSink implements RecordSink {
     this.records.push(record);
   }
   texts(): string[] {
-    return this.records.map((r) => Buffer.from(r.payload).toString('utf8'));
+    return this.records.map((r) => (r.kind === 'raw' ? Buffer.from(r.payload).toString('utf8') : `<${r.kind}>`));
   }
 }
 

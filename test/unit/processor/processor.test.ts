@@ -100,21 +100,27 @@ describe('Processor lifecycles', () => {
     assert.equal(processor.stats().liveWorkers, 0);
   });
 
-  it('flushes a tracked worker once per silence period and keeps it alive', () => {
+  it('calls idle() on a silent tracked worker once per idle period and keeps it alive', () => {
     const { processor, recording, clock } = setup();
     processor.handle(data('one'));
-    processor.sweep(clock.now + 1000n * MS);
-    processor.sweep(clock.now + 5000n * MS);
+    processor.sweep(clock.now + 999n * MS);
     const parser = recording.parsers[0];
-    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle']);
+    assert.deepEqual(parser?.calls.map((c) => c.op), ['push'], 'not idle yet');
+    processor.sweep(clock.now + 1000n * MS);
+    processor.sweep(clock.now + 1500n * MS);
+    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle'], 'once per period');
+    processor.sweep(clock.now + 2000n * MS);
+    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle', 'idle'], 'again after another period (protocol timeouts)');
     assert.equal(processor.stats().liveWorkers, 1);
     assert.equal(processor.stats().workersClosed.idle, 0);
-    // New activity starts a new silence period.
+    // New activity restarts the period.
     clock.now += 6000n * MS;
     processor.handle(data('two'));
+    processor.sweep(clock.now + 999n * MS);
+    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle', 'idle', 'push']);
     processor.sweep(clock.now + 1000n * MS);
-    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle', 'push', 'idle']);
-    assert.equal(processor.stats().idleFlushes, 2);
+    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle', 'idle', 'push', 'idle']);
+    assert.equal(processor.stats().idleFlushes, 3);
     assert.equal(processor.stats().liveWorkers, 1);
   });
 
@@ -431,7 +437,8 @@ describe('Processor parser failures', () => {
     processor.handle(data('kept'));
     processor.handle(close(SOCK_A, CloseReason.FdClosed));
     assert.deepEqual(sink.texts(), ['kept']);
-    assert.equal(sink.records[0]?.truncated, true); // the raw parser knows bytes are missing
+    const first = sink.records[0];
+    assert.equal(first?.kind === 'raw' && first.truncated, true); // the raw parser knows bytes are missing
     const stats = processor.stats();
     assert.equal(stats.parserErrors, 1);
     assert.equal(stats.eventsDropped['parser-error'], 1);

@@ -16,7 +16,7 @@ function setup(truncateBytes?: number) {
   const sink = new RecordingSink();
   const protocol = new RawProtocol(truncateBytes === undefined ? {} : { truncateBytes });
   const parser = protocol.create(facts(), sink);
-  const messages = (): RawMessage[] => sink.records;
+  const messages = (): RawMessage[] => sink.records.filter((r): r is RawMessage => r.kind === 'raw');
   return { sink, parser, messages };
 }
 
