@@ -10,6 +10,7 @@ import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, T
 import { loadNativeAddon } from './native-addon';
 import { OpenSslTargetScanner, type LibraryTarget } from './openssl-targets';
 import { checkPreflight } from './preflight';
+import type { RecordFileWriter } from './record-file';
 import { WallClock } from './wall-clock';
 
 export interface CaptureSourceOptions {
@@ -109,9 +110,18 @@ export class CaptureSource {
     return results;
   }
 
-  /** Starts delivering decoded events; `onEvents` runs on the JS thread once per kernel drain. */
-  start(onEvents: (events: CapturedEvent[]) => void): void {
-    this.session.start((batch) => onEvents(this.decoder.decode(batch)), {
+  /**
+   * Starts delivering decoded events; `onEvents` runs on the JS thread once per kernel drain.
+   * With a recorder, every raw batch is written to the record file first.
+   */
+  start(onEvents: (events: CapturedEvent[]) => void, recorder?: RecordFileWriter): void {
+    const onBatch = recorder
+      ? (batch: Buffer): void => {
+          recorder.write(batch);
+          onEvents(this.decoder.decode(batch));
+        }
+      : (batch: Buffer): void => onEvents(this.decoder.decode(batch));
+    this.session.start(onBatch, {
       maxPendingBatches: this.options.maxPendingBatches,
     });
     if (this.options.rescanIntervalMs > 0) {
