@@ -6,6 +6,7 @@
  * starts late costs records (counted), never the agent; SIGTERM right after a request delivers it.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { VERSION } from '../../agent/version';
@@ -279,6 +280,27 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.equal(headers['Authorization'], 'REDACTED');
     } finally {
       assert.equal(await agent.stop(), 0);
+    }
+  });
+
+  test('https:// endpoint: TLS verified against the configured CA, gzip, headers from a flag', async () => {
+    const receiver = await startOtlpReceiver({ tls: { key: fs.readFileSync(cert.keyFile), cert: fs.readFileSync(cert.certFile) } });
+    const agent = await startAgent([
+      '--output', 'none', '--comm', 'curl', '--otlp-scheduled-delay', '100ms',
+      '--otlp-endpoint', receiver.endpoint, '--otlp-certificate', cert.certFile,
+      '--otlp-compression', 'gzip', '--otlp-header', 'authorization=Bearer collector-token',
+    ]);
+    try {
+      assert.match(receiver.endpoint, /^https:\/\//);
+      const run = await curl(`https://127.0.0.1:${nginx.port}/hello?over=tls`);
+      const records = await receiver.waitFor((all) => exchangesOf(all, run.pid).length >= 1, 15_000);
+      assert.equal(exchangesOf(records, run.pid)[0]?.attributes['url.query'], 'over=tls');
+      assert.equal(receiver.callHeaders.at(-1)?.['authorization'], 'Bearer collector-token');
+      assert.match(agent.stderr(), /info otlp export on endpoint=https:\/\/127\.0\.0\.1:\d+ tls=true compression=gzip headers=authorization/);
+      assert.doesNotMatch(agent.stderr(), /collector-token/, 'header values are not logged');
+    } finally {
+      assert.equal(await agent.stop(), 0, agent.stderr());
+      await receiver.stop();
     }
   });
 
