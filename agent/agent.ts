@@ -6,6 +6,8 @@
 import { createAgentOutputs, type AgentOutputs } from './agent-outputs';
 import { CaptureError, CaptureSource, summarizeAttach } from './capture/capture-source';
 import { PreflightError } from './capture/preflight';
+import { RecordFileWriter } from './capture/record-file';
+import { ReplaySource } from './capture/replay-source';
 import type { NativeError } from './capture/native-addon';
 import { WallClock } from './capture/wall-clock';
 import type { PlaintapConfig } from './config/plaintap-config';
@@ -30,7 +32,12 @@ const EXIT_OK = 0;
 const EXIT_CANNOT_START = 1;
 const EXIT_BAD_CONFIG = 2;
 
-export async function runAgent(config: PlaintapConfig): Promise<number> {
+/** What feeds the processor: the kernel (optionally recording), or a record file. */
+export type AgentMode =
+  | { readonly kind: 'capture' }
+  | { readonly kind: 'replay'; readonly file: string; readonly realtime: boolean };
+
+export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind: 'capture' }): Promise<number> {
   const logger = new Logger(config.log.level);
   const clock = new WallClock();
   let outputs: AgentOutputs;
@@ -41,12 +48,14 @@ export async function runAgent(config: PlaintapConfig): Promise<number> {
     return EXIT_BAD_CONFIG;
   }
   const { exporter } = outputs;
+  // A replay runs on the recorded clock: the time of the batch being replayed.
+  let replayNowNs: bigint | undefined;
   const processor = new Processor({
     protocols: createProtocols(config),
     sink: outputs.sink,
     idleTimeoutMs: config.processor.idleTimeoutMs,
     maxConnections: config.processor.maxConnections,
-    clock: () => clock.nowNs(),
+    clock: () => replayNowNs ?? clock.nowNs(),
     logger,
   });
 
@@ -67,6 +76,39 @@ export async function runAgent(config: PlaintapConfig): Promise<number> {
       await exporter?.shutdown(0);
       return EXIT_CANNOT_START;
     }
+  }
+
+  const finish = async (): Promise<void> => {
+    processor.shutdown();
+    // Everything processed is now in the exporter's queue: flush and close within the deadline.
+    if (exporter && config.otlp) await exporter.shutdown(config.otlp.shutdownTimeoutMs);
+  };
+
+  if (mode.kind === 'replay') {
+    const code = await replay(mode, {
+      processor,
+      logger,
+      setSources: metrics.setSources,
+      outputs,
+      finish,
+      ready: () => (attached = true),
+      setNow: (ns) => (replayNowNs = ns),
+    });
+    await server?.close();
+    return code;
+  }
+
+  let recorder: RecordFileWriter | undefined;
+  if (config.capture.recordFile !== '') {
+    try {
+      recorder = new RecordFileWriter(config.capture.recordFile, clock.offsetNs);
+    } catch (error) {
+      logger.error((error as Error).message);
+      await exporter?.shutdown(0);
+      await server?.close();
+      return EXIT_CANNOT_START;
+    }
+    logger.warn('recording captured plaintext to a file readable by root only (0600): it holds secrets', { file: recorder.file });
   }
 
   let source: CaptureSource;
@@ -91,7 +133,7 @@ export async function runAgent(config: PlaintapConfig): Promise<number> {
   });
 
   processor.start();
-  source.start((events) => processor.handleBatch(events));
+  source.start((events) => processor.handleBatch(events), recorder);
   attached = true;
   if (exporter) {
     const { connection } = exporter;
@@ -103,7 +145,8 @@ export async function runAgent(config: PlaintapConfig): Promise<number> {
     });
   }
   const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
-  process.stderr.write(`ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}\n`);
+  const recordShown = recorder ? ` record=${recorder.file}` : '';
+  process.stderr.write(`ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}\n`);
 
   const signal = await waitForStopSignal();
   logger.info('stopping', { signal });
@@ -111,9 +154,8 @@ export async function runAgent(config: PlaintapConfig): Promise<number> {
   source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));
-  processor.shutdown();
-  // Everything captured is now in the exporter's queue: flush and close within the deadline.
-  if (exporter && config.otlp) await exporter.shutdown(config.otlp.shutdownTimeoutMs);
+  recorder?.close();
+  await finish();
 
   const counters = source.counters();
   const stats = processor.stats();
@@ -127,9 +169,66 @@ export async function runAgent(config: PlaintapConfig): Promise<number> {
     otlp_exported: otlp?.exported,
     otlp_failed: otlp?.failed,
     otlp_dropped: otlp && otlp.dropped.queueFull + otlp.dropped.shutdown + otlp.dropped.mappingError,
+    recorded_batches: recorder?.batches,
   });
   await server?.close();
   return EXIT_OK;
+}
+
+interface ReplayContext {
+  readonly processor: Processor;
+  readonly logger: Logger;
+  readonly outputs: AgentOutputs;
+  readonly setSources: ReturnType<typeof createPlaintapMetrics>['setSources'];
+  readonly finish: () => Promise<void>;
+  readonly ready: () => void;
+  /** Sets the processor's clock to a recorded time. */
+  readonly setNow: (ns: bigint) => void;
+}
+
+/** `plaintap replay FILE`: the recorded batches through the same processor and outputs, then a clean finish. */
+async function replay(mode: { file: string; realtime: boolean }, context: ReplayContext): Promise<number> {
+  const { processor, logger } = context;
+  let source: ReplaySource;
+  try {
+    source = new ReplaySource(mode.file, { realtime: mode.realtime });
+  } catch (error) {
+    logger.error(`plaintap cannot replay: ${(error as Error).message}`);
+    await context.finish();
+    return EXIT_CANNOT_START;
+  }
+  context.setSources({
+    capture: () => captureSnapshot(processor.stats()),
+    processor: () => processorSnapshot(processor.stats(), context.outputs.truncations.snapshot()),
+    protocols: () => protocolSnapshot(processor.protocols),
+    exchanges: () => context.outputs.exchangeStats.countsSnapshot(),
+    exchangeDurations: () => context.outputs.exchangeStats.durations.snapshot(),
+  });
+  const onSignal = (): void => source.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  context.ready();
+  let code = EXIT_OK;
+  const started = process.hrtime.bigint();
+  try {
+    // Idle and exchange timeouts follow the recorded clock: the processor sweeps at each batch's time.
+    const summary = await source.run((events) => {
+      const last = events[events.length - 1];
+      if (last) context.setNow(last.timestampNs);
+      processor.handleBatch(events);
+      if (last) processor.sweep(last.timestampNs);
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    logger.info('replayed', { file: mode.file, batches: summary.batches, records: summary.records, bytes: summary.bytes, seconds: seconds.toFixed(3) });
+  } catch (error) {
+    logger.error(`plaintap replay stopped: ${(error as Error).message}`);
+    code = EXIT_CANNOT_START;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  await context.finish();
+  return code;
 }
 
 function waitForStopSignal(): Promise<NodeJS.Signals> {

@@ -3,8 +3,8 @@
  * SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 cannot start (privilege,
  * kernel feature, native failure, metrics address in use), 2 bad configuration.
  */
-import { runAgent } from './agent';
-import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config';
+import { runAgent, type AgentMode } from './agent';
+import { ConfigError, loadConfig, type EffectiveValue, type LoadedConfig } from './config/load-config';
 import { toPlaintapConfig } from './config/plaintap-config';
 import { renderEffectiveConfig, renderOptionsHelp } from './config/render-config';
 import { VERSION } from './version';
@@ -15,7 +15,11 @@ export const EXIT_BAD_CONFIG = 2;
 
 const USAGE = `plaintap ${VERSION} — TLS plaintext capture with eBPF, as HTTP exchanges and OpenTelemetry logs
 
-Usage: plaintap [options]          capture until SIGINT/SIGTERM (needs root or CAP_BPF+CAP_PERFMON)
+Usage: plaintap [options]              capture until SIGINT/SIGTERM (needs root or CAP_BPF+CAP_PERFMON)
+       plaintap record FILE [options]  capture into FILE (0600, plaintext) for later replay; stdout off
+                                       unless --output is given; --record FILE records beside normal output
+       plaintap replay FILE [options]  run a record file through the same processing and outputs, as fast
+                                       as possible (--realtime: with the recorded pacing); no privilege needed
        npm start -- [options]
 
 Records go to stdout (--output) and, when an OTLP endpoint is set (--otlp-endpoint or
@@ -35,11 +39,40 @@ Precedence: flags > environment > config file > defaults. Exit codes: 0 stopped 
 2 invalid configuration.
 `;
 
+interface Command {
+  readonly mode: AgentMode;
+  /** Values the subcommand implies where the user set nothing. */
+  readonly defaults: Readonly<Record<string, EffectiveValue['value']>>;
+}
+
+/** `plaintap`, `plaintap record FILE` or `plaintap replay FILE`. */
+function parseCommand(loaded: LoadedConfig): Command {
+  const [name, file, extra] = loaded.positionals;
+  if (name === undefined) return { mode: { kind: 'capture' }, defaults: {} };
+  if (name !== 'record' && name !== 'replay') throw new ConfigError(`unknown command "${name}" (commands: record, replay; see plaintap --help)`);
+  if (file === undefined || file === '') throw new ConfigError(`plaintap ${name} needs a FILE`);
+  if (extra !== undefined) throw new ConfigError(`unexpected argument "${extra}" after plaintap ${name} FILE`);
+  if (name === 'record') return { mode: { kind: 'capture' }, defaults: { 'capture.record': file, 'output.format': 'none' } };
+  const realtime = loaded.values.get('replay.realtime')?.value === true;
+  // A replay serves no metrics unless asked: a live agent on this host likely holds the default port.
+  return { mode: { kind: 'replay', file, realtime }, defaults: { 'metrics.address': 'off' } };
+}
+
+/** The effective values with the command's defaults applied where the user set nothing. */
+function withCommandDefaults(values: LoadedConfig['values'], defaults: Command['defaults']): LoadedConfig['values'] {
+  const merged = new Map(values);
+  for (const [key, value] of Object.entries(defaults)) {
+    if (key === 'capture.record' || merged.get(key)?.source === 'default') merged.set(key, { value, source: 'flag' });
+  }
+  return merged;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let loaded: LoadedConfig;
+  let command: Command;
   try {
     loaded = loadConfig({ argv, env: process.env });
-    if (loaded.positionals.length > 0) throw new ConfigError(`unexpected argument "${loaded.positionals[0]}" (see plaintap --help)`);
+    command = parseCommand(loaded);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`plaintap: invalid configuration: ${error.message}\n`);
@@ -53,11 +86,19 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`plaintap ${VERSION}\n`);
     return EXIT_OK;
   }
+  const values = withCommandDefaults(loaded.values, command.defaults);
   if (loaded.printConfig) {
-    process.stdout.write(renderEffectiveConfig(loaded.values));
+    process.stdout.write(renderEffectiveConfig(values));
     return EXIT_OK;
   }
-  return runAgent(toPlaintapConfig(loaded.values));
+  let config;
+  try {
+    config = toPlaintapConfig(values);
+  } catch (error) {
+    process.stderr.write(`plaintap: invalid configuration: ${(error as Error).message}\n`);
+    return EXIT_BAD_CONFIG;
+  }
+  return runAgent(config, command.mode);
 }
 
 // After a stop, anything still holding the event loop (a gRPC channel past the shutdown

@@ -129,6 +129,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Batches read from the kernel and not yet processed; beyond it batches are dropped and counted.',
   },
   {
+    key: 'capture.record',
+    flag: 'record',
+    env: 'PLAINTAP_RECORD',
+    type: 'string',
+    default: '',
+    argName: 'FILE',
+    description: 'Also write every captured kernel record to FILE (created 0600: it holds plaintext) for `plaintap replay`.',
+  },
+  {
+    key: 'replay.realtime',
+    flag: 'realtime',
+    env: 'PLAINTAP_REPLAY_REALTIME',
+    type: 'boolean',
+    default: false,
+    description: '`plaintap replay`: keep the recorded pacing instead of replaying as fast as possible.',
+  },
+  {
     key: 'processor.idle_timeout',
     flag: 'idle-timeout',
     env: 'PLAINTAP_IDLE_TIMEOUT',

@@ -30,6 +30,8 @@ export interface PlaintapConfig {
     readonly comms: readonly string[];
     readonly opensslPaths: readonly string[];
     readonly rescanIntervalMs: number;
+    /** Record file for raw kernel batches; '' = none. */
+    readonly recordFile: string;
     readonly ringBufferBytes: number;
     readonly maxPendingBatches: number;
   };
@@ -60,6 +62,9 @@ export interface PlaintapConfig {
   readonly otlp: OtlpSettings | undefined;
   readonly metrics: {
     readonly address: MetricsAddress;
+  };
+  readonly replay: {
+    readonly realtime: boolean;
   };
   readonly log: {
     readonly level: LogLevel;
@@ -110,6 +115,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       comms: get('capture.comms'),
       opensslPaths: get('capture.openssl_paths'),
       rescanIntervalMs: get('capture.rescan_interval'),
+      recordFile: get('capture.record'),
       ringBufferBytes: get('capture.ring_buffer_size'),
       maxPendingBatches: get('capture.max_pending_batches'),
     },
@@ -137,6 +143,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
     },
     otlp,
     metrics: { address },
+    replay: { realtime: get('replay.realtime') },
     log: { level: get('log.level') },
   };
 }
