@@ -3,6 +3,7 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -13,6 +14,11 @@ namespace plaintap {
 namespace {
 constexpr int kPollTimeoutMs = 100;
 constexpr size_t kAlign = 8;
+// A drain right after a wakeup often holds one or two records: linger a little to hand JS
+// fewer, larger batches (each JS call costs far more than a record). Bounded by time and size.
+constexpr auto kLinger = std::chrono::microseconds(2000);
+constexpr auto kLingerStep = std::chrono::microseconds(250);
+constexpr size_t kEnoughBytes = 256 * 1024;
 
 void DeliverBatch(Napi::Env env, Napi::Function on_batch, std::vector<uint8_t>* batch) {
   if (env == nullptr || on_batch.IsEmpty()) {
@@ -54,7 +60,7 @@ int RingReader::OnSample(void* ctx, void* data, size_t size) {
   auto* self = static_cast<RingReader*>(ctx);
   if (self->batch_ == nullptr) {
     self->batch_ = new std::vector<uint8_t>();
-    self->batch_->reserve(256 * 1024);
+    self->batch_->reserve(16 * 1024);
   }
   std::vector<uint8_t>& batch = *self->batch_;
   size_t offset = batch.size();
@@ -87,6 +93,12 @@ void RingReader::Run() {
   while (!stopping_) {
     int err = ring_buffer__poll(ring_, kPollTimeoutMs);
     if (err < 0 && err != -EINTR) break;
+    auto deadline = std::chrono::steady_clock::now() + kLinger;
+    while (batch_ != nullptr && batch_->size() < kEnoughBytes && !stopping_ &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(kLingerStep);
+      ring_buffer__consume(ring_);
+    }
     Deliver();
   }
   // Final drain so that nothing already in the ring is lost on stop.
