@@ -179,19 +179,22 @@ Napi::Value CaptureSession::AttachTracepoints(const Napi::CallbackInfo& info) {
   return results;
 }
 
-// attachOpenSsl(libraryPath) → [{ target, point, ok, errno?, error? }], one per probe.
+// attachOpenSsl(libraryPath, pid = -1) → [{ target, point, ok, errno?, error? }], one per probe.
+// With a pid the breakpoints are installed in that process only: others never trap.
 Napi::Value CaptureSession::AttachOpenSsl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "attachOpenSsl(path)");
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "attachOpenSsl(path, pid?)");
   std::string path = info[0].As<Napi::String>().Utf8Value();
+  int pid = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : -1;
+  std::string target = pid < 0 ? path : path + "@" + std::to_string(pid);
   Napi::Array results = Napi::Array::New(env);
   for (const UprobeSpec& spec : kOpenSslProbes) {
     LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe, .func_name = spec.symbol);
-    bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(skel_), -1, path.c_str(), 0, &opts);
+    bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(skel_), pid, path.c_str(), 0, &opts);
     int err = link == nullptr ? errno : 0;
     std::string point = std::string(spec.retprobe ? "uretprobe:" : "uprobe:") + spec.symbol;
-    results.Set(results.Length(), AttachResult(env, path, point, link, err));
+    results.Set(results.Length(), AttachResult(env, target, point, link, err));
   }
   return results;
 }

@@ -74,7 +74,7 @@ export class CaptureSource {
         throw new CaptureError(`no tracepoint could be attached: ${describeFailures(tracepoints)}`);
       }
       const libraries = scanner.scan();
-      for (const library of libraries) results.push(...attachLibrary(session, library, logger));
+      for (const library of libraries) results.push(...attachLibrary(session, library, logger, perProcessPids(options)));
       if (!results.some((r) => r.ok && r.target !== 'kernel')) {
         throw new CaptureError(
           libraries.length === 0
@@ -97,7 +97,7 @@ export class CaptureSource {
     if (this.stopped) return [];
     const results: AttachResult[] = [];
     for (const library of this.scanner.scan()) {
-      const attached = attachLibrary(this.session, library, this.options.logger);
+      const attached = attachLibrary(this.session, library, this.options.logger, perProcessPids(this.options));
       results.push(...attached);
       this.options.logger.info('new OpenSSL library attached', {
         path: library.path,
@@ -142,10 +142,19 @@ export class CaptureSource {
   }
 }
 
-function attachLibrary(session: NativeCaptureSession, library: LibraryTarget, logger: Logger): AttachResult[] {
-  const attached = session.attachOpenSsl(library.path);
+/**
+ * Probes on one library. With only --pid filters they are attached per process, so that no other
+ * process pays for a breakpoint; --comm needs every process probed (the kernel then filters).
+ */
+function attachLibrary(session: NativeCaptureSession, library: LibraryTarget, logger: Logger, pids: readonly number[]): AttachResult[] {
+  const attached = pids.length === 0 ? session.attachOpenSsl(library.path) : pids.flatMap((pid) => session.attachOpenSsl(library.path, pid));
   logger.debug('openssl target', { path: library.path, found_in: library.foundIn, probes: attached.filter((r) => r.ok).length });
   return attached;
+}
+
+/** The pids to attach per process: only when --pid is the sole filter. */
+function perProcessPids(options: CaptureSourceOptions): readonly number[] {
+  return options.comms.length === 0 ? options.pids : [];
 }
 
 function loadAddonOrExplain(): NativeAddon {

@@ -33,7 +33,8 @@ export interface NativeCounters {
 
 export interface NativeCaptureSession {
   attachTracepoints(): AttachResult[];
-  attachOpenSsl(libraryPath: string): AttachResult[];
+  /** With a pid, the probes trap in that process only (target reads `path@pid`). */
+  attachOpenSsl(libraryPath: string, pid?: number): AttachResult[];
   start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
   counters(): NativeCounters;
   stop(): void;

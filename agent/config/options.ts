@@ -73,7 +73,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: [],
     min: 1,
     argName: 'PID',
-    description: 'Capture only these process ids (repeatable; with --comm, either matches). Filtered in the kernel.',
+    description: 'Capture only these process ids (repeatable; with --comm, either matches). Alone, the probes go into these processes only.',
   },
   {
     key: 'capture.comms',

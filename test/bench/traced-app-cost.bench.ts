@@ -5,7 +5,8 @@
  *   noop        no-op programs on plaintap's hook points (the probes alone)
  *   minimal     the same probes copying every call into a ring buffer, a C consumer discarding it
  *   plaintap    the agent attached, --output none
- *   plaintap-nginx  the agent with --comm nginx (the load generator, which also uses OpenSSL, not probed)
+ *   plaintap-nginx  the agent with --comm nginx (every process probed, the kernel drops the load generator's calls)
+ *   plaintap-pid    the agent with --pid <nginx worker>: probes installed in nginx only
  *   plaintap-otlp   the agent exporting OTLP to a local receiver
  * Rounds are interleaved; medians and ratios are printed. Run: npm run bench -- traced-app-cost
  */
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     { name: 'minimal', start: () => startReady(FLOOR, ['capture', LIBSSL]) },
     { name: 'plaintap', start: () => agent([]) },
     { name: 'plaintap-nginx', start: () => agent(['--comm', 'nginx']) },
+    { name: 'plaintap-pid', start: () => agent(['--pid', String(nginx.workerPid)]) },
     { name: 'plaintap-otlp', start: () => agent([], { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }) },
   ];
   const url = `https://127.0.0.1:${nginx.port}/hello`;

@@ -50,6 +50,9 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
 `;
     const child = spawn(PYTHON, ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'] });
     const agent = await startAgent(['--raw', '--output', 'json', '--pid', String(child.pid)]);
+    // Probes go into that process only: no other process traps.
+    assert.match(agent.readyLine, new RegExp(`libssl\\.so[.\\d]*@${child.pid}\\[\\d+\\]`));
+    assert.doesNotMatch(agent.readyLine, /libssl\.so[.\d]*\[/, 'no system-wide attach');
     const other = await curl(`https://127.0.0.1:${nginx.port}/hello?not-me`);
     child.stdin.end('go\n');
     await new Promise((resolve) => child.once('exit', resolve));
