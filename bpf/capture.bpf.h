@@ -131,13 +131,12 @@ static __always_inline void learn_fd(int fd)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32;
-	__u32 tid = (__u32)id;
-	struct active_call *call = bpf_map_lookup_elem(&active_calls, &tid);
+	struct active_call *call = bpf_task_storage_get(&active_calls, bpf_get_current_task_btf(), 0, 0);
 	struct ssl_key key = {};
 	struct conn_info conn = {};
 	struct sock *sk;
 
-	if (!call)
+	if (!call || call->kind == 0)
 		return;
 	key.pid = pid;
 	key.ssl = call->ssl;

@@ -27,7 +27,7 @@ enum call_kind {
 	CALL_WRITE = 3,
 };
 
-/* The TLS call a thread is inside of (or last entered, for entry-only hooks). */
+/* The TLS call a thread is inside of (or last entered, for entry-only hooks); kind 0 = none. */
 struct active_call {
 	__u64 ssl;
 	__u64 buf;
@@ -69,10 +69,11 @@ struct {
 	__type(value, struct conn_info);
 } ssl_conns SEC(".maps");
 
+/* Per-thread task storage: no hashing on the hot path, freed with the thread. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32); /* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct active_call);
 } active_calls SEC(".maps");
 

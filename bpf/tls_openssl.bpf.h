@@ -8,12 +8,16 @@
 
 static __always_inline void enter_call(__u64 ssl, __u8 kind, __u64 buf, __u64 len_ptr, __u32 pending_len)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct active_call call = {
-		.ssl = ssl, .buf = buf, .len_ptr = len_ptr, .pending_len = pending_len, .kind = kind,
-	};
+	struct active_call *call = bpf_task_storage_get(&active_calls, bpf_get_current_task_btf(), 0,
+							BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	bpf_map_update_elem(&active_calls, &tid, &call, BPF_ANY);
+	if (!call)
+		return;
+	call->ssl = ssl;
+	call->buf = buf;
+	call->len_ptr = len_ptr;
+	call->pending_len = pending_len;
+	call->kind = kind;
 }
 
 static __always_inline void openssl_write(__u64 ssl, __u64 buf, __s64 num)
@@ -72,8 +76,7 @@ static __always_inline void openssl_read_return(int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32;
-	__u32 tid = (__u32)id;
-	struct active_call *call = bpf_map_lookup_elem(&active_calls, &tid);
+	struct active_call *call = bpf_task_storage_get(&active_calls, bpf_get_current_task_btf(), 0, 0);
 	__u64 ssl, buf;
 	size_t len = 0;
 
@@ -87,7 +90,7 @@ static __always_inline void openssl_read_return(int ret)
 	} else if (ret > 0) {
 		len = ret;
 	}
-	bpf_map_delete_elem(&active_calls, &tid);
+	call->kind = 0; /* the read is over: no stale marker for the next syscalls */
 	if (len > 0)
 		emit_data(pid, ssl, DIRECTION_INGRESS, buf, (__u32)len, lookup_conn(pid, ssl));
 }

@@ -60,10 +60,11 @@ const skip = kernelTestSkipReason();
 /**
  * What a record says, but its times: each agent's probes read the kernel clock themselves (two
  * programs on one hook run one after the other) and convert it with an offset of their own, so
- * the time and the duration differ by microseconds; the observed time is when it was exported.
+ * the time and the duration differ by microseconds; the observed time is when it was exported,
+ * and the received time when each receiver got it.
  */
 function comparable(record: DecodedLogRecord): object {
-  const { observedTimeUnixNano: _observed, timeUnixNano: _time, ...rest } = record;
+  const { observedTimeUnixNano: _observed, timeUnixNano: _time, receivedUnixNano: _received, ...rest } = record;
   const { 'plaintap.duration': duration, ...attributes } = rest.attributes;
   assert.equal(typeof duration, 'number');
   return { ...rest, attributes };
