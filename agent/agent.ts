@@ -11,6 +11,7 @@ import { ReplaySource } from './capture/replay-source';
 import type { NativeError } from './capture/native-addon';
 import { WallClock } from './capture/wall-clock';
 import type { PlaintapConfig } from './config/plaintap-config';
+import { filterSide } from './export/side-filter-sink';
 import { otlpExporterStatsSnapshot } from './export/otlp/otlp-exporter-stats-snapshot';
 import { Logger } from './log';
 import { formatHostPort } from './metrics/metrics-address';
@@ -25,6 +26,7 @@ import {
 } from './metrics/stage-snapshots';
 import { Processor } from './processor/processor';
 import { createProtocols } from './protocols/protocol-list';
+import { feedReplay } from './replay-feed';
 import { VERSION } from './version';
 
 const EXIT_OK = 0;
@@ -52,7 +54,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   let replayNowNs: bigint | undefined;
   const processor = new Processor({
     protocols: createProtocols(config),
-    sink: outputs.sink,
+    sink: filterSide(config.http.side, outputs.sink),
     idleTimeoutMs: config.processor.idleTimeoutMs,
     maxConnections: config.processor.maxConnections,
     clock: () => replayNowNs ?? clock.nowNs(),
@@ -211,12 +213,10 @@ async function replay(mode: { file: string; realtime: boolean }, context: Replay
   let code = EXIT_OK;
   const started = process.hrtime.bigint();
   try {
-    // Idle and exchange timeouts follow the recorded clock: the processor sweeps at each batch's time.
-    const summary = await source.run((events) => {
-      const last = events[events.length - 1];
-      if (last) context.setNow(last.timestampNs);
-      processor.handleBatch(events);
-      if (last) processor.sweep(last.timestampNs);
+    const exporter = context.outputs.exporter;
+    const summary = await feedReplay(source, processor, {
+      setNow: context.setNow,
+      ...(exporter ? { pace: () => exporter.waitForRoom() } : {}),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     logger.info('replayed', { file: mode.file, batches: summary.batches, records: summary.records, bytes: summary.bytes, seconds: seconds.toFixed(3) });

@@ -223,6 +223,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'A request still unanswered after this is reported incomplete (its late response is reported again, complete).',
   },
   {
+    key: 'http.side',
+    flag: 'side',
+    env: 'PLAINTAP_SIDE',
+    type: 'enum',
+    choices: ['both', 'client', 'server'],
+    default: 'both',
+    argName: 'SIDE',
+    description: 'Which observation of a connection seen from both ends to report: client (the process that sent the request), server (the one that answered) or both.',
+  },
+  {
     key: 'http.request_headers',
     flag: 'http-request-header',
     env: 'PLAINTAP_HTTP_REQUEST_HEADERS',

@@ -1,4 +1,5 @@
 /** The typed configuration the agent runs with, built from the effective option values. */
+import type { CapturedSide } from '../export/side-filter-sink';
 import type { LogLevel } from '../log';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address';
 import type { EffectiveValue, ValueSource } from './load-config';
@@ -51,6 +52,7 @@ export interface PlaintapConfig {
     readonly responseHeaders: readonly string[];
     readonly bodyCaptureBytes: number;
     readonly exchangeTimeoutMs: number;
+    readonly side: CapturedSide;
   };
   readonly redaction: {
     readonly headers: readonly string[];
@@ -134,6 +136,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       responseHeaders: get('http.response_headers'),
       bodyCaptureBytes: get('http.body_capture'),
       exchangeTimeoutMs: get('http.exchange_timeout'),
+      side: get('http.side'),
     },
     redaction: {
       headers: get('redaction.headers'),

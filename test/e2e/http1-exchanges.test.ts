@@ -194,3 +194,27 @@ print(urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?lang=python'
     }
   });
 });
+
+describe('--side keeps one observation of a connection seen from both ends', { skip }, () => {
+  test('--side server: nginx answered, curl asked; only nginx is reported', async () => {
+    const cert = makeCertificate();
+    const nginx = await startNginx(cert);
+    const agent = await startAgent(['--output', 'json', '--side', 'server', '--comm', 'curl', '--comm', 'nginx', '--metrics-address', 'off']);
+    try {
+      const run = await curl(`https://127.0.0.1:${nginx.port}/hello?side`);
+      assert.equal(run.code, 0, run.stderr);
+      const [server] = await agent.waitFor(() => {
+        const found = agent.records().filter((r) => r['kind'] === 'http1.exchange');
+        return found.length > 0 ? found : undefined;
+      }, 15_000, 'the server exchange');
+      assert.equal(server?.['side'], 'server');
+      assert.equal(server?.['pid'], nginx.workerPid);
+      // curl's exchange completed before nginx's answer was even read back: give it a moment anyway.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(agent.records().filter((r) => r['kind'] === 'http1.exchange').map((r) => r['side']), ['server']);
+    } finally {
+      assert.equal(await agent.stop(), 0);
+      await nginx.stop();
+    }
+  });
+});
