@@ -12,7 +12,7 @@ import type { OutputRecord, RawMessage } from '../exchange/output-record';
 import type { RecordSink } from '../protocols/protocol';
 import { directionName } from './direction-name';
 import { formatExchangeText, formatWebSocketText } from './exchange-format';
-import { formatEndpoint } from './endpoint';
+import { processLine } from './connection-fields';
 import { hexDump } from './hex-dump';
 import { bufferView } from './payload-bytes';
 import { isPrintableText } from './printable-text';
@@ -58,11 +58,7 @@ export function formatConsoleRecord(record: OutputRecord, hex: boolean): string 
 
 function formatRawMessage(message: RawMessage, hex: boolean): string {
   const c = message.connection;
-  let header =
-    `PID:${c.pid}, Comm:${c.comm}, ` +
-    `Src:${formatEndpoint(c.ipVersion, c.localAddress, c.localPort)}, ` +
-    `Dest:${formatEndpoint(c.ipVersion, c.remoteAddress, c.remotePort)}, ` +
-    `TID:${c.tid}, FD:${c.fd}, Dir:${directionName(message.direction)}, Len:${message.length}`;
+  let header = `${processLine(c)} TID:${c.tid}, FD:${c.fd}, Dir:${directionName(message.direction)}, Len:${message.length}`;
   if (message.payload.length !== message.length) header += `, Captured:${message.payload.length}`;
   if (message.truncated) header += ', Truncated';
   return `${header}\n${formatPayload(message.payload, hex, message.truncated)}\n`;

@@ -7,10 +7,11 @@ import type { HttpBody, HttpExchange, HttpRequest, HttpResponse } from '../excha
 import type { HttpHeaders } from '../exchange/http-headers';
 import type { WebSocketMessage } from '../exchange/websocket-message';
 import { directionName, type DirectionName } from './direction-name';
-import { formatEndpoint } from './endpoint';
-import { hexDump } from './hex-dump';
+import { jsonPayload, type JsonPayload } from './json-payload';
 import { bufferView } from './payload-bytes';
 import { isPrintableText } from './printable-text';
+import { connectionJson, processLine, type JsonConnection } from './connection-fields';
+import { hexDump } from './hex-dump';
 import { formatRfc3339Nanos } from './rfc3339';
 
 export interface ExchangeFormatOptions {
@@ -20,15 +21,6 @@ export interface ExchangeFormatOptions {
 
 // ---- console text -------------------------------------------------------------------------------
 
-/** The seed's first line: the captured process and its connection, Src = its own address. */
-function processLine(record: HttpExchange | WebSocketMessage): string {
-  const c = record.connection;
-  return (
-    `PID:${c.pid}, Comm:${c.comm}, ` +
-    `Src:${formatEndpoint(c.ipVersion, c.localAddress, c.localPort)}, ` +
-    `Dest:${formatEndpoint(c.ipVersion, c.remoteAddress, c.remotePort)},\n`
-  );
-}
 
 function headerLines(headers: HttpHeaders): string {
   let out = '';
@@ -97,7 +89,7 @@ export function formatDurationNs(ns: bigint): string {
  */
 export function formatExchangeText(exchange: HttpExchange, options: ExchangeFormatOptions = {}): string {
   const hex = options.hex ?? false;
-  let out = processLine(exchange);
+  let out = processLine(exchange.connection) + '\n';
   out += exchange.request !== undefined ? requestText(exchange.request, hex) : '(request not captured)\n';
   out += exchange.response !== undefined ? responseText(exchange.response, hex) : '(no response)\n';
   const summary = [`Duration:${formatDurationNs(exchange.durationNs)}`, `Side:${exchange.side}`];
@@ -131,23 +123,12 @@ export function formatWebSocketText(message: WebSocketMessage, options: Exchange
   if (!message.complete) facts.push('incomplete');
   // Binary frames are shown as a hex dump even when their bytes happen to be printable.
   const body = payloadText(message.payload, message.truncated, hex || message.type === 'binary');
-  return `${processLine(message)}${facts.join(', ')}\n${body}\n`;
+  return `${processLine(message.connection)}\n${facts.join(', ')}\n${body}\n`;
 }
 
 // ---- JSON ---------------------------------------------------------------------------------------
 
 /** Exactly one payload field: text when printable UTF-8, else base64; hex when asked. */
-export type JsonPayloadField =
-  | { readonly payload: string }
-  | { readonly payload_base64: string }
-  | { readonly payload_hex: string };
-
-function payloadField(bytes: Uint8Array, truncated: boolean, hex: boolean): JsonPayloadField {
-  const buffer = bufferView(bytes);
-  if (hex) return { payload_hex: buffer.toString('hex') };
-  if (isPrintableText(bytes, truncated)) return { payload: buffer.toString('utf8') };
-  return { payload_base64: buffer.toString('base64') };
-}
 
 export type JsonHeaders = readonly (readonly [string, string])[];
 
@@ -163,7 +144,7 @@ export type JsonBody = {
   readonly captured_length: number;
   readonly truncated: boolean;
   readonly lost_bytes: number;
-} & JsonPayloadField;
+} & JsonPayload;
 
 export interface JsonMessageCommon {
   readonly time: string;
@@ -196,18 +177,6 @@ export interface JsonResponse extends JsonMessageCommon {
   readonly interim: readonly JsonInterimResponse[];
 }
 
-interface JsonConnection {
-  readonly pid: number;
-  readonly comm: string;
-  readonly uid: number;
-  readonly fd: number;
-  readonly sock_id: string | null;
-  readonly src_addr: string | null;
-  readonly src_port: number | null;
-  readonly dst_addr: string | null;
-  readonly dst_port: number | null;
-  readonly tls_library: string;
-}
 
 export type JsonExchange = {
   readonly time: string;
@@ -244,24 +213,8 @@ export type JsonWebSocketMessage = {
   readonly inflated: boolean;
   readonly complete: boolean;
 } & JsonConnection &
-  JsonPayloadField;
+  JsonPayload;
 
-function connectionJson(record: HttpExchange | WebSocketMessage): JsonConnection {
-  const c = record.connection;
-  const known = c.ipVersion !== 0;
-  return {
-    pid: c.pid,
-    comm: c.comm,
-    uid: c.uid,
-    fd: c.fd,
-    sock_id: c.sockId === 0n ? null : `0x${c.sockId.toString(16)}`,
-    src_addr: known ? c.localAddress : null,
-    src_port: known ? c.localPort : null,
-    dst_addr: known ? c.remoteAddress : null,
-    dst_port: known ? c.remotePort : null,
-    tls_library: c.tlsLibrary,
-  };
-}
 
 function bodyJson(body: HttpBody, hex: boolean): JsonBody {
   return {
@@ -273,7 +226,7 @@ function bodyJson(body: HttpBody, hex: boolean): JsonBody {
     captured_length: body.preview.length,
     truncated: body.truncated,
     lost_bytes: body.lostBytes,
-    ...payloadField(body.preview, body.truncated, hex),
+    ...jsonPayload(body.preview, hex, body.truncated),
   };
 }
 
@@ -322,7 +275,7 @@ export function exchangeToJson(exchange: HttpExchange, options: ExchangeFormatOp
   return {
     time: formatRfc3339Nanos(exchange.timestampNs),
     kind: 'http1.exchange',
-    ...connectionJson(exchange),
+    ...connectionJson(exchange.connection),
     tid: exchange.request?.tid ?? exchange.response?.tid ?? exchange.connection.tid,
     side: exchange.side,
     end_time: formatRfc3339Nanos(exchange.endNs),
@@ -345,7 +298,7 @@ export function webSocketMessageToJson(
   return {
     time: formatRfc3339Nanos(message.timestampNs),
     kind: 'websocket.message',
-    ...connectionJson(message),
+    ...connectionJson(message.connection),
     tid: message.tid,
     side: message.side,
     end_time: formatRfc3339Nanos(message.endNs),
@@ -361,6 +314,6 @@ export function webSocketMessageToJson(
     compressed: message.compressed,
     inflated: message.inflated,
     complete: message.complete,
-    ...payloadField(message.payload, message.truncated, options.hex ?? false),
+    ...jsonPayload(message.payload, options.hex ?? false, message.truncated),
   };
 }

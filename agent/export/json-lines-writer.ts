@@ -5,10 +5,10 @@
  */
 import type { OutputRecord, RawMessage } from '../exchange/output-record';
 import type { RecordSink } from '../protocols/protocol';
+import { connectionJson, type JsonConnection } from './connection-fields';
 import { directionName, type DirectionName } from './direction-name';
+import { jsonPayload, type JsonPayload } from './json-payload';
 import { exchangeToJson, webSocketMessageToJson, type JsonExchange, type JsonWebSocketMessage } from './exchange-format';
-import { bufferView } from './payload-bytes';
-import { isPrintableText } from './printable-text';
 import { formatRfc3339Nanos } from './rfc3339';
 import type { TextStream } from './text-stream';
 
@@ -19,34 +19,17 @@ export interface JsonLinesWriterOptions {
   readonly hex?: boolean;
 }
 
-/** Exactly one of the payload fields is present. */
-export type JsonPayload =
-  | { readonly payload: string }
-  | { readonly payload_base64: string }
-  | { readonly payload_hex: string };
 
 export type JsonRawRecord = {
   readonly time: string;
   readonly kind: 'raw';
-  readonly pid: number;
   readonly tid: number;
-  readonly comm: string;
-  readonly uid: number;
-  readonly fd: number;
-  /** Hex kernel socket address, null when unknown. */
-  readonly sock_id: string | null;
-  /** The captured process's own address; null when the tuple is unknown. */
-  readonly src_addr: string | null;
-  readonly src_port: number | null;
-  /** Its peer. */
-  readonly dst_addr: string | null;
-  readonly dst_port: number | null;
   readonly direction: DirectionName;
   readonly length: number;
   readonly captured_length: number;
   readonly truncated: boolean;
-  readonly tls_library: string;
-} & JsonPayload;
+} & JsonConnection &
+  JsonPayload;
 
 export type JsonRecord = JsonRawRecord | JsonExchange | JsonWebSocketMessage;
 
@@ -81,33 +64,19 @@ export function toJsonRecord(record: OutputRecord, hex: boolean): JsonRecord {
 }
 
 function rawToJson(message: RawMessage, hex: boolean): JsonRawRecord {
-  const c = message.connection;
-  const known = c.ipVersion !== 0;
+  // pid then tid first, as documented.
+  const { pid, ...connection } = connectionJson(message.connection);
   return {
     time: formatRfc3339Nanos(message.timestampNs),
     kind: 'raw',
-    pid: c.pid,
-    tid: c.tid,
-    comm: c.comm,
-    uid: c.uid,
-    fd: c.fd,
-    sock_id: c.sockId === 0n ? null : `0x${c.sockId.toString(16)}`,
-    src_addr: known ? c.localAddress : null,
-    src_port: known ? c.localPort : null,
-    dst_addr: known ? c.remoteAddress : null,
-    dst_port: known ? c.remotePort : null,
+    pid,
+    tid: message.connection.tid,
+    ...connection,
     direction: directionName(message.direction),
     length: message.length,
     captured_length: message.payload.length,
     truncated: message.truncated,
-    tls_library: c.tlsLibrary,
     ...jsonPayload(message.payload, hex, message.truncated),
   };
 }
 
-export function jsonPayload(payload: Uint8Array, hex: boolean, truncated: boolean): JsonPayload {
-  const buffer = bufferView(payload);
-  if (hex) return { payload_hex: buffer.toString('hex') };
-  if (isPrintableText(payload, truncated)) return { payload: buffer.toString('utf8') };
-  return { payload_base64: buffer.toString('base64') };
-}

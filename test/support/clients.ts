@@ -10,14 +10,19 @@ export interface ClientRun {
 
 export function runClient(file: string, args: readonly string[], input?: string): Promise<ClientRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // No input: no stdin pipe at all (a client that exits at once must not race an EPIPE).
+    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ pid: child.pid ?? 0, code, stdout, stderr }));
-    child.stdin.end(input ?? '');
+    if (input !== undefined) {
+      // The client may close its stdin before reading it all (openssl s_client with -quiet does not).
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input);
+    }
   });
 }
 

@@ -1,0 +1,47 @@
+/**
+ * The captured process and its connection, as every output shows them: the seed's console
+ * line and the JSON fields. Src / src_* is the process's own address, Dest / dst_* its peer.
+ */
+import type { ConnectionFacts } from '../capture/captured-event';
+import { formatEndpoint } from './endpoint';
+
+/** `PID:<pid>, Comm:<comm>, Src:<ip>:<port>, Dest:<ip>:<port>,` (IPv6 in brackets, `?` when unknown). */
+export function processLine(c: ConnectionFacts): string {
+  return (
+    `PID:${c.pid}, Comm:${c.comm}, ` +
+    `Src:${formatEndpoint(c.ipVersion, c.localAddress, c.localPort)}, ` +
+    `Dest:${formatEndpoint(c.ipVersion, c.remoteAddress, c.remotePort)},`
+  );
+}
+
+export interface JsonConnection {
+  readonly pid: number;
+  readonly comm: string;
+  readonly uid: number;
+  readonly fd: number;
+  /** Hex kernel socket address, null when unknown. */
+  readonly sock_id: string | null;
+  /** The captured process's own address; null when the tuple is unknown. */
+  readonly src_addr: string | null;
+  readonly src_port: number | null;
+  /** Its peer. */
+  readonly dst_addr: string | null;
+  readonly dst_port: number | null;
+  readonly tls_library: string;
+}
+
+export function connectionJson(c: ConnectionFacts): JsonConnection {
+  const known = c.ipVersion !== 0;
+  return {
+    pid: c.pid,
+    comm: c.comm,
+    uid: c.uid,
+    fd: c.fd,
+    sock_id: c.sockId === 0n ? null : `0x${c.sockId.toString(16)}`,
+    src_addr: known ? c.localAddress : null,
+    src_port: known ? c.localPort : null,
+    dst_addr: known ? c.remoteAddress : null,
+    dst_port: known ? c.remotePort : null,
+    tls_library: c.tlsLibrary,
+  };
+}
