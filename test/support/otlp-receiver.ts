@@ -44,6 +44,8 @@ export interface DecodedLogRecord {
   readonly traceId: string;
   readonly spanId: string;
   readonly flags: number;
+  /** Wall-clock time the Export call carrying the record reached the receiver's handler. */
+  readonly receivedUnixNano: bigint;
 }
 
 export interface OtlpReceiverOptions {
@@ -199,7 +201,7 @@ function decodeAttributes(list: readonly WireKeyValue[] | undefined): Record<str
   return out;
 }
 
-function flatten(request: WireExportRequest): DecodedLogRecord[] {
+function flatten(request: WireExportRequest, receivedUnixNano: bigint): DecodedLogRecord[] {
   const out: DecodedLogRecord[] = [];
   for (const resourceLogs of request.resourceLogs ?? []) {
     const resource = decodeAttributes(resourceLogs.resource?.attributes);
@@ -222,6 +224,7 @@ function flatten(request: WireExportRequest): DecodedLogRecord[] {
           traceId: record.traceId ? record.traceId.toString('hex') : '',
           spanId: record.spanId ? record.spanId.toString('hex') : '',
           flags: record.flags ?? 0,
+          receivedUnixNano,
         });
       }
     }
@@ -251,7 +254,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         callback({ code: grpc.status.UNAVAILABLE, details: `otlp-receiver: failing call ${exportCalls} of ${failFirst}` });
         return;
       }
-      received.push(...flatten(call.request));
+      received.push(...flatten(call.request, BigInt(Date.now()) * 1_000_000n));
       callback(null, {});
       for (const wake of [...waiters]) wake();
     },
