@@ -17,6 +17,10 @@ export interface NginxOptions {
   /** Extra directives inside the server block. */
   readonly serverDirectives?: string;
   readonly httpDirectives?: string;
+  /** `worker_connections` (default 1024); above it the worker's fd limit is raised to match. */
+  readonly workerConnections?: number;
+  /** Requests per keep-alive connection before nginx closes it (default 1000). */
+  readonly keepaliveRequests?: number;
 }
 
 /** 200 KiB of text that compresses well (for gzip tests): line N is "line N of the plaintap text fixture". */
@@ -33,13 +37,17 @@ export async function startNginx(cert: Certificate, options: NginxOptions = {}):
   fs.writeFileSync(path.join(prefix, 'html', 'index.html'), 'hello from nginx\n');
   fs.writeFileSync(path.join(prefix, 'html', 'big.bin'), Buffer.alloc(1024 * 1024, 'x'));
   fs.writeFileSync(path.join(prefix, 'html', 'text.txt'), TEXT_FILE);
+  const workerConnections = options.workerConnections ?? 1024;
+  // Each connection needs an fd (the master runs as root, so the worker may raise its limit).
+  const rlimit = workerConnections > 1024 ? `worker_rlimit_nofile ${workerConnections + 1024};` : '';
   const conf = `
 worker_processes 1;
+${rlimit}
 daemon off;
 master_process on;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/logs/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${prefix}/body;
@@ -53,7 +61,7 @@ http {
     ssl_certificate ${cert.certFile};
     ssl_certificate_key ${cert.keyFile};
     root ${prefix}/html;
-    keepalive_requests 1000;
+    keepalive_requests ${options.keepaliveRequests ?? 1000};
     location = /hello { return 200 "hello from nginx\\n"; }
     ${options.serverDirectives ?? ''}
   }
