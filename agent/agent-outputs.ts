@@ -3,12 +3,13 @@
  * exporter (when an endpoint is configured) and to the statistics behind the metrics.
  *
  *   processor → RedactingSink → FanOutSink ─┬─ console / JSON / none
- *                                           ├─ OTLP exporter (sdk-logs, gRPC)
+ *                                           ├─ OTLP exporter (sdk-logs, gRPC, in a worker thread)
  *                                           └─ ExchangeStats, TruncationStats
  */
 import type { OtlpSettings, PlaintapConfig } from './config/plaintap-config';
 import { FanOutSink } from './export/fan-out-sink';
-import { createOtlpLogExporter, type OtlpLogExporter } from './export/otlp/otlp-log-exporter';
+import { createOtlpLogExporter, type OtlpLogExporter, type OtlpLogExporterOptions } from './export/otlp/otlp-log-exporter';
+import { createThreadedOtlpLogExporter } from './export/otlp/threaded-otlp-log-exporter';
 import { K8S_RESOURCE_ENV } from './export/otlp/resource-attributes';
 import { createOutputSink } from './export/output-sink';
 import type { TextStream } from './export/text-stream';
@@ -33,6 +34,11 @@ export interface AgentOutputsOptions {
   readonly logger: Logger;
   readonly stdout: TextStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where the OTLP exporter's SDK side runs: a worker thread (default: encoding and gRPC beside
+   * the capture thread), or the main thread (benchmarks comparing the two).
+   */
+  readonly exportThread?: 'worker' | 'main';
 }
 
 export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
@@ -46,7 +52,7 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
   });
   const exchangeStats = new ExchangeStats();
   const truncations = new TruncationStats();
-  const exporter = config.otlp && createExporter(config.otlp, config, redactor, logger, options.env);
+  const exporter = config.otlp && createExporter(config.otlp, config, redactor, logger, options.env, options.exportThread ?? 'worker');
 
   const sinks: RecordSink[] = [createOutputSink(config.output, options.stdout)];
   if (exporter) sinks.push(exporter);
@@ -71,6 +77,7 @@ function createExporter(
   redactor: Redactor,
   logger: Logger,
   env: Readonly<Record<string, string | undefined>>,
+  thread: 'worker' | 'main',
 ): OtlpLogExporter {
   const passed = [...Object.keys(K8S_RESOURCE_ENV), 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL'];
   const exporterEnv: Record<string, string> = {};
@@ -78,7 +85,7 @@ function createExporter(
     const value = env[name];
     if (value !== undefined) exporterEnv[name] = value;
   }
-  return createOtlpLogExporter({
+  const options: OtlpLogExporterOptions = {
     endpoint: otlp.endpoint,
     headers: otlp.headers,
     compression: otlp.compression,
@@ -96,5 +103,6 @@ function createExporter(
     mapping: { requestHeaders: config.http.requestHeaders, responseHeaders: config.http.responseHeaders, redactor },
     env: exporterEnv,
     logger,
-  });
+  };
+  return thread === 'worker' ? createThreadedOtlpLogExporter(options) : createOtlpLogExporter(options);
 }

@@ -14,6 +14,9 @@ export interface ReplayOptions {
   readonly realtime: boolean;
 }
 
+/** Called before each batch: a promise holds the next batch back until it settles (backpressure). */
+export type ReplayPace = () => Promise<void> | undefined;
+
 export interface ReplaySummary {
   readonly batches: number;
   readonly records: number;
@@ -35,10 +38,10 @@ export class ReplaySource {
 
   /**
    * Feeds every batch to `onEvents`, yielding to the event loop between batches so
-   * that exporters and timers run. Rejects with RecordFileError at a truncated or
-   * corrupt batch, after the batches before it were delivered.
+   * that exporters and timers run, and waiting whenever `pace` says so. Rejects with
+   * RecordFileError at a truncated or corrupt batch, after the batches before it were delivered.
    */
-  async run(onEvents: (events: CapturedEvent[]) => void): Promise<ReplaySummary> {
+  async run(onEvents: (events: CapturedEvent[]) => void, pace?: ReplayPace): Promise<ReplaySummary> {
     let batches = 0;
     let bytes = 0;
     let previousNs: bigint | undefined;
@@ -53,6 +56,8 @@ export class ReplaySource {
       } else if (batches % 64 === 63) {
         await sleep(0);
       }
+      const wait = pace?.();
+      if (wait !== undefined) await wait;
       previousNs = batch.monotonicNs;
       onEvents(this.decoder.decode(batch.bytes));
       batches++;

@@ -32,6 +32,8 @@ export class CountingLogRecordExporter implements LogRecordExporter {
   constructor(
     private readonly inner: LogRecordExporter,
     private readonly onFailure?: (error: Error | undefined, records: number) => void,
+    /** Called after records were handed over or answered (the queue moved). */
+    private readonly onProgress?: () => void,
   ) {}
 
   export(logs: ReadableLogRecord[], resultCallback: ExportCallback): void {
@@ -52,7 +54,9 @@ export class CountingLogRecordExporter implements LogRecordExporter {
         this.onFailure?.(result.error, count);
       }
       resultCallback(result);
+      this.onProgress?.();
     };
+    this.onProgress?.();
     try {
       this.inner.export(logs, finish);
     } catch (error) {

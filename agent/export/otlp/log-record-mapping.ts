@@ -37,6 +37,17 @@ export interface MappedLogRecord {
   readonly traceContext?: ParsedTraceparent;
 }
 
+/**
+ * A mapped record with its connection's attributes apart: those (process, thread, network, TLS
+ * library) are one shared object per connection, cheap to send once for many records.
+ * `{ ...connectionAttributes, ...attributes }` is `MappedLogRecord.attributes`, in that order.
+ */
+export interface MappedLogRecordParts extends Omit<MappedLogRecord, 'attributes'> {
+  /** Shared by every record of the connection: never modify it. */
+  readonly connectionAttributes: Readonly<LogAttributes>;
+  readonly attributes: LogAttributes;
+}
+
 export interface LogRecordMappingOptions {
   /** Request header names (any case) exported as `http.request.header.<name>`. Default none. */
   readonly requestHeaders?: readonly string[];
@@ -56,6 +67,8 @@ export type MappableRecord = OutputRecord | HttpExchange | WebSocketMessage | Ht
 
 export interface LogRecordMapper {
   map(record: MappableRecord): MappedLogRecord;
+  /** The same mapping, the connection's attributes apart. */
+  mapParts(record: MappableRecord): MappedLogRecordParts;
 }
 
 /** [seconds, nanoseconds] from wall-clock nanoseconds. */
@@ -90,9 +103,7 @@ export function payloadBody(payload: Uint8Array, cut = false): string | Uint8Arr
   return cut && text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
 }
 
-function mapRaw(record: RawMessage, payloads: boolean): MappedLogRecord {
-  const attributes: LogAttributes = {};
-  connectionAttributes(record.connection, attributes);
+function mapRaw(record: RawMessage, payloads: boolean, attributes: LogAttributes): MappedLogRecord {
   attributes[ATTR.direction] = directionName(record.direction);
   attributes[ATTR.length] = record.length;
   attributes[ATTR.truncated] = record.truncated;
@@ -106,9 +117,7 @@ function mapRaw(record: RawMessage, payloads: boolean): MappedLogRecord {
   };
 }
 
-function mapWebSocket(message: WebSocketMessage, redactor: Redactor, payloads: boolean): MappedLogRecord {
-  const attributes: LogAttributes = {};
-  connectionAttributes(message.connection, attributes);
+function mapWebSocket(message: WebSocketMessage, redactor: Redactor, payloads: boolean, attributes: LogAttributes): MappedLogRecord {
   if (message.target !== '') {
     const target = splitTarget(message.target);
     attributes[ATTR.urlPath] = target.path;
@@ -204,10 +213,9 @@ function mapHttpExchange(
   redactor: Redactor,
   requestHeaders: readonly string[],
   responseHeaders: readonly string[],
+  attributes: LogAttributes,
 ): MappedLogRecord {
   const { connection, request, response } = exchange;
-  const attributes: LogAttributes = {};
-  connectionAttributes(connection, attributes);
 
   const serverSocket =
     exchange.side === 'client'
@@ -302,20 +310,44 @@ export function createLogRecordMapper(options: LogRecordMappingOptions = {}): Lo
   const requestHeaders = (options.requestHeaders ?? []).map((name) => name.toLowerCase());
   const responseHeaders = (options.responseHeaders ?? []).map((name) => name.toLowerCase());
   const payloads = options.payloads !== false;
+  // One attribute set per connection: its records share the facts object.
+  const byConnection = new WeakMap<ConnectionFacts, Readonly<LogAttributes>>();
+  const connectionOf = (connection: ConnectionFacts): Readonly<LogAttributes> => {
+    let attributes = byConnection.get(connection);
+    if (attributes === undefined) {
+      const fresh: LogAttributes = {};
+      connectionAttributes(connection, fresh);
+      attributes = Object.freeze(fresh);
+      byConnection.set(connection, attributes);
+    }
+    return attributes;
+  };
+  /** The record's own attributes go into `attributes`, after whatever it holds. */
+  const mapInto = (record: MappableRecord, attributes: LogAttributes): MappedLogRecord => {
+    switch (record.kind) {
+      case 'raw':
+        return mapRaw(record, payloads, attributes);
+      case 'http1.exchange':
+        return mapHttpExchange(http1ExchangeView(record), redactor, requestHeaders, responseHeaders, attributes);
+      case 'http-exchange-view':
+        return mapHttpExchange(record, redactor, requestHeaders, responseHeaders, attributes);
+      case 'websocket.message':
+        return mapWebSocket(record, redactor, payloads, attributes);
+      default:
+        throw new Error(`no log record mapping for record kind ${String((record as { kind?: unknown }).kind)}`);
+    }
+  };
   return {
     map(record) {
-      switch (record.kind) {
-        case 'raw':
-          return mapRaw(record, payloads);
-        case 'http1.exchange':
-          return mapHttpExchange(http1ExchangeView(record), redactor, requestHeaders, responseHeaders);
-        case 'http-exchange-view':
-          return mapHttpExchange(record, redactor, requestHeaders, responseHeaders);
-        case 'websocket.message':
-          return mapWebSocket(record, redactor, payloads);
-        default:
-          throw new Error(`no log record mapping for record kind ${String((record as { kind?: unknown }).kind)}`);
-      }
+      const connection = (record as { connection?: ConnectionFacts }).connection;
+      return mapInto(record, connection === undefined ? {} : { ...connectionOf(connection) });
+    },
+    mapParts(record) {
+      const connection = (record as { connection?: ConnectionFacts }).connection;
+      const mapped = mapInto(record, {});
+      return { ...mapped, connectionAttributes: connection === undefined ? EMPTY_ATTRIBUTES : connectionOf(connection) };
     },
   };
 }
+
+const EMPTY_ATTRIBUTES: Readonly<LogAttributes> = Object.freeze({});

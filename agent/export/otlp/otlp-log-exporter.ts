@@ -10,50 +10,26 @@
  * (RetryingLogRecordExporter). Nothing here waits for the collector: the exporter is ready
  * once constructed, and a collector that is down shows as export failures.
  */
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
-import type { AnyValueMap, Logger as OtelLogger, SeverityNumber } from '@opentelemetry/api-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import type { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import {
-  createEmptyMetadata,
-  createInsecureCredentials,
-  createSslCredentials,
-} from '@opentelemetry/otlp-grpc-exporter-base';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Logger } from '../../log';
 import type { RecordSink } from '../../protocols/protocol';
-import { VERSION } from '../../version';
-import { CountingLogRecordExporter } from './counting-log-record-exporter';
+import { ExportBooks, type ExportProgress } from './export-books';
 import { createLogRecordMapper, type LogRecordMappingOptions, type MappableRecord } from './log-record-mapping';
-import { resolveOtlpConnection, type OtlpConnectionOptions, type ResolvedOtlpConnection } from './otlp-exporter-config';
-import { resolveResourceAttributes, type ResourceOptions } from './resource-attributes';
-import { DEFAULT_RETRY, RetryingLogRecordExporter, type RetryOptions } from './retrying-log-record-exporter';
-import { INSTRUMENTATION_SCOPE } from './semantic-attributes';
+import type { ResolvedOtlpConnection } from './otlp-exporter-config';
+import { resolveOtlpExportSettings, type OtlpExportSettingsOptions } from './otlp-export-settings';
+import { EncodedLogRecord } from './encoded-log-record';
+import { LogRecordEncoder } from './log-record-encoder';
+import { createOtlpSdkPipeline } from './otlp-sdk-pipeline';
+import { ProtobufWriter } from './protobuf-writer';
+import { withDeadline } from './with-deadline';
 
-export interface OtlpBatchOptions {
-  /** Records waiting for export before new ones are dropped (counted). Default 2048. */
-  readonly maxQueueSize?: number;
-  /** Records per export call. Default 512 (at most maxQueueSize). */
-  readonly maxExportBatchSize?: number;
-  /** Longest wait before a partial batch is sent, ms. Default 1000. */
-  readonly scheduledDelayMillis?: number;
-  /** Deadline the batch processor gives one export, retries included, ms. Default 30000. */
-  readonly exportTimeoutMillis?: number;
-  /** Retries of transient gRPC failures (UNAVAILABLE, …) within exportTimeoutMillis; false: none. */
-  readonly retry?: RetryOptions | false;
-}
+export type { OtlpBatchOptions } from './otlp-export-settings';
 
-export interface OtlpLogExporterOptions extends OtlpConnectionOptions, OtlpBatchOptions {
-  readonly resource?: ResourceOptions;
+export interface OtlpLogExporterOptions extends OtlpExportSettingsOptions {
   readonly mapping?: LogRecordMappingOptions;
-  /** The environment to read OTEL_* variables from. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Diagnostics (config warnings, first export failure of a run). */
   readonly logger?: Logger;
-  /** Replaces the OTLP/gRPC exporter (tests, or another transport); counting still applies. */
+  /** Replaces the OTLP/gRPC exporter (tests, or another transport); counting still applies. Main thread only. */
   readonly exporter?: LogRecordExporter;
 }
 
@@ -94,6 +70,11 @@ export interface OtlpLogExporter extends RecordSink {
   readonly resourceAttributes: Readonly<Record<string, string | number | boolean>>;
   emit(record: MappableRecord): void;
   stats(): OtlpExporterStats;
+  /**
+   * Backpressure for sources that can wait (a replay): undefined while at least half the queue
+   * is free, else a promise that resolves once it is (or shutdown began).
+   */
+  waitForRoom(): Promise<void> | undefined;
   /** Exports everything queued; resolves when the exports are answered or `timeoutMillis` passed. */
   forceFlush(timeoutMillis?: number): Promise<void>;
   /**
@@ -103,210 +84,97 @@ export interface OtlpLogExporter extends RecordSink {
   shutdown(deadlineMs?: number): Promise<void>;
 }
 
-const DEFAULT_MAX_QUEUE_SIZE = 2048;
-const DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
-const DEFAULT_SHUTDOWN_DEADLINE_MS = 5000;
-const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
+export const DEFAULT_SHUTDOWN_DEADLINE_MS = 5000;
+/** Encoded records share chunks of this size; a record that makes a chunk grow is still fine. */
+const CHUNK_BYTES = 64 * 1024;
+const CHUNK_SLACK = 4 * 1024;
 
-function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new Error(`OTLP exporter: cannot read the ${what} ${path}: ${(error as Error).message}`);
-  }
-}
-
-function createGrpcExporter(connection: ResolvedOtlpConnection): OTLPLogExporter {
-  const credentials = connection.insecure
-    ? createInsecureCredentials()
-    : createSslCredentials(
-        connection.certificate !== undefined ? readPem(connection.certificate, 'CA certificate') : undefined,
-        connection.clientKey !== undefined ? readPem(connection.clientKey, 'client key') : undefined,
-        connection.clientCertificate !== undefined ? readPem(connection.clientCertificate, 'client certificate') : undefined,
-      );
-  const metadata = createEmptyMetadata();
-  for (const [key, value] of Object.entries(connection.headers)) metadata.set(key, value);
-  return new OTLPLogExporter({
-    url: connection.endpoint,
-    credentials,
-    metadata,
-    // CompressionAlgorithm is a string enum of exactly these two values.
-    compression: connection.compression as CompressionAlgorithm,
-    timeoutMillis: connection.timeoutMillis,
-  });
-}
-
-function withDeadline(promise: Promise<void>, ms: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-    );
-  });
-}
-
-export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): OtlpLogExporter {
-  const env = options.env ?? process.env;
-  const log = options.logger;
-  const connection = resolveOtlpConnection(options, env);
-  for (const warning of connection.warnings) log?.warn('otlp: setting ignored', { reason: warning });
-
-  const resourceWarnings: string[] = [];
-  const version = VERSION;
-  const resourceAttributes = resolveResourceAttributes(
-    options.resource ?? {},
-    { hostName: os.hostname(), serviceVersion: version },
-    env,
-    resourceWarnings,
-  );
-  for (const warning of resourceWarnings) log?.warn('otlp: resource attribute ignored', { reason: warning });
-
-  const maxQueueSize = options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE;
-  const maxExportBatchSize = Math.min(options.maxExportBatchSize ?? DEFAULT_MAX_EXPORT_BATCH_SIZE, maxQueueSize);
-
-  const exportTimeoutMillis = options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MILLIS;
-  const retrying = new RetryingLogRecordExporter(
-    options.exporter ?? createGrpcExporter(connection),
-    options.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...options.retry },
-    exportTimeoutMillis,
-  );
-
-  let loggedFailure = false;
-  const counting = new CountingLogRecordExporter(retrying, (error, records) => {
-    if (loggedFailure) return;
-    loggedFailure = true; // once per run; the metrics count every one
-    log?.warn('otlp: export failed (further failures are only counted)', {
-      endpoint: connection.endpoint,
-      records,
-      error: error?.message ?? 'unknown',
+/** Logs the first mapping error of a run (a bug); the metrics count every one. */
+export function mappingErrorLogger(log: Logger | undefined): (record: MappableRecord, error: unknown) => void {
+  let logged = false;
+  return (record, error) => {
+    if (logged) return;
+    logged = true;
+    log?.error('otlp: record could not be mapped (further ones are only counted)', {
+      kind: record.kind,
+      error: (error as Error).message,
     });
-  });
+  };
+}
 
-  const provider = new LoggerProvider({
-    resource: defaultResource().merge(resourceFromAttributes(resourceAttributes)),
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter: counting,
-        maxQueueSize,
-        maxExportBatchSize,
-        ...(options.scheduledDelayMillis !== undefined ? { scheduledDelayMillis: options.scheduledDelayMillis } : {}),
-        exportTimeoutMillis,
-      }),
-    ],
+/** Logs the first export failure of a run; the metrics count every one. */
+export function exportFailureLogger(log: Logger | undefined, endpoint: string): (message: string, records: number) => void {
+  let logged = false;
+  return (message, records) => {
+    if (logged) return;
+    logged = true;
+    log?.warn('otlp: export failed (further failures are only counted)', { endpoint, records, error: message });
+  };
+}
+
+/** The exporter with its SDK side on the calling (main) thread. */
+export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): OtlpLogExporter {
+  const log = options.logger;
+  const settings = resolveOtlpExportSettings(options, log);
+  const { connection } = settings;
+  const failureLogged = exportFailureLogger(log, connection.endpoint);
+  const pipeline = createOtlpSdkPipeline(settings, {
+    ...(options.exporter ? { exporter: options.exporter } : {}),
+    onFailure: (error, records) => failureLogged(error?.message ?? 'unknown', records),
+    onProgress: () => books.progressed(),
   });
-  const otelLogger: OtelLogger = provider.getLogger(INSTRUMENTATION_SCOPE, version);
+  const progress = (): ExportProgress => {
+    const c = pipeline.counting.counters;
+    return { handed: c.handed, exported: c.exported, failed: c.failed, calls: c.calls, failedCalls: c.failedCalls, retries: pipeline.retrying.retries };
+  };
+  const books = new ExportBooks(settings.maxQueueSize, progress);
   const mapper = createLogRecordMapper(options.mapping ?? {});
-
-  let received = 0;
-  let accepted = 0;
-  let droppedQueueFull = 0;
-  let droppedShutdown = 0;
-  let droppedMapping = 0;
-  let loggedMappingError = false;
-  let shuttingDown = false;
+  const mappingFailed = mappingErrorLogger(log);
+  const encoder = new LogRecordEncoder();
+  // Records are encoded one after another into a chunk; each keeps a view of its bytes.
+  let chunk = new ProtobufWriter(CHUNK_BYTES);
   let shutdownOnce: Promise<void> | undefined;
 
-  // Frozen when shutdown ends: late export answers no longer change the books.
-  let final: { exported: number; failed: number; calls: number; failedCalls: number } | undefined;
-  const queueDepth = (): number => (final ? 0 : Math.max(0, accepted - counting.counters.handed));
-  const inFlight = (): number => {
-    const c = counting.counters;
-    return final ? 0 : Math.max(0, c.handed - c.exported - c.failed);
-  };
-
   async function shutdownNow(deadlineMs: number): Promise<void> {
-    shuttingDown = true;
-    const done = await withDeadline(provider.shutdown(), deadlineMs);
-    if (!done) retrying.abandon();
+    books.beginShutdown();
+    const done = await withDeadline(pipeline.shutdown(), deadlineMs);
+    if (!done) pipeline.retrying.abandon();
     // Whatever is still queued or unanswered now is lost: count it, then freeze the books.
-    const left = queueDepth() + inFlight();
-    const { exported, failed, calls, failedCalls } = counting.counters;
-    final = { exported, failed, calls, failedCalls };
-    droppedShutdown += left;
-    if (left > 0) {
-      log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
-    }
+    const left = books.close();
+    if (left > 0) log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
   }
 
   return {
     get ready() {
-      return !shuttingDown;
+      return !books.shuttingDown;
     },
     connection,
-    resourceAttributes,
+    resourceAttributes: settings.resourceAttributes,
 
     emit(record) {
-      received += 1;
-      if (shuttingDown) {
-        droppedShutdown += 1;
-        return;
-      }
-      // Refuse before the SDK would drop silently.
-      if (queueDepth() >= maxQueueSize) {
-        droppedQueueFull += 1;
-        return;
-      }
+      if (!books.admit()) return;
       let mapped;
       try {
-        mapped = mapper.map(record);
+        mapped = mapper.mapParts(record);
       } catch (error) {
-        droppedMapping += 1;
-        if (!loggedMappingError) {
-          loggedMappingError = true;
-          log?.error('otlp: record could not be mapped (further ones are only counted)', {
-            kind: record.kind,
-            error: (error as Error).message,
-          });
-        }
+        books.droppedMapping += 1;
+        mappingFailed(record, error);
         return;
       }
-      let context: Context = ROOT_CONTEXT;
-      if (mapped.traceContext) {
-        context = trace.setSpanContext(ROOT_CONTEXT, {
-          traceId: mapped.traceContext.traceId,
-          spanId: mapped.traceContext.spanId,
-          traceFlags: mapped.traceContext.traceFlags,
-          isRemote: true,
-        });
-      }
-      accepted += 1;
-      otelLogger.emit({
-        eventName: mapped.eventName,
-        timestamp: mapped.timestamp,
-        severityNumber: mapped.severityNumber as SeverityNumber,
-        severityText: mapped.severityText,
-        body: mapped.body,
-        attributes: mapped.attributes as AnyValueMap,
-        context,
-      });
+      books.accepted += 1;
+      if (chunk.pos > CHUNK_BYTES - CHUNK_SLACK) chunk = new ProtobufWriter(CHUNK_BYTES);
+      const start = chunk.pos;
+      const observed = Date.now();
+      encoder.encode(mapped, observed, chunk);
+      const bytes = chunk.bytes.subarray(start, chunk.pos);
+      pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope, mapped, observed));
     },
 
-    stats() {
-      const counters = final ?? counting.counters;
-      return {
-        received,
-        accepted,
-        dropped: { queueFull: droppedQueueFull, shutdown: droppedShutdown, mappingError: droppedMapping },
-        exported: counters.exported,
-        failed: counters.failed,
-        exportCalls: counters.calls,
-        exportFailures: counters.failedCalls,
-        exportRetries: retrying.retries,
-        queueDepth: queueDepth(),
-        inFlight: inFlight(),
-        maxQueueSize,
-      };
-    },
+    stats: () => books.stats(),
+    waitForRoom: () => books.waitForRoom(),
 
     async forceFlush(timeoutMillis = 30_000) {
-      await withDeadline(provider.forceFlush({ timeoutMillis }), timeoutMillis);
+      await withDeadline(pipeline.forceFlush(), timeoutMillis);
     },
 
     shutdown(deadlineMs = DEFAULT_SHUTDOWN_DEADLINE_MS) {

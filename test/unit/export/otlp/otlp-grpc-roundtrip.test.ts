@@ -1,5 +1,6 @@
 /**
- * The real path, on 127.0.0.1 only: createOtlpLogExporter → OTLP/gRPC (@opentelemetry's
+ * The real path, on 127.0.0.1 only: createOtlpLogExporter (SDK side on the calling thread) and
+ * createThreadedOtlpLogExporter (SDK side in a worker thread) → OTLP/gRPC (@opentelemetry's
  * exporter, grpc-js) → the test receiver decoding the OTLP protobuf schema.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +13,8 @@ import { after, describe, it } from 'node:test';
 import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import type { MappableRecord } from '../../../../agent/export/otlp/log-record-mapping';
-import { createOtlpLogExporter, type OtlpLogExporterOptions } from '../../../../agent/export/otlp/otlp-log-exporter';
+import { createOtlpLogExporter, type OtlpLogExporter, type OtlpLogExporterOptions } from '../../../../agent/export/otlp/otlp-log-exporter';
+import { createThreadedOtlpLogExporter } from '../../../../agent/export/otlp/threaded-otlp-log-exporter';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../support/otlp-receiver';
 
 const connection: ConnectionFacts = {
@@ -85,7 +87,12 @@ async function byteCountingProxy(port: number): Promise<{ port: number; sent(): 
   };
 }
 
-describe('OTLP/gRPC round trip to the test receiver', () => {
+const FACTORIES: ReadonlyArray<[string, (options: OtlpLogExporterOptions) => OtlpLogExporter]> = [
+  ['SDK side on the main thread', createOtlpLogExporter],
+  ['SDK side in a worker thread', createThreadedOtlpLogExporter],
+];
+
+for (const [where, createOtlpLogExporter] of FACTORIES) describe(`OTLP/gRPC round trip to the test receiver (${where})`, () => {
   it('delivers records with event name, attributes, resource, trace context and headers', async () => {
     const r = await receiver();
     const exporter = createOtlpLogExporter({

@@ -1,0 +1,66 @@
+/**
+ * A log record already encoded (log-record-encoder.ts), in the shape the SDK's batch processor
+ * and exporters pass around. The batch processor only queues it (and reads its resource); the
+ * logs serializer sends its bytes. Where the mapped record is at hand (the SDK side on the main
+ * thread), the readable fields are served from it, for exporters that look at records (tests);
+ * in the export worker only the bytes exist.
+ */
+import type { HrTime, SpanContext, TraceFlags } from '@opentelemetry/api';
+import type { AnyValue, LogAttributes as SdkLogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { MappedLogRecordParts } from './log-record-mapping';
+
+export class EncodedLogRecord implements ReadableLogRecord {
+  // Set only for a record that carried a trace context (an optional field, not a getter).
+  declare readonly spanContext?: SpanContext;
+
+  constructor(
+    /** The `LogRecord` message, without tag and length. */
+    readonly encoded: Uint8Array,
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+    /** The record it was encoded from, when kept (main thread only). */
+    private readonly source?: MappedLogRecordParts,
+    private readonly observedMillis = 0,
+  ) {
+    const trace = source?.traceContext;
+    if (trace !== undefined) {
+      const spanContext: SpanContext = { traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags as TraceFlags, isRemote: true };
+      (this as { spanContext?: SpanContext }).spanContext = spanContext;
+    }
+  }
+
+  get hrTime(): HrTime {
+    return this.source ? this.source.timestamp : [0, 0];
+  }
+
+  get hrTimeObserved(): HrTime {
+    return [Math.trunc(this.observedMillis / 1000), Math.round((this.observedMillis % 1000) * 1_000_000)];
+  }
+
+  get severityText(): string {
+    return this.source?.severityText ?? '';
+  }
+
+  get severityNumber(): SeverityNumber {
+    return (this.source?.severityNumber ?? 0) as SeverityNumber;
+  }
+
+  get body(): AnyValue {
+    return this.source?.body;
+  }
+
+  get eventName(): string {
+    return this.source?.eventName ?? '';
+  }
+
+  get attributes(): SdkLogAttributes {
+    return this.source ? ({ ...this.source.connectionAttributes, ...this.source.attributes } as SdkLogAttributes) : {};
+  }
+
+  get droppedAttributesCount(): number {
+    return 0;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The OTLP exporter's books, wherever its SDK side runs: records received, accepted into the
+ * queue and refused (by reason), and the SDK side's progress (handed to the exporter, answered),
+ * which gives the queue's depth. A record is refused, counted, before the SDK's own queue would
+ * drop it silently; at shutdown whatever is still unanswered is counted as dropped and the books
+ * are frozen.
+ */
+import type { OtlpExporterStats } from './otlp-log-exporter';
+
+/** What the SDK side reports: monotonic counters. */
+export interface ExportProgress {
+  /** Records the batch processor took off its queue and handed to the exporter. */
+  readonly handed: number;
+  /** Records in exports that succeeded / failed after retries. */
+  readonly exported: number;
+  readonly failed: number;
+  /** Export calls, and those that failed. */
+  readonly calls: number;
+  readonly failedCalls: number;
+  /** Failed attempts that were retried. */
+  readonly retries: number;
+}
+
+export const NO_PROGRESS: ExportProgress = { handed: 0, exported: 0, failed: 0, calls: 0, failedCalls: 0, retries: 0 };
+
+export class ExportBooks {
+  received = 0;
+  accepted = 0;
+  droppedQueueFull = 0;
+  droppedShutdown = 0;
+  droppedMapping = 0;
+  /** Set when shutdown begins: records are refused from then on. */
+  shuttingDown = false;
+  private final: ExportProgress | undefined;
+  private roomWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly maxQueueSize: number,
+    /** The SDK side's latest counters (possibly behind the truth, never ahead of it). */
+    private readonly progress: () => ExportProgress,
+  ) {}
+
+  /** Accepted and not yet handed to the exporter (a batch being prepared included). */
+  queueDepth(): number {
+    return this.final ? 0 : Math.max(0, this.accepted - this.progress().handed);
+  }
+
+  /** Handed to the exporter and not answered yet. */
+  inFlight(): number {
+    if (this.final) return 0;
+    const p = this.progress();
+    return Math.max(0, p.handed - p.exported - p.failed);
+  }
+
+  /** Counts the record and says whether it may be queued (else it was counted as dropped). */
+  admit(): boolean {
+    this.received += 1;
+    if (this.shuttingDown) {
+      this.droppedShutdown += 1;
+      return false;
+    }
+    if (this.queueDepth() >= this.maxQueueSize) {
+      this.droppedQueueFull += 1;
+      return false;
+    }
+    return true;
+  }
+
+  /** Undefined while at least half the queue is free, else a promise resolved once it is. */
+  waitForRoom(): Promise<void> | undefined {
+    if (this.hasRoom()) return undefined;
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** The SDK side moved: wake the sources waiting for room. */
+  progressed(): void {
+    if (this.roomWaiters.length === 0 || !this.hasRoom()) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  beginShutdown(): void {
+    this.shuttingDown = true;
+    this.progressed();
+  }
+
+  /** Counts everything still queued or unanswered as dropped (shutdown), freezes the books, returns that count. */
+  close(): number {
+    if (this.final) return 0;
+    const left = this.queueDepth() + this.inFlight();
+    this.final = this.progress();
+    this.droppedShutdown += left;
+    return left;
+  }
+
+  stats(): OtlpExporterStats {
+    const p = this.final ?? this.progress();
+    return {
+      received: this.received,
+      accepted: this.accepted,
+      dropped: { queueFull: this.droppedQueueFull, shutdown: this.droppedShutdown, mappingError: this.droppedMapping },
+      exported: p.exported,
+      failed: p.failed,
+      exportCalls: p.calls,
+      exportFailures: p.failedCalls,
+      exportRetries: p.retries,
+      queueDepth: this.queueDepth(),
+      inFlight: this.inFlight(),
+      maxQueueSize: this.maxQueueSize,
+    };
+  }
+
+  private hasRoom(): boolean {
+    return this.shuttingDown || this.queueDepth() <= this.maxQueueSize / 2;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * A minimal protobuf wire-format writer into one growable buffer, encoding exactly as the
+ * OpenTelemetry JS SDK's writer does (varints of negative numbers as 64-bit two's complement,
+ * strings as UTF-8 with lone surrogates replaced), so that records plaintap encodes itself are
+ * byte for byte what the SDK would send. Nested messages reserve one length byte and move their
+ * content when the length needs more (most are shorter than 128 bytes).
+ */
+
+export const WIRE_VARINT = 0;
+export const WIRE_FIXED64 = 1;
+export const WIRE_LENGTH = 2;
+export const WIRE_FIXED32 = 5;
+
+export function varintSize(value: number): number {
+  if (value < 0) return 10;
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+
+export class ProtobufWriter {
+  /** Valid bytes are [0, pos). Own ArrayBuffer (never a pool slice): it can be transferred. */
+  bytes: Uint8Array;
+  pos = 0;
+  private view: DataView;
+
+  constructor(initialSize = 4096) {
+    this.bytes = new Uint8Array(initialSize);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Forgets what was written (the buffer is reused). */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Hands the buffer over (e.g. to transfer it) and starts a fresh one. */
+  take(nextSize = this.bytes.length): Uint8Array {
+    const written = this.bytes;
+    this.bytes = new Uint8Array(nextSize);
+    this.view = new DataView(this.bytes.buffer);
+    this.pos = 0;
+    return written;
+  }
+
+  ensure(size: number): void {
+    const needed = this.pos + size;
+    if (needed <= this.bytes.length) return;
+    let length = this.bytes.length * 2;
+    while (length < needed) length *= 2;
+    const next = new Uint8Array(length);
+    next.set(this.bytes.subarray(0, this.pos));
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  tag(field: number, wireType: number): void {
+    this.varint((field << 3) | wireType);
+  }
+
+  varint(value: number): void {
+    this.ensure(10);
+    const bytes = this.bytes;
+    if (value >= 0 && value <= 0xffffffff) {
+      let v = value >>> 0;
+      while (v > 0x7f) {
+        bytes[this.pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      bytes[this.pos++] = v;
+      return;
+    }
+    // 64 bits as [low, high]; negative numbers as two's complement.
+    const abs = Math.abs(value);
+    let low = abs >>> 0;
+    let high = (abs / 0x100000000) >>> 0;
+    if (value < 0) {
+      low = ~low >>> 0;
+      high = ~high >>> 0;
+      low = (low + 1) >>> 0;
+      if (low === 0) high = (high + 1) >>> 0;
+    }
+    while (high > 0 || low > 0x7f) {
+      bytes[this.pos++] = (low & 0x7f) | 0x80;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    bytes[this.pos++] = low & 0x7f;
+  }
+
+  fixed32(value: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, value >>> 0, true);
+    this.pos += 4;
+  }
+
+  fixed64(low: number, high: number): void {
+    this.ensure(8);
+    this.view.setUint32(this.pos, low >>> 0, true);
+    this.view.setUint32(this.pos + 4, high >>> 0, true);
+    this.pos += 8;
+  }
+
+  double(value: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, value, true);
+    this.pos += 8;
+  }
+
+  /** Length-prefixed UTF-8. */
+  string(text: string): void {
+    const length = text.length;
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      if (text.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      this.lengthPrefixed(encoder.encode(text));
+      return;
+    }
+    this.varint(length);
+    this.ensure(length);
+    const bytes = this.bytes;
+    let pos = this.pos;
+    for (let i = 0; i < length; i++) bytes[pos++] = text.charCodeAt(i);
+    this.pos = pos;
+  }
+
+  /** Length-prefixed bytes. */
+  lengthPrefixed(data: Uint8Array): void {
+    this.varint(data.length);
+    this.raw(data);
+  }
+
+  /** Bytes as they are (an already encoded part). */
+  raw(data: Uint8Array): void {
+    this.ensure(data.length);
+    this.bytes.set(data, this.pos);
+    this.pos += data.length;
+  }
+
+  /** Starts a nested message; returns what `end` needs. */
+  begin(): number {
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  /** Ends the nested message begun at `at`: writes its length, moving the content if the length needs more than one byte. */
+  end(at: number): void {
+    const length = this.pos - at - 1;
+    const size = varintSize(length);
+    if (size > 1) {
+      this.ensure(size - 1);
+      this.bytes.copyWithin(at + size, at + 1, this.pos);
+      this.pos += size - 1;
+    }
+    const bytes = this.bytes;
+    let v = length;
+    let pos = at;
+    while (v > 0x7f) {
+      bytes[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    bytes[pos] = v;
+  }
+
+  /** A copy of [from, pos). */
+  copy(from = 0): Uint8Array {
+    return this.bytes.slice(from, this.pos);
+  }
+}
+
+// The SDK encodes non-ASCII text with TextEncoder: the same replacement of lone surrogates.
+const encoder = new TextEncoder();

@@ -1,0 +1,192 @@
+/**
+ * The OTLP exporter with its SDK side in a worker thread (otlp-export-worker.ts). The calling
+ * thread maps and encodes each record (log-record-encoder.ts) into a batch buffer and transfers
+ * full buffers to the worker, which batches, frames and sends them over gRPC.
+ *
+ * The books stay here and stay exact: a record is admitted against the queue depth the worker
+ * last reported (accepted here minus handed to the exporter there), which is never below the
+ * SDK's real queue, so the SDK never drops silently; failures, retries and answers come back as
+ * the worker's counters; at shutdown everything unanswered is counted as dropped. The worker
+ * keeps the process alive only while it has work.
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ExportBooks, NO_PROGRESS, type ExportProgress } from './export-books';
+import { LogRecordEncoder } from './log-record-encoder';
+import { createLogRecordMapper } from './log-record-mapping';
+import {
+  DEFAULT_SHUTDOWN_DEADLINE_MS,
+  exportFailureLogger,
+  mappingErrorLogger,
+  type OtlpLogExporter,
+  type OtlpLogExporterOptions,
+} from './otlp-log-exporter';
+import { resolveOtlpExportSettings } from './otlp-export-settings';
+import type { FromWorker, ToWorker } from './otlp-worker-messages';
+import { ProtobufWriter } from './protobuf-writer';
+import { withDeadline } from './with-deadline';
+
+export type ThreadedOtlpLogExporterOptions = Omit<OtlpLogExporterOptions, 'exporter'>;
+
+const WORKER_FILE = path.join(__dirname, 'otlp-export-worker.js');
+/** Records per message: large enough to amortise a post, small enough to keep the worker busy early. */
+const POST_BATCH_RECORDS = 256;
+/** First size of a batch buffer (it grows when needed; a transferred one is replaced). */
+const BATCH_BYTES = 256 * 1024;
+/** How long shutdown waits for the worker's answer beyond the deadline the worker itself keeps. */
+const SHUTDOWN_ANSWER_GRACE_MS = 250;
+
+export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOptions = {}): OtlpLogExporter {
+  const log = options.logger;
+  const settings = resolveOtlpExportSettings(options, log);
+  const { connection } = settings;
+  let latest: ExportProgress = NO_PROGRESS;
+  const books = new ExportBooks(settings.maxQueueSize, () => latest);
+  const mapper = createLogRecordMapper(options.mapping ?? {});
+  const mappingFailed = mappingErrorLogger(log);
+  const failureLogged = exportFailureLogger(log, connection.endpoint);
+
+  const worker = new Worker(WORKER_FILE, { workerData: settings });
+  let workerGone = false;
+  let referenced = true;
+  let requests = 0;
+  /** Outstanding work (unanswered records, a flush or shutdown) keeps the process alive; an idle exporter does not. */
+  const updateRef = (): void => {
+    const busy = !workerGone && (requests > 0 || books.accepted > latest.exported + latest.failed);
+    if (busy === referenced) return;
+    referenced = busy;
+    if (busy) worker.ref();
+    else worker.unref();
+  };
+  updateRef();
+
+  const flushes = new Map<number, () => void>();
+  let nextFlushId = 0;
+  let closed: ((message: { done: boolean; progress: ExportProgress }) => void) | undefined;
+
+  worker.on('message', (message: FromWorker) => {
+    switch (message.type) {
+      case 'progress':
+        latest = message.progress;
+        books.progressed();
+        break;
+      case 'failure':
+        failureLogged(message.message, message.records);
+        break;
+      case 'flushed':
+        latest = message.progress;
+        flushes.get(message.id)?.();
+        flushes.delete(message.id);
+        break;
+      case 'closed':
+        latest = message.progress;
+        closed?.(message);
+        break;
+    }
+    updateRef();
+  });
+  const onGone = (error: Error): void => {
+    if (workerGone) return;
+    workerGone = true;
+    // Everything not answered is lost with the worker: counted as failed, as an export that failed.
+    const unanswered = books.accepted - latest.exported - latest.failed;
+    latest = { ...latest, handed: books.accepted, failed: latest.failed + unanswered, failedCalls: latest.failedCalls + (unanswered > 0 ? 1 : 0) };
+    if (!books.shuttingDown) log?.error('otlp: the export worker stopped; records are no longer exported', { error: error.message });
+    books.beginShutdown();
+    for (const resolve of flushes.values()) resolve();
+    flushes.clear();
+    closed?.({ done: false, progress: latest });
+    updateRef();
+  };
+  worker.on('error', onGone);
+  worker.on('exit', (code) => onGone(new Error(`worker exited with code ${code}`)));
+
+  // The batch being gathered: encoded records back to back, and where each ends.
+  const encoder = new LogRecordEncoder();
+  const batch = new ProtobufWriter(BATCH_BYTES);
+  let ends: number[] = [];
+  let postScheduled = false;
+  const send = (message: ToWorker): void => worker.postMessage(message);
+  const postRecords = (): void => {
+    postScheduled = false;
+    if (ends.length === 0 || workerGone) return;
+    const length = batch.pos;
+    const bytes = batch.take(BATCH_BYTES).subarray(0, length);
+    // Transferred, not copied: the worker owns this buffer from now on.
+    worker.postMessage({ type: 'records', bytes, ends } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+    ends = [];
+  };
+
+  let shutdownOnce: Promise<void> | undefined;
+  async function shutdownNow(deadlineMs: number): Promise<void> {
+    books.beginShutdown();
+    postRecords();
+    requests++;
+    updateRef();
+    const answered = new Promise<{ done: boolean; progress: ExportProgress }>((resolve) => (closed = resolve));
+    if (!workerGone) send({ type: 'shutdown', deadlineMs });
+    let done = false;
+    await withDeadline(
+      answered.then((answer) => void (done = answer.done)),
+      deadlineMs + SHUTDOWN_ANSWER_GRACE_MS,
+    );
+    requests--;
+    // Whatever is still queued or unanswered now is lost: count it, then freeze the books.
+    const left = books.close();
+    if (left > 0) log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
+    workerGone = true;
+    updateRef();
+    await worker.terminate();
+  }
+
+  return {
+    get ready() {
+      return !books.shuttingDown;
+    },
+    connection,
+    resourceAttributes: settings.resourceAttributes,
+
+    emit(record) {
+      if (!books.admit()) return;
+      let mapped;
+      try {
+        mapped = mapper.mapParts(record);
+      } catch (error) {
+        books.droppedMapping += 1;
+        mappingFailed(record, error);
+        return;
+      }
+      books.accepted += 1;
+      encoder.encode(mapped, Date.now(), batch);
+      ends.push(batch.pos);
+      if (ends.length >= POST_BATCH_RECORDS) postRecords();
+      else if (!postScheduled) {
+        postScheduled = true;
+        setImmediate(postRecords);
+      }
+      if (!referenced) updateRef();
+    },
+
+    stats: () => books.stats(),
+    waitForRoom: () => books.waitForRoom(),
+
+    async forceFlush(timeoutMillis = 30_000) {
+      if (workerGone) return;
+      postRecords();
+      const id = nextFlushId++;
+      const flushed = new Promise<void>((resolve) => flushes.set(id, resolve));
+      requests++;
+      updateRef();
+      send({ type: 'flush', id, timeoutMillis });
+      await withDeadline(flushed, timeoutMillis + SHUTDOWN_ANSWER_GRACE_MS);
+      flushes.delete(id);
+      requests--;
+      updateRef();
+    },
+
+    shutdown(deadlineMs = DEFAULT_SHUTDOWN_DEADLINE_MS) {
+      shutdownOnce ??= shutdownNow(deadlineMs);
+      return shutdownOnce;
+    },
+  };
+}
