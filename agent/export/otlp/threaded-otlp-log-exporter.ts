@@ -31,7 +31,7 @@ export type ThreadedOtlpLogExporterOptions = Omit<OtlpLogExporterOptions, 'expor
 const WORKER_FILE = path.join(__dirname, 'otlp-export-worker.js');
 /** Records per message: large enough to amortise a post, small enough to keep the worker busy early. */
 const POST_BATCH_RECORDS = 256;
-/** First size of a batch buffer (it grows when needed; a transferred one is replaced). */
+/** First size of the batch buffer (it grows when needed and is reused: posts carry exact-size copies). */
 const BATCH_BYTES = 256 * 1024;
 /** How long shutdown waits for the worker's answer beyond the deadline the worker itself keeps. */
 const SHUTDOWN_ANSWER_GRACE_MS = 250;
@@ -110,9 +110,11 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
   const postRecords = (): void => {
     postScheduled = false;
     if (ends.length === 0 || workerGone) return;
-    const length = batch.pos;
-    const bytes = batch.take(BATCH_BYTES).subarray(0, length);
-    // Transferred, not copied: the worker owns this buffer from now on.
+    // An exact-size copy, transferred: each record queued in the worker is a view into what was
+    // posted, and a post often carries one record — the whole batch buffer would pin 256 KiB per
+    // record (a full queue during a collector outage: 2048 × 256 KiB).
+    const bytes = batch.bytes.slice(0, batch.pos);
+    batch.reset();
     worker.postMessage({ type: 'records', bytes, ends } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
     ends = [];
   };
