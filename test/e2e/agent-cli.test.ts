@@ -80,7 +80,8 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
     const agent = await startAgent([], { command: ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script] });
     assert.match(agent.stderr(), /info tracefs was not mounted: mounted it path=\/sys\/kernel\/tracing/);
     assert.match(agent.readyLine, /kernel\[\d+\]/);
-    assert.equal(await agent.stop(), 0);
+    const code = await agent.stop();
+    assert.equal(code, 0, `exit ${String(code)}; agent stderr:\n${agent.stderr()}`);
   });
 
   test('without privilege: one clear message and a non-zero exit', async () => {

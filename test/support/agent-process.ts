@@ -14,7 +14,8 @@ export interface AgentProcess {
   records(): Array<Record<string, unknown>>;
   waitFor<T>(find: () => T | undefined, timeoutMs?: number, what?: string): Promise<T>;
   /** SIGINT, then the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends `signal` (SIGINT), then resolves with the exit code, or the signal name when one killed it. */
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
 
 export interface StartAgentOptions {
@@ -39,7 +40,7 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
 
   const waitFor = async <T>(find: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
