@@ -1,7 +1,8 @@
 /**
  * The OpenTelemetry SDK side of the exporter, built from resolved settings: the SDK's
  * BatchLogRecordProcessor (queue, batch size, scheduled delay, export timeout, flush, shutdown)
- * → CountingLogRecordExporter → RetryingLogRecordExporter → the SDK's OTLP/gRPC exporter
+ * → CountingLogRecordExporter → RetryingLogRecordExporter → ReconnectingLogRecordExporter (a
+ * fresh channel after the collector was unreachable) → the SDK's OTLP/gRPC exporter
  * (OTLPExporterBase over the gRPC export delegate: transport, compression, deadlines, partial
  * success), assembled as the SDK's OTLPLogExporter is but with plaintap's serializer, because
  * records arrive already encoded (log-record-encoder.ts). The same pipeline runs on the main
@@ -23,6 +24,7 @@ import { CountingLogRecordExporter } from './counting-log-record-exporter';
 import { EncodedLogRecord } from './encoded-log-record';
 import { LogsRequestSerializer } from './logs-request-serializer';
 import type { OtlpExportSettings } from './otlp-export-settings';
+import { ReconnectingLogRecordExporter } from './reconnecting-log-record-exporter';
 import { RetryingLogRecordExporter } from './retrying-log-record-exporter';
 import { INSTRUMENTATION_SCOPE } from './semantic-attributes';
 
@@ -92,7 +94,7 @@ export function createOtlpSdkPipeline(settings: OtlpExportSettings, hooks: OtlpS
   const scope: InstrumentationScope = { name: INSTRUMENTATION_SCOPE, version: settings.version };
   const serializer = new LogsRequestSerializer(resource, scope);
   const retrying = new RetryingLogRecordExporter(
-    hooks.exporter ?? createGrpcExporter(settings, serializer),
+    hooks.exporter ?? new ReconnectingLogRecordExporter(() => createGrpcExporter(settings, serializer)),
     settings.retry,
     settings.exportTimeoutMillis,
   );
