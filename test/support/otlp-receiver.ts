@@ -310,8 +310,12 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     stop: () =>
       new Promise<void>((resolve) => {
-        // Give in-flight calls a moment, then cut the rest.
-        const force = setTimeout(() => server.forceShutdown(), 1000);
+        // Give in-flight calls a moment, then cut the rest. grpc-js does not always call the
+        // tryShutdown callback after a forceShutdown: stop is done then too.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 1000);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();
