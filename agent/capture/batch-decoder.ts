@@ -24,8 +24,15 @@ export interface DecodeStats {
   malformed: Map<string, number>;
 }
 
+/** Distinct IPv4 addresses remembered as text; beyond that the cache starts over (bounded memory). */
+const MAX_CACHED_ADDRESSES = 4096;
+
 export class BatchDecoder {
   readonly stats: DecodeStats = { records: 0, malformed: new Map() };
+  // The same few processes and addresses come in every batch: their text is made once.
+  private readonly ipv4Text = new Map<number, string>();
+  private commWords: [number, number, number, number] = [-1, -1, -1, -1];
+  private commText = '';
 
   constructor(private readonly clock: WallClock) {}
 
@@ -61,7 +68,6 @@ export class BatchDecoder {
     const family = view.getUint16(at + O.family, true);
     const flags = view.getUint8(at + O.flags);
     const ipVersion = family === AddressFamily.Inet ? 4 : family === AddressFamily.Inet6 ? 6 : 0;
-    const format = ipVersion === 4 ? formatIpv4 : ipVersion === 6 ? formatIpv6 : undefined;
     const originalLength = view.getUint32(at + O.originalLen, true);
     const chunkOffset = view.getUint32(at + O.chunkOffset, true);
     return {
@@ -70,14 +76,14 @@ export class BatchDecoder {
       pid: view.getUint32(at + O.pid, true),
       tid: view.getUint32(at + O.tid, true),
       uid: view.getUint32(at + O.uid, true),
-      comm: decodeComm(batch, at + O.comm),
+      comm: this.comm(batch, view, at + O.comm),
       fd: view.getInt32(at + O.fd, true),
       sockId: view.getBigUint64(at + O.sockId, true),
       sslPtr: view.getBigUint64(at + O.sslPtr, true),
       ipVersion,
-      localAddress: format ? format(batch, at + O.localAddr) : '',
+      localAddress: this.address(ipVersion, batch, view, at + O.localAddr),
       localPort: view.getUint16(at + O.localPort, true),
-      remoteAddress: format ? format(batch, at + O.remoteAddr) : '',
+      remoteAddress: this.address(ipVersion, batch, view, at + O.remoteAddr),
       remotePort: view.getUint16(at + O.remotePort, true),
       tlsLibrary: TLS_LIBRARY_NAMES[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
       direction: view.getUint8(at + O.direction) === 1 ? Direction.Ingress : Direction.Egress,
@@ -98,6 +104,32 @@ export class BatchDecoder {
       sockId: view.getBigUint64(at + O.sockId, true),
       reason: reason === 1 ? CloseReason.FdClosed : reason === 2 ? CloseReason.SockDestroyed : CloseReason.None,
     };
+  }
+
+  private address(ipVersion: number, batch: Uint8Array, view: DataView, at: number): string {
+    if (ipVersion === 6) return formatIpv6(batch, at);
+    if (ipVersion !== 4) return '';
+    const key = view.getUint32(at, false);
+    let text = this.ipv4Text.get(key);
+    if (text === undefined) {
+      if (this.ipv4Text.size >= MAX_CACHED_ADDRESSES) this.ipv4Text.clear();
+      text = formatIpv4(batch, at);
+      this.ipv4Text.set(key, text);
+    }
+    return text;
+  }
+
+  /** The comm of the record at `at`: the previous record's text when the bytes are the same. */
+  private comm(batch: Uint8Array, view: DataView, at: number): string {
+    const words = this.commWords;
+    const w0 = view.getUint32(at, true);
+    const w1 = view.getUint32(at + 4, true);
+    const w2 = view.getUint32(at + 8, true);
+    const w3 = view.getUint32(at + 12, true);
+    if (w0 === words[0] && w1 === words[1] && w2 === words[2] && w3 === words[3]) return this.commText;
+    this.commWords = [w0, w1, w2, w3];
+    this.commText = decodeComm(batch, at);
+    return this.commText;
   }
 
   private countMalformed(reason: string): void {

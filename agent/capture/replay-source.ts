@@ -9,6 +9,14 @@ import type { CapturedEvent } from './captured-event';
 import { RecordFileReader } from './record-file';
 import { WallClock } from './wall-clock';
 
+/**
+ * As fast as it can, a replay still lets the event loop run every few batches: exporters send,
+ * their progress comes back (the export queue's room), timers fire. setImmediate, not a 1 ms
+ * timer: it costs no waiting.
+ */
+const YIELD_EVERY_BATCHES = 4;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface ReplayOptions {
   /** Keep the recorded gaps between batches. */
   readonly realtime: boolean;
@@ -53,8 +61,8 @@ export class ReplaySource {
         const waitMs = Number(dueNs - process.hrtime.bigint()) / 1e6;
         if (waitMs > 0) await sleep(waitMs);
         startedNs = dueNs;
-      } else if (batches % 64 === 63) {
-        await sleep(0);
+      } else if (batches % YIELD_EVERY_BATCHES === YIELD_EVERY_BATCHES - 1) {
+        await yieldToEventLoop();
       }
       const wait = pace?.();
       if (wait !== undefined) await wait;

@@ -12,10 +12,28 @@ export type HttpHeaders = readonly HttpHeader[];
 /** Shared empty list (no trailers, no headers). */
 export const NO_HEADERS: HttpHeaders = Object.freeze([]) as HttpHeaders;
 
-/** ASCII case-insensitive equality; `lower` must already be lower case. */
-function sameName(name: string, lower: string): boolean {
-  return name.length === lower.length && (name === lower || name.toLowerCase() === lower);
+/**
+ * `name.toLowerCase() === lower` (`lower` already lower case) without making a string: ASCII
+ * letters compared case-insensitively, a name with other characters by toLowerCase. (Names are
+ * latin1 or HTTP tokens: lower-casing never changes their length.)
+ */
+export function isHeaderName(name: string, lower: string): boolean {
+  const length = lower.length;
+  if (name.length !== length) return false;
+  for (let i = 0; i < length; i++) {
+    const code = name.charCodeAt(i);
+    const want = lower.charCodeAt(i);
+    if (code === want) continue;
+    if (code >= 0x41 && code <= 0x5a) {
+      if (code + 0x20 !== want) return false;
+    } else {
+      return code > 0x7f && name.toLowerCase() === lower;
+    }
+  }
+  return true;
 }
+
+const sameName = isHeaderName;
 
 /** The first value of `name` (any case), or undefined. */
 export function headerValue(headers: HttpHeaders, name: string): string | undefined {

@@ -53,12 +53,31 @@ export function statusClass(statusCode: number | undefined): StatusClass {
 
 export class ExchangeDurationHistogram {
   private readonly series = new Map<string, MutableSeries>();
+  /** The series of the previous call, by its raw arguments. */
+  private last: { protocol: string; method: string; statusCode: number | undefined; side: ExchangeSide; entry: MutableSeries } | undefined;
 
   constructor(readonly buckets: readonly number[] = EXCHANGE_DURATION_BUCKETS) {}
 
   /** One exchange; a negative or non-finite duration is ignored. */
   record(protocol: string, method: string, statusCode: number | undefined, side: ExchangeSide, seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) return;
+    // Nearly every exchange falls in the series of the one before: no key to build then.
+    const last = this.last;
+    let entry: MutableSeries | undefined;
+    if (last !== undefined && last.protocol === protocol && last.method === method && last.statusCode === statusCode && last.side === side) {
+      entry = last.entry;
+    } else {
+      entry = this.seriesFor(protocol, method, statusCode, side);
+      this.last = { protocol, method, statusCode, side, entry };
+    }
+    let index = 0;
+    while (index < this.buckets.length && seconds > (this.buckets[index] ?? Infinity)) index++;
+    entry.counts[index] = (entry.counts[index] ?? 0) + 1;
+    entry.sum += seconds;
+    entry.count += 1;
+  }
+
+  private seriesFor(protocol: string, method: string, statusCode: number | undefined, side: ExchangeSide): MutableSeries {
     const labels: ExchangeDurationLabels = {
       protocol: PROTOCOL_NAME.test(protocol) ? protocol : 'other',
       method: KNOWN_HTTP_METHODS.has(method) ? method : '_OTHER',
@@ -71,11 +90,7 @@ export class ExchangeDurationHistogram {
       entry = { labels, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
       this.series.set(key, entry);
     }
-    let index = 0;
-    while (index < this.buckets.length && seconds > (this.buckets[index] ?? Infinity)) index++;
-    entry.counts[index] = (entry.counts[index] ?? 0) + 1;
-    entry.sum += seconds;
-    entry.count += 1;
+    return entry;
   }
 
   snapshot(): ExchangeDurationSnapshot {

@@ -5,6 +5,7 @@
  * (case-insensitive, percent-decoded) key is on the list, are replaced by `REDACTED`; names,
  * keys and everything else are kept byte for byte. Pure: no I/O, no state beyond the lists.
  */
+import { isHeaderName } from '../exchange/http-headers';
 
 /** The replacement for a redacted value (the word OpenTelemetry's semantic conventions use). */
 export const REDACTED = 'REDACTED';
@@ -71,7 +72,19 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     if (!offQueryKeys.has(lower)) queryKeys.add(lower);
   }
 
-  const redactsHeader = (name: string): boolean => headerNames.has(name.toLowerCase());
+  // By length first: most header names are no redacted one's length, and no string is made.
+  const byLength = new Map<number, string[]>();
+  for (const name of headerNames) {
+    const same = byLength.get(name.length);
+    if (same === undefined) byLength.set(name.length, [name]);
+    else same.push(name);
+  }
+  const redactsHeader = (name: string): boolean => {
+    const candidates = byLength.get(name.length);
+    if (candidates === undefined) return false;
+    for (const candidate of candidates) if (isHeaderName(name, candidate)) return true;
+    return false;
+  };
   const redactsQueryKey = (key: string): boolean => queryKeys.has(decodeKey(key).toLowerCase());
 
   const query = (text: string): string => {
