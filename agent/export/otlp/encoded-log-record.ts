@@ -10,7 +10,14 @@ import type { AnyValue, LogAttributes as SdkLogAttributes, SeverityNumber } from
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { MappedLogRecordParts } from './log-record-mapping';
+import type { LogAttributes, MappedLogRecordHead } from './log-record-mapping';
+
+/** What a readable record is served from: the mapped fields, and its attributes when asked for. */
+export interface ReadableSource {
+  readonly head: MappedLogRecordHead;
+  readonly attributes: () => LogAttributes;
+  readonly observedMillis: number;
+}
 
 export class EncodedLogRecord implements ReadableLogRecord {
   // Set only for a record that carried a trace context (an optional field, not a getter).
@@ -21,11 +28,9 @@ export class EncodedLogRecord implements ReadableLogRecord {
     readonly encoded: Uint8Array,
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,
-    /** The record it was encoded from, when kept (main thread only). */
-    private readonly source?: MappedLogRecordParts,
-    private readonly observedMillis = 0,
+    private readonly source?: ReadableSource,
   ) {
-    const trace = source?.traceContext;
+    const trace = source?.head.traceContext;
     if (trace !== undefined) {
       const spanContext: SpanContext = { traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags as TraceFlags, isRemote: true };
       (this as { spanContext?: SpanContext }).spanContext = spanContext;
@@ -33,31 +38,32 @@ export class EncodedLogRecord implements ReadableLogRecord {
   }
 
   get hrTime(): HrTime {
-    return this.source ? this.source.timestamp : [0, 0];
+    return this.source ? this.source.head.timestamp : [0, 0];
   }
 
   get hrTimeObserved(): HrTime {
-    return [Math.trunc(this.observedMillis / 1000), Math.round((this.observedMillis % 1000) * 1_000_000)];
+    const millis = this.source?.observedMillis ?? 0;
+    return [Math.trunc(millis / 1000), Math.round((millis % 1000) * 1_000_000)];
   }
 
   get severityText(): string {
-    return this.source?.severityText ?? '';
+    return this.source?.head.severityText ?? '';
   }
 
   get severityNumber(): SeverityNumber {
-    return (this.source?.severityNumber ?? 0) as SeverityNumber;
+    return (this.source?.head.severityNumber ?? 0) as SeverityNumber;
   }
 
   get body(): AnyValue {
-    return this.source?.body;
+    return this.source?.head.body;
   }
 
   get eventName(): string {
-    return this.source?.eventName ?? '';
+    return this.source?.head.eventName ?? '';
   }
 
   get attributes(): SdkLogAttributes {
-    return this.source ? ({ ...this.source.connectionAttributes, ...this.source.attributes } as SdkLogAttributes) : {};
+    return (this.source?.attributes() ?? {}) as SdkLogAttributes;
   }
 
   get droppedAttributesCount(): number {

@@ -1,18 +1,31 @@
 /**
- * Encodes one mapped record as an OTLP `LogRecord` protobuf message — the bytes the
+ * Maps and encodes one record as an OTLP `LogRecord` protobuf message — the bytes the
  * OpenTelemetry JS SDK (LoggerProvider → LogRecordImpl → ProtobufLogsSerializer) would produce
- * for the same record, field for field and in the same order, with the SDK's rules applied:
+ * for the mapped record, field for field and in the same order, with the SDK's rules applied:
  * at most 128 attributes (the rest counted as dropped), integers within int64 as `int_value`
  * and other numbers as `double_value`, a trace context only when valid, the observed time in
  * milliseconds.
  *
  * Why not the SDK's own path: it builds and validates a LogRecord object per record and encodes
  * it generically, about 20 µs for plaintap's ~28 attributes — twice everything else the agent
- * does per exchange. Here a connection's attributes (process, thread, network, TLS library) are
- * encoded once and reused for all its records, and no intermediate objects are made.
+ * does per exchange. Here the mapping writes each attribute straight into the message (no
+ * attribute object), and a connection's attributes (process, thread, network, TLS library) are
+ * encoded once and reused for all its records.
  */
 import { isSpanContextValid } from '@opentelemetry/api';
-import type { AttributeValue, LogAttributes, MappedLogRecordParts } from './log-record-mapping';
+import type { ConnectionFacts } from '../../capture/captured-event';
+import {
+  connectionOf,
+  mapConnectionAttributes,
+  mapRecord,
+  resolveMappingOptions,
+  type AttributeValue,
+  type AttributeWriter,
+  type LogRecordMappingOptions,
+  type MappableRecord,
+  type MappedLogRecordHead,
+  type ResolvedMappingOptions,
+} from './log-record-mapping';
 import { ProtobufWriter, WIRE_FIXED32, WIRE_FIXED64, WIRE_LENGTH, WIRE_VARINT } from './protobuf-writer';
 
 /** The SDK's default `logRecordLimits.attributeCountLimit`. */
@@ -67,13 +80,29 @@ export function writeAnyValue(out: ProtobufWriter, value: AttributeValue | Uint8
   // null and undefined: an empty AnyValue, as the SDK writes them.
 }
 
+/** `KeyValue.key` and the tag of `KeyValue.value`, per key: the same few keys come on every record. */
+const keyPrefixes = new Map<string, Uint8Array>();
+const MAX_CACHED_KEYS = 1024;
+
+function keyPrefix(key: string): Uint8Array {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    const out = new ProtobufWriter(key.length * 3 + 8);
+    out.tag(1, WIRE_LENGTH);
+    out.string(key);
+    out.tag(2, WIRE_LENGTH);
+    prefix = out.copy();
+    if (keyPrefixes.size >= MAX_CACHED_KEYS) keyPrefixes.clear(); // header allow-lists are short; stay bounded anyway
+    keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
 /** One `KeyValue` as a repeated field `field`. */
 export function writeKeyValue(out: ProtobufWriter, field: number, key: string, value: AttributeValue | null | undefined): void {
   out.tag(field, WIRE_LENGTH);
   const keyValue = out.begin();
-  out.tag(1, WIRE_LENGTH);
-  out.string(key);
-  out.tag(2, WIRE_LENGTH);
+  out.raw(keyPrefix(key));
   const anyValue = out.begin();
   writeAnyValue(out, value);
   out.end(anyValue);
@@ -110,52 +139,80 @@ interface EncodedAttributes {
   readonly count: number;
 }
 
-export class LogRecordEncoder {
-  /** A connection's attributes, encoded once: its records share the (frozen) attributes object. */
-  private readonly connections = new WeakMap<Readonly<LogAttributes>, EncodedAttributes>();
-  private readonly scratch = new ProtobufWriter(512);
+/** Attributes written straight into `out` as LogRecord.attributes (field 6), at most `limit`, the rest counted. */
+class EncodingAttributes implements AttributeWriter {
+  readonly out = new ProtobufWriter(1024);
+  count = 0;
+  dropped = 0;
 
-  constructor(private readonly attributeCountLimit = ATTRIBUTE_COUNT_LIMIT) {}
+  constructor(private readonly limit: number) {}
+
+  /** Starts a record whose first `count` attributes were already written elsewhere. */
+  reset(count: number): void {
+    this.out.reset();
+    this.count = count;
+    this.dropped = 0;
+  }
+
+  set(key: string, value: AttributeValue): void {
+    if (this.count >= this.limit) {
+      this.dropped++;
+      return;
+    }
+    this.count++;
+    writeKeyValue(this.out, ATTRIBUTES, key, value);
+  }
+}
+
+export class LogRecordEncoder {
+  private readonly options: ResolvedMappingOptions;
+  /** A connection's attributes, encoded once for all its records (they share the facts object). */
+  private readonly connections = new WeakMap<ConnectionFacts, EncodedAttributes>();
+  private readonly attributes: EncodingAttributes;
+
+  constructor(
+    mapping: LogRecordMappingOptions = {},
+    private readonly attributeCountLimit = ATTRIBUTE_COUNT_LIMIT,
+  ) {
+    this.options = resolveMappingOptions(mapping);
+    this.attributes = new EncodingAttributes(attributeCountLimit);
+  }
 
   /**
-   * Appends the `LogRecord` message of `record` (its content: no tag, no length) to `out`.
-   * `observedMillis` is the SDK's observed time: when the record was emitted, in ms.
+   * Maps `record` and appends its `LogRecord` message (the content: no tag, no length) to `out`;
+   * returns the record's mapped fields but its attributes. `observedMillis` is the SDK's
+   * observed time: when the record was emitted, in ms. Throws when the record cannot be mapped;
+   * nothing is written then.
    */
-  encode(record: MappedLogRecordParts, observedMillis: number, out: ProtobufWriter): void {
-    const [seconds, nanos] = record.timestamp;
+  encode(record: MappableRecord, observedMillis: number, out: ProtobufWriter): MappedLogRecordHead {
+    const facts = connectionOf(record);
+    const connection = facts === undefined ? NO_ATTRIBUTES : this.connectionAttributes(facts);
+    const attributes = this.attributes;
+    attributes.reset(connection.count);
+    const head = mapRecord(record, this.options, attributes);
+
+    const [seconds, nanos] = head.timestamp;
     out.tag(TIME_UNIX_NANO, WIRE_FIXED64);
     writeHrTime(out, seconds, nanos);
-    if (record.severityNumber !== 0) {
+    if (head.severityNumber !== 0) {
       out.tag(SEVERITY_NUMBER, WIRE_VARINT);
-      out.varint(record.severityNumber);
+      out.varint(head.severityNumber);
     }
-    if (record.severityText !== '') {
+    if (head.severityText !== '') {
       out.tag(SEVERITY_TEXT, WIRE_LENGTH);
-      out.string(record.severityText);
+      out.string(head.severityText);
     }
     out.tag(BODY, WIRE_LENGTH);
     const body = out.begin();
-    writeAnyValue(out, record.body);
+    writeAnyValue(out, head.body);
     out.end(body);
-
-    // The connection's attributes first (they come first in the mapping), then the record's own.
-    const connection = this.connectionAttributes(record.connectionAttributes);
+    // The connection's attributes first, as the mapping orders them, then the record's own.
     out.raw(connection.bytes);
-    let kept = connection.count;
-    let dropped = 0;
-    const own = record.attributes;
-    for (const key in own) {
-      if (kept >= this.attributeCountLimit) {
-        dropped++;
-        continue;
-      }
-      kept++;
-      writeKeyValue(out, ATTRIBUTES, key, own[key]);
-    }
+    out.raw(attributes.out.bytes.subarray(0, attributes.out.pos));
     out.tag(DROPPED_ATTRIBUTES_COUNT, WIRE_VARINT);
-    out.varint(dropped);
+    out.varint(attributes.dropped);
 
-    const trace = record.traceContext;
+    const trace = head.traceContext;
     if (trace !== undefined && isSpanContextValid({ traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags })) {
       if (trace.traceFlags) {
         out.tag(FLAGS, WIRE_FIXED32);
@@ -168,26 +225,23 @@ export class LogRecordEncoder {
     }
     out.tag(OBSERVED_TIME_UNIX_NANO, WIRE_FIXED64);
     writeHrTime(out, Math.trunc(observedMillis / 1000), Math.round((observedMillis % 1000) * 1_000_000));
-    if (record.eventName !== '') {
+    if (head.eventName !== '') {
       out.tag(EVENT_NAME, WIRE_LENGTH);
-      out.string(record.eventName);
+      out.string(head.eventName);
     }
+    return head;
   }
 
-  private connectionAttributes(attributes: Readonly<LogAttributes>): EncodedAttributes {
-    let encoded = this.connections.get(attributes);
+  private connectionAttributes(facts: ConnectionFacts): EncodedAttributes {
+    let encoded = this.connections.get(facts);
     if (encoded === undefined) {
-      const scratch = this.scratch;
-      scratch.reset();
-      let count = 0;
-      for (const key in attributes) {
-        if (count >= this.attributeCountLimit) break;
-        writeKeyValue(scratch, ATTRIBUTES, key, attributes[key]);
-        count++;
-      }
-      encoded = { bytes: scratch.copy(), count };
-      this.connections.set(attributes, encoded);
+      const attributes = new EncodingAttributes(this.attributeCountLimit);
+      mapConnectionAttributes(facts, attributes);
+      encoded = { bytes: attributes.out.copy(), count: attributes.count };
+      this.connections.set(facts, encoded);
     }
     return encoded;
   }
 }
+
+const NO_ATTRIBUTES: EncodedAttributes = { bytes: new Uint8Array(0), count: 0 };

@@ -1,10 +1,12 @@
 /**
  * Pure mapping of plaintap's output records to OpenTelemetry log records: event name, timestamp,
- * severity, body and semantic-convention attributes. No SDK objects, no I/O: the exporter hands
- * the result to an SDK logger.
+ * severity, body and semantic-convention attributes. No SDK objects, no I/O. The attributes go to
+ * an AttributeWriter, in order and each key at most once: into an object (`map`), or straight
+ * into the protobuf encoder (log-record-encoder.ts), which then builds no object at all.
  */
 import type { ConnectionFacts } from '../../capture/captured-event';
 import type { HttpExchange } from '../../exchange/http-exchange';
+import { isHeaderName } from '../../exchange/http-headers';
 import type { OutputRecord, RawMessage } from '../../exchange/output-record';
 import type { WebSocketMessage } from '../../exchange/websocket-message';
 import { createRedactor, type HeaderPair, type Redactor } from '../../redaction/redactor';
@@ -37,15 +39,21 @@ export interface MappedLogRecord {
   readonly traceContext?: ParsedTraceparent;
 }
 
-/**
- * A mapped record with its connection's attributes apart: those (process, thread, network, TLS
- * library) are one shared object per connection, cheap to send once for many records.
- * `{ ...connectionAttributes, ...attributes }` is `MappedLogRecord.attributes`, in that order.
- */
-export interface MappedLogRecordParts extends Omit<MappedLogRecord, 'attributes'> {
-  /** Shared by every record of the connection: never modify it. */
-  readonly connectionAttributes: Readonly<LogAttributes>;
-  readonly attributes: LogAttributes;
+/** A mapped record without its attributes (they went to an AttributeWriter). */
+export type MappedLogRecordHead = Omit<MappedLogRecord, 'attributes'>;
+
+/** Receives a record's attributes in order; the mapping sets each key at most once per record. */
+export interface AttributeWriter {
+  set(key: string, value: AttributeValue): void;
+}
+
+/** An AttributeWriter filling a plain object. */
+export class ObjectAttributes implements AttributeWriter {
+  constructor(readonly attributes: LogAttributes = {}) {}
+
+  set(key: string, value: AttributeValue): void {
+    this.attributes[key] = value;
+  }
 }
 
 export interface LogRecordMappingOptions {
@@ -67,8 +75,24 @@ export type MappableRecord = OutputRecord | HttpExchange | WebSocketMessage | Ht
 
 export interface LogRecordMapper {
   map(record: MappableRecord): MappedLogRecord;
-  /** The same mapping, the connection's attributes apart. */
-  mapParts(record: MappableRecord): MappedLogRecordParts;
+}
+
+/** The mapping options with their defaults applied: header names lower-cased, each once. */
+export interface ResolvedMappingOptions {
+  readonly redactor: Redactor;
+  readonly requestHeaders: readonly string[];
+  readonly responseHeaders: readonly string[];
+  readonly payloads: boolean;
+}
+
+export function resolveMappingOptions(options: LogRecordMappingOptions = {}): ResolvedMappingOptions {
+  const lower = (names: readonly string[] | undefined): string[] => [...new Set((names ?? []).map((name) => name.toLowerCase()))];
+  return {
+    redactor: options.redactor ?? createRedactor(),
+    requestHeaders: lower(options.requestHeaders),
+    responseHeaders: lower(options.responseHeaders),
+    payloads: options.payloads !== false,
+  };
 }
 
 /** [seconds, nanoseconds] from wall-clock nanoseconds. */
@@ -77,20 +101,21 @@ export function hrTimeFromNs(ns: bigint): [number, number] {
   return [Number(seconds), Number(ns - seconds * 1_000_000_000n)];
 }
 
-function connectionAttributes(connection: ConnectionFacts, into: LogAttributes): void {
-  into[ATTR.processPid] = connection.pid;
-  if (connection.comm !== '') into[ATTR.processExecutableName] = connection.comm;
-  into[ATTR.processUserId] = connection.uid;
-  into[ATTR.threadId] = connection.tid;
-  into[ATTR.networkTransport] = 'tcp';
+/** The connection's attributes (process, thread, network, TLS library): they come first on every record. */
+export function mapConnectionAttributes(connection: ConnectionFacts, into: AttributeWriter): void {
+  into.set(ATTR.processPid, connection.pid);
+  if (connection.comm !== '') into.set(ATTR.processExecutableName, connection.comm);
+  into.set(ATTR.processUserId, connection.uid);
+  into.set(ATTR.threadId, connection.tid);
+  into.set(ATTR.networkTransport, 'tcp');
   if (connection.ipVersion !== 0) {
-    into[ATTR.networkType] = connection.ipVersion === 6 ? 'ipv6' : 'ipv4';
-    into[ATTR.networkPeerAddress] = connection.remoteAddress;
-    into[ATTR.networkPeerPort] = connection.remotePort;
-    into[ATTR.networkLocalAddress] = connection.localAddress;
-    into[ATTR.networkLocalPort] = connection.localPort;
+    into.set(ATTR.networkType, connection.ipVersion === 6 ? 'ipv6' : 'ipv4');
+    into.set(ATTR.networkPeerAddress, connection.remoteAddress);
+    into.set(ATTR.networkPeerPort, connection.remotePort);
+    into.set(ATTR.networkLocalAddress, connection.localAddress);
+    into.set(ATTR.networkLocalPort, connection.localPort);
   }
-  if (connection.tlsLibrary !== '') into[ATTR.tlsLibrary] = connection.tlsLibrary;
+  if (connection.tlsLibrary !== '') into.set(ATTR.tlsLibrary, connection.tlsLibrary);
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -103,36 +128,35 @@ export function payloadBody(payload: Uint8Array, cut = false): string | Uint8Arr
   return cut && text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
 }
 
-function mapRaw(record: RawMessage, payloads: boolean, attributes: LogAttributes): MappedLogRecord {
-  attributes[ATTR.direction] = directionName(record.direction);
-  attributes[ATTR.length] = record.length;
-  attributes[ATTR.truncated] = record.truncated;
+function mapRaw(record: RawMessage, payloads: boolean, attributes: AttributeWriter): MappedLogRecordHead {
+  attributes.set(ATTR.direction, directionName(record.direction));
+  attributes.set(ATTR.length, record.length);
+  attributes.set(ATTR.truncated, record.truncated);
   return {
     eventName: EVENT_NAME.raw,
     timestamp: hrTimeFromNs(record.timestampNs),
     severityNumber: SEVERITY.info.number,
     severityText: SEVERITY.info.text,
     body: payloads ? payloadBody(record.payload, record.truncated) : '',
-    attributes,
   };
 }
 
-function mapWebSocket(message: WebSocketMessage, redactor: Redactor, payloads: boolean, attributes: LogAttributes): MappedLogRecord {
+function mapWebSocket(message: WebSocketMessage, redactor: Redactor, payloads: boolean, attributes: AttributeWriter): MappedLogRecordHead {
   if (message.target !== '') {
     const target = splitTarget(message.target);
-    attributes[ATTR.urlPath] = target.path;
-    if (target.query !== undefined) attributes[ATTR.urlQuery] = redactor.query(target.query);
+    attributes.set(ATTR.urlPath, target.path);
+    if (target.query !== undefined) attributes.set(ATTR.urlQuery, redactor.query(target.query));
   }
-  attributes[ATTR.networkProtocolName] = 'websocket';
-  attributes[ATTR.direction] = directionName(message.direction);
-  attributes[ATTR.side] = message.side;
-  attributes[ATTR.websocketSender] = message.sender;
-  attributes[ATTR.websocketType] = message.type;
-  attributes[ATTR.websocketFrames] = message.frames;
-  if (message.compressed) attributes[ATTR.websocketCompressed] = true;
-  attributes[ATTR.length] = message.length;
-  attributes[ATTR.truncated] = message.truncated;
-  attributes[ATTR.incomplete] = !message.complete;
+  attributes.set(ATTR.networkProtocolName, 'websocket');
+  attributes.set(ATTR.direction, directionName(message.direction));
+  attributes.set(ATTR.side, message.side);
+  attributes.set(ATTR.websocketSender, message.sender);
+  attributes.set(ATTR.websocketType, message.type);
+  attributes.set(ATTR.websocketFrames, message.frames);
+  if (message.compressed) attributes.set(ATTR.websocketCompressed, true);
+  attributes.set(ATTR.length, message.length);
+  attributes.set(ATTR.truncated, message.truncated);
+  attributes.set(ATTR.incomplete, !message.complete);
   const severity = message.complete ? SEVERITY.info : SEVERITY.warn;
   let body: string | Uint8Array = '';
   if (payloads) {
@@ -145,41 +169,53 @@ function mapWebSocket(message: WebSocketMessage, redactor: Redactor, payloads: b
     severityNumber: severity.number,
     severityText: severity.text,
     body,
-    attributes,
   };
 }
 
 function headerValues(headers: readonly HeaderPair[], name: string): string[] {
   const values: string[] = [];
-  for (const [key, value] of headers) if (key.toLowerCase() === name) values.push(value);
+  for (const [key, value] of headers) if (isHeaderName(key, name)) values.push(value);
   return values;
 }
 
 function firstHeader(headers: readonly HeaderPair[], name: string): string | undefined {
-  for (const [key, value] of headers) if (key.toLowerCase() === name) return value;
+  for (const [key, value] of headers) if (isHeaderName(key, name)) return value;
   return undefined;
 }
+
+const BRACKETED_AUTHORITY = /^\[([^\]]*)\](?::(\d+))?$/;
 
 /** Splits `host`, `host:port`, `[v6]:port` (a Host header or an authority). */
 export function splitAuthority(authority: string): { host: string; port?: number } {
   const text = authority.trim();
-  const bracket = /^\[([^\]]*)\](?::(\d+))?$/.exec(text);
-  if (bracket) {
-    const host = bracket[1] ?? '';
-    return bracket[2] !== undefined ? { host, port: Number(bracket[2]) } : { host };
+  if (text.charCodeAt(0) === 0x5b /* [ */) {
+    const bracket = BRACKETED_AUTHORITY.exec(text);
+    if (bracket) {
+      const host = bracket[1] ?? '';
+      return bracket[2] !== undefined ? { host, port: Number(bracket[2]) } : { host };
+    }
   }
   const colon = text.lastIndexOf(':');
-  if (colon > 0 && text.indexOf(':') === colon && /^\d+$/.test(text.slice(colon + 1))) {
-    return { host: text.slice(0, colon), port: Number(text.slice(colon + 1)) };
+  if (colon > 0 && text.indexOf(':') === colon && colon + 1 < text.length) {
+    // host:port only when everything after the one colon is digits.
+    let digits = true;
+    for (let i = colon + 1; i < text.length && digits; i++) {
+      const code = text.charCodeAt(i);
+      digits = code >= 0x30 && code <= 0x39;
+    }
+    if (digits) return { host: text.slice(0, colon), port: Number(text.slice(colon + 1)) };
   }
   return { host: text };
 }
+
+const ABSOLUTE_TARGET = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/;
 
 /** Path, query and (for absolute-form targets) authority of a request target. */
 export function splitTarget(target: string): { path: string; query?: string; authority?: string } {
   let rest = target;
   let authority: string | undefined;
-  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(rest);
+  // Origin form (`/path`) is by far the most common: no scheme to look for.
+  const absolute = target.charCodeAt(0) === 0x2f /* / */ ? null : ABSOLUTE_TARGET.exec(rest);
   if (absolute) {
     authority = absolute[1] ?? '';
     const at = authority.lastIndexOf('@');
@@ -200,31 +236,18 @@ function addHeaderAttributes(
   prefix: string,
   names: readonly string[],
   headers: readonly HeaderPair[],
-  into: LogAttributes,
+  into: AttributeWriter,
 ): void {
   for (const name of names) {
     const values = headerValues(headers, name);
-    if (values.length > 0) into[`${prefix}${name}`] = values;
+    if (values.length > 0) into.set(`${prefix}${name}`, values);
   }
 }
 
-function mapHttpExchange(
-  exchange: HttpExchangeView,
-  redactor: Redactor,
-  requestHeaders: readonly string[],
-  responseHeaders: readonly string[],
-  attributes: LogAttributes,
-): MappedLogRecord {
+function mapHttpExchange(exchange: HttpExchangeView, options: ResolvedMappingOptions, attributes: AttributeWriter): MappedLogRecordHead {
+  const { redactor } = options;
   const { connection, request, response } = exchange;
-
-  const serverSocket =
-    exchange.side === 'client'
-      ? { address: connection.remoteAddress, port: connection.remotePort }
-      : { address: connection.localAddress, port: connection.localPort };
-  const clientSocket =
-    exchange.side === 'client'
-      ? { address: connection.localAddress, port: connection.localPort }
-      : { address: connection.remoteAddress, port: connection.remotePort };
+  const client = exchange.side === 'client';
 
   let summaryTarget = '';
   let authority: string | undefined;
@@ -232,22 +255,22 @@ function mapHttpExchange(
   if (request) {
     // Method: known ones as sent; anything else as _OTHER plus the original.
     const method = KNOWN_HTTP_METHODS.has(request.method) ? request.method : '_OTHER';
-    attributes[ATTR.httpRequestMethod] = method;
-    if (method === '_OTHER') attributes[ATTR.httpRequestMethodOriginal] = request.method;
+    attributes.set(ATTR.httpRequestMethod, method);
+    if (method === '_OTHER') attributes.set(ATTR.httpRequestMethodOriginal, request.method);
 
     // URL, with secrets in the query redacted.
     const target = splitTarget(request.target);
     summaryTarget = target.path;
-    attributes[ATTR.urlScheme] = 'https';
-    attributes[ATTR.urlPath] = target.path;
-    if (target.query !== undefined) attributes[ATTR.urlQuery] = redactor.query(target.query);
+    attributes.set(ATTR.urlScheme, 'https');
+    attributes.set(ATTR.urlPath, target.path);
+    if (target.query !== undefined) attributes.set(ATTR.urlQuery, redactor.query(target.query));
 
     const headers = redactor.headers(request.headers);
     authority = firstHeader(headers, 'host') ?? target.authority;
     const userAgent = firstHeader(headers, 'user-agent');
-    if (userAgent !== undefined) attributes[ATTR.userAgentOriginal] = userAgent;
-    if (request.bodySize !== undefined) attributes[ATTR.httpRequestBodySize] = request.bodySize;
-    addHeaderAttributes(ATTR.httpRequestHeaderPrefix, requestHeaders, headers, attributes);
+    if (userAgent !== undefined) attributes.set(ATTR.userAgentOriginal, userAgent);
+    if (request.bodySize !== undefined) attributes.set(ATTR.httpRequestBodySize, request.bodySize);
+    addHeaderAttributes(ATTR.httpRequestHeaderPrefix, options.requestHeaders, headers, attributes);
 
     const traceparent = firstHeader(request.headers, 'traceparent');
     if (traceparent !== undefined) traceContext = parseTraceparent(traceparent);
@@ -256,98 +279,88 @@ function mapHttpExchange(
   // Server and client: the server is named by the request (Host / authority), else the socket.
   if (authority !== undefined && authority !== '') {
     const { host, port } = splitAuthority(authority);
-    attributes[ATTR.serverAddress] = host;
+    attributes.set(ATTR.serverAddress, host);
     // A Host without a port names the scheme's default port.
-    attributes[ATTR.serverPort] = port ?? 443;
+    attributes.set(ATTR.serverPort, port ?? 443);
   } else if (connection.ipVersion !== 0) {
-    attributes[ATTR.serverAddress] = serverSocket.address;
-    attributes[ATTR.serverPort] = serverSocket.port;
+    attributes.set(ATTR.serverAddress, client ? connection.remoteAddress : connection.localAddress);
+    attributes.set(ATTR.serverPort, client ? connection.remotePort : connection.localPort);
   }
   if (connection.ipVersion !== 0) {
-    attributes[ATTR.clientAddress] = clientSocket.address;
-    attributes[ATTR.clientPort] = clientSocket.port;
+    attributes.set(ATTR.clientAddress, client ? connection.localAddress : connection.remoteAddress);
+    attributes.set(ATTR.clientPort, client ? connection.localPort : connection.remotePort);
   }
 
-  attributes[ATTR.networkProtocolName] = 'http';
-  if (exchange.httpVersion !== '') attributes[ATTR.networkProtocolVersion] = exchange.httpVersion;
+  attributes.set(ATTR.networkProtocolName, 'http');
+  if (exchange.httpVersion !== '') attributes.set(ATTR.networkProtocolVersion, exchange.httpVersion);
 
   let warn = exchange.incomplete !== undefined;
+  // error.type per the HTTP conventions: 5xx always, 4xx on the client side; an incomplete exchange's reason wins.
+  let errorType = exchange.incomplete;
   if (response) {
-    attributes[ATTR.httpResponseStatusCode] = response.statusCode;
-    if (response.bodySize !== undefined) attributes[ATTR.httpResponseBodySize] = response.bodySize;
-    addHeaderAttributes(ATTR.httpResponseHeaderPrefix, responseHeaders, redactor.headers(response.headers), attributes);
-    // error.type per the HTTP conventions: 5xx always, 4xx on the client side.
-    const failed = response.statusCode >= 500 || (exchange.side === 'client' && response.statusCode >= 400);
-    if (failed) attributes[ATTR.errorType] = String(response.statusCode);
+    attributes.set(ATTR.httpResponseStatusCode, response.statusCode);
+    if (response.bodySize !== undefined) attributes.set(ATTR.httpResponseBodySize, response.bodySize);
+    addHeaderAttributes(ATTR.httpResponseHeaderPrefix, options.responseHeaders, redactor.headers(response.headers), attributes);
+    const failed = response.statusCode >= 500 || (client && response.statusCode >= 400);
+    if (failed && errorType === undefined) errorType = String(response.statusCode);
     if (response.statusCode >= 500) warn = true;
   }
-  if (exchange.incomplete !== undefined) attributes[ATTR.errorType] = exchange.incomplete;
+  if (errorType !== undefined) attributes.set(ATTR.errorType, errorType);
 
-  if (exchange.durationNs !== undefined) attributes[ATTR.duration] = Number(exchange.durationNs) / 1e9;
-  attributes[ATTR.side] = exchange.side;
-  attributes[ATTR.incomplete] = exchange.incomplete !== undefined;
-  attributes[ATTR.truncated] = exchange.truncated;
-  attributes[ATTR.protocol] = exchange.protocol;
-  if (exchange.late) attributes[ATTR.late] = true;
-  if (exchange.upgrade !== undefined) attributes[ATTR.upgrade] = exchange.upgrade;
+  if (exchange.durationNs !== undefined) attributes.set(ATTR.duration, Number(exchange.durationNs) / 1e9);
+  attributes.set(ATTR.side, exchange.side);
+  attributes.set(ATTR.incomplete, exchange.incomplete !== undefined);
+  attributes.set(ATTR.truncated, exchange.truncated);
+  attributes.set(ATTR.protocol, exchange.protocol);
+  if (exchange.late) attributes.set(ATTR.late, true);
+  if (exchange.upgrade !== undefined) attributes.set(ATTR.upgrade, exchange.upgrade);
 
   const left = request ? `${request.method} ${summaryTarget}` : '(no request)';
   const right = response ? String(response.statusCode) : `(${exchange.incomplete ?? 'no response'})`;
   const severity = warn ? SEVERITY.warn : SEVERITY.info;
-  const mapped: MappedLogRecord = {
+  const mapped: MappedLogRecordHead = {
     eventName: EVENT_NAME.httpExchange,
     timestamp: hrTimeFromNs(exchange.timestampNs),
     severityNumber: severity.number,
     severityText: severity.text,
     body: `${left} → ${right}`,
-    attributes,
   };
   return traceContext ? { ...mapped, traceContext } : mapped;
 }
 
+/** The connection a record was captured on (every record kind has one). */
+export function connectionOf(record: MappableRecord): ConnectionFacts | undefined {
+  return (record as { connection?: ConnectionFacts }).connection;
+}
+
+/**
+ * Maps the record's own attributes into `attributes` (the connection's are not included: see
+ * mapConnectionAttributes) and returns the rest. Throws for a record kind it does not know.
+ */
+export function mapRecord(record: MappableRecord, options: ResolvedMappingOptions, attributes: AttributeWriter): MappedLogRecordHead {
+  switch (record.kind) {
+    case 'raw':
+      return mapRaw(record, options.payloads, attributes);
+    case 'http1.exchange':
+      return mapHttpExchange(http1ExchangeView(record), options, attributes);
+    case 'http-exchange-view':
+      return mapHttpExchange(record, options, attributes);
+    case 'websocket.message':
+      return mapWebSocket(record, options.redactor, options.payloads, attributes);
+    default:
+      throw new Error(`no log record mapping for record kind ${String((record as { kind?: unknown }).kind)}`);
+  }
+}
+
 export function createLogRecordMapper(options: LogRecordMappingOptions = {}): LogRecordMapper {
-  const redactor = options.redactor ?? createRedactor();
-  const requestHeaders = (options.requestHeaders ?? []).map((name) => name.toLowerCase());
-  const responseHeaders = (options.responseHeaders ?? []).map((name) => name.toLowerCase());
-  const payloads = options.payloads !== false;
-  // One attribute set per connection: its records share the facts object.
-  const byConnection = new WeakMap<ConnectionFacts, Readonly<LogAttributes>>();
-  const connectionOf = (connection: ConnectionFacts): Readonly<LogAttributes> => {
-    let attributes = byConnection.get(connection);
-    if (attributes === undefined) {
-      const fresh: LogAttributes = {};
-      connectionAttributes(connection, fresh);
-      attributes = Object.freeze(fresh);
-      byConnection.set(connection, attributes);
-    }
-    return attributes;
-  };
-  /** The record's own attributes go into `attributes`, after whatever it holds. */
-  const mapInto = (record: MappableRecord, attributes: LogAttributes): MappedLogRecord => {
-    switch (record.kind) {
-      case 'raw':
-        return mapRaw(record, payloads, attributes);
-      case 'http1.exchange':
-        return mapHttpExchange(http1ExchangeView(record), redactor, requestHeaders, responseHeaders, attributes);
-      case 'http-exchange-view':
-        return mapHttpExchange(record, redactor, requestHeaders, responseHeaders, attributes);
-      case 'websocket.message':
-        return mapWebSocket(record, redactor, payloads, attributes);
-      default:
-        throw new Error(`no log record mapping for record kind ${String((record as { kind?: unknown }).kind)}`);
-    }
-  };
+  const resolved = resolveMappingOptions(options);
   return {
     map(record) {
-      const connection = (record as { connection?: ConnectionFacts }).connection;
-      return mapInto(record, connection === undefined ? {} : { ...connectionOf(connection) });
-    },
-    mapParts(record) {
-      const connection = (record as { connection?: ConnectionFacts }).connection;
-      const mapped = mapInto(record, {});
-      return { ...mapped, connectionAttributes: connection === undefined ? EMPTY_ATTRIBUTES : connectionOf(connection) };
+      const attributes = new ObjectAttributes();
+      const connection = connectionOf(record);
+      if (connection !== undefined) mapConnectionAttributes(connection, attributes);
+      const head = mapRecord(record, resolved, attributes);
+      return { ...head, attributes: attributes.attributes };
     },
   };
 }
-
-const EMPTY_ATTRIBUTES: Readonly<LogAttributes> = Object.freeze({});

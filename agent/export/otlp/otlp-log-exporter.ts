@@ -14,7 +14,7 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Logger } from '../../log';
 import type { RecordSink } from '../../protocols/protocol';
 import { ExportBooks, type ExportProgress } from './export-books';
-import { createLogRecordMapper, type LogRecordMappingOptions, type MappableRecord } from './log-record-mapping';
+import { createLogRecordMapper, type LogRecordMappingOptions, type LogAttributes, type MappableRecord, type MappedLogRecordHead } from './log-record-mapping';
 import type { ResolvedOtlpConnection } from './otlp-exporter-config';
 import { resolveOtlpExportSettings, type OtlpExportSettingsOptions } from './otlp-export-settings';
 import { EncodedLogRecord } from './encoded-log-record';
@@ -130,7 +130,9 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
   const books = new ExportBooks(settings.maxQueueSize, progress);
   const mapper = createLogRecordMapper(options.mapping ?? {});
   const mappingFailed = mappingErrorLogger(log);
-  const encoder = new LogRecordEncoder();
+  const encoder = new LogRecordEncoder(options.mapping ?? {});
+  // The gRPC exporter sends bytes; a given exporter may read the records' fields (and they keep the record alive).
+  const readable = options.exporter !== undefined;
   // Records are encoded one after another into a chunk; each keeps a view of its bytes.
   let chunk = new ProtobufWriter(CHUNK_BYTES);
   let shutdownOnce: Promise<void> | undefined;
@@ -153,21 +155,26 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
 
     emit(record) {
       if (!books.admit()) return;
-      let mapped;
+      if (chunk.pos > CHUNK_BYTES - CHUNK_SLACK) chunk = new ProtobufWriter(CHUNK_BYTES);
+      const start = chunk.pos;
+      const observedMillis = Date.now();
+      let head: MappedLogRecordHead;
       try {
-        mapped = mapper.mapParts(record);
+        head = encoder.encode(record, observedMillis, chunk);
       } catch (error) {
         books.droppedMapping += 1;
         mappingFailed(record, error);
         return;
       }
       books.accepted += 1;
-      if (chunk.pos > CHUNK_BYTES - CHUNK_SLACK) chunk = new ProtobufWriter(CHUNK_BYTES);
-      const start = chunk.pos;
-      const observed = Date.now();
-      encoder.encode(mapped, observed, chunk);
       const bytes = chunk.bytes.subarray(start, chunk.pos);
-      pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope, mapped, observed));
+      if (!readable) {
+        pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope));
+        return;
+      }
+      // Readable fields for an exporter that looks at records: the attributes mapped again, only when asked.
+      const attributes = (): LogAttributes => mapper.map(record).attributes;
+      pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope, { head, attributes, observedMillis }));
     },
 
     stats: () => books.stats(),

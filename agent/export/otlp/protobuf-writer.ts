@@ -22,14 +22,14 @@ export function varintSize(value: number): number {
 }
 
 export class ProtobufWriter {
-  /** Valid bytes are [0, pos). Own ArrayBuffer (never a pool slice): it can be transferred. */
+  /** Valid bytes are [0, pos). Its own ArrayBuffer (never a pool slice): it can be transferred. */
   bytes: Uint8Array;
   pos = 0;
   private view: DataView;
 
   constructor(initialSize = 4096) {
-    this.bytes = new Uint8Array(initialSize);
-    this.view = new DataView(this.bytes.buffer);
+    this.bytes = allocate(initialSize);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   }
 
   /** Forgets what was written (the buffer is reused). */
@@ -37,24 +37,15 @@ export class ProtobufWriter {
     this.pos = 0;
   }
 
-  /** Hands the buffer over (e.g. to transfer it) and starts a fresh one. */
-  take(nextSize = this.bytes.length): Uint8Array {
-    const written = this.bytes;
-    this.bytes = new Uint8Array(nextSize);
-    this.view = new DataView(this.bytes.buffer);
-    this.pos = 0;
-    return written;
-  }
-
   ensure(size: number): void {
     const needed = this.pos + size;
     if (needed <= this.bytes.length) return;
     let length = this.bytes.length * 2;
     while (length < needed) length *= 2;
-    const next = new Uint8Array(length);
+    const next = allocate(length);
     next.set(this.bytes.subarray(0, this.pos));
     this.bytes = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   tag(field: number, wireType: number): void {
@@ -113,23 +104,35 @@ export class ProtobufWriter {
   /** Length-prefixed UTF-8. */
   string(text: string): void {
     const length = text.length;
-    let ascii = true;
-    for (let i = 0; i < length; i++) {
-      if (text.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (!ascii) {
-      this.lengthPrefixed(encoder.encode(text));
+    if (length > 0x7f) {
+      this.utf8(text);
       return;
     }
+    // Short and (almost always) ASCII: one pass, the one-byte length written last.
+    this.ensure(length + 1);
+    const bytes = this.bytes;
+    const start = this.pos;
+    let pos = start + 1;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) {
+        this.utf8(text);
+        return;
+      }
+      bytes[pos++] = code;
+    }
+    bytes[start] = length;
+    this.pos = pos;
+  }
+
+  /** Length-prefixed UTF-8 of any text, encoded by Node in place. */
+  private utf8(text: string): void {
+    const length = Buffer.byteLength(text, 'utf8');
     this.varint(length);
     this.ensure(length);
-    const bytes = this.bytes;
-    let pos = this.pos;
-    for (let i = 0; i < length; i++) bytes[pos++] = text.charCodeAt(i);
-    this.pos = pos;
+    if (nativeUtf8Write !== undefined) nativeUtf8Write.call(this.bytes, text, this.pos, length);
+    else textEncoder.encodeInto(text, this.bytes.subarray(this.pos, this.pos + length));
+    this.pos += length;
   }
 
   /** Length-prefixed bytes. */
@@ -176,5 +179,19 @@ export class ProtobufWriter {
   }
 }
 
-// The SDK encodes non-ASCII text with TextEncoder: the same replacement of lone surrogates.
-const encoder = new TextEncoder();
+/**
+ * A buffer of its own (never a slice of Node's shared pool, so it can be transferred), not
+ * zero-filled: only the bytes written, [0, pos), are ever read.
+ */
+function allocate(size: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(size);
+  // A plain Uint8Array, not a Buffer: its slice() copies, as callers expect.
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+}
+
+type Utf8Write = (this: Uint8Array, text: string, offset: number, length: number) => number;
+
+// Node's encoder behind Buffer#write(text, 'utf8'); it accepts any Uint8Array and, like the
+// SDK's TextEncoder, replaces lone surrogates with U+FFFD (so does the fallback).
+const nativeUtf8Write = (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write;
+const textEncoder = new TextEncoder();

@@ -13,7 +13,6 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ExportBooks, NO_PROGRESS, type ExportProgress } from './export-books';
 import { LogRecordEncoder } from './log-record-encoder';
-import { createLogRecordMapper } from './log-record-mapping';
 import {
   DEFAULT_SHUTDOWN_DEADLINE_MS,
   exportFailureLogger,
@@ -42,7 +41,6 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
   const { connection } = settings;
   let latest: ExportProgress = NO_PROGRESS;
   const books = new ExportBooks(settings.maxQueueSize, () => latest);
-  const mapper = createLogRecordMapper(options.mapping ?? {});
   const mappingFailed = mappingErrorLogger(log);
   const failureLogged = exportFailureLogger(log, connection.endpoint);
 
@@ -102,7 +100,7 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
   worker.on('exit', (code) => onGone(new Error(`worker exited with code ${code}`)));
 
   // The batch being gathered: encoded records back to back, and where each ends.
-  const encoder = new LogRecordEncoder();
+  const encoder = new LogRecordEncoder(options.mapping ?? {});
   const batch = new ProtobufWriter(BATCH_BYTES);
   let ends: number[] = [];
   let postScheduled = false;
@@ -150,16 +148,14 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
 
     emit(record) {
       if (!books.admit()) return;
-      let mapped;
       try {
-        mapped = mapper.mapParts(record);
+        encoder.encode(record, Date.now(), batch);
       } catch (error) {
         books.droppedMapping += 1;
         mappingFailed(record, error);
         return;
       }
       books.accepted += 1;
-      encoder.encode(mapped, Date.now(), batch);
       ends.push(batch.pos);
       if (ends.length >= POST_BATCH_RECORDS) postRecords();
       else if (!postScheduled) {

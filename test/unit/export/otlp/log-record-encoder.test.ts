@@ -18,8 +18,8 @@ import { EncodedLogRecord } from '../../../../agent/export/otlp/encoded-log-reco
 import { LogRecordEncoder } from '../../../../agent/export/otlp/log-record-encoder';
 import {
   createLogRecordMapper,
+  type LogRecordMappingOptions,
   type MappableRecord,
-  type MappedLogRecordParts,
 } from '../../../../agent/export/otlp/log-record-mapping';
 import { LogsRequestSerializer } from '../../../../agent/export/otlp/logs-request-serializer';
 import { ProtobufWriter } from '../../../../agent/export/otlp/protobuf-writer';
@@ -115,8 +115,9 @@ const RECORDS: MappableRecord[] = [
 
 const OBSERVED_MS = Date.now();
 
-/** The records through the SDK exactly as plaintap emitted them before, serialized by the SDK. */
-function sdkRequest(mapped: readonly MappedLogRecordParts[], resourceAttributes: Record<string, string>): Uint8Array {
+/** The records mapped and then sent through the SDK exactly as plaintap emitted them before, serialized by the SDK. */
+function sdkRequest(records: readonly MappableRecord[], mapping: LogRecordMappingOptions, resourceAttributes: Record<string, string>): Uint8Array {
+  const mapper = createLogRecordMapper(mapping);
   const captured: ReadableLogRecord[] = [];
   const capture: LogRecordExporter = {
     export: (logs, done) => {
@@ -131,7 +132,7 @@ function sdkRequest(mapped: readonly MappedLogRecordParts[], resourceAttributes:
     processors: [new SimpleLogRecordProcessor({ exporter: capture })],
   });
   const logger = provider.getLogger('plaintap', '1.2.3');
-  for (const record of mapped) {
+  for (const record of records.map((r) => mapper.map(r))) {
     const t = record.traceContext;
     const context = t ? trace.setSpanContext(ROOT_CONTEXT, { traceId: t.traceId, spanId: t.spanId, traceFlags: t.traceFlags, isRemote: true }) : ROOT_CONTEXT;
     logger.emit({
@@ -141,7 +142,7 @@ function sdkRequest(mapped: readonly MappedLogRecordParts[], resourceAttributes:
       severityNumber: record.severityNumber as SeverityNumber,
       severityText: record.severityText,
       body: record.body,
-      attributes: { ...record.connectionAttributes, ...record.attributes } as AnyValueMap,
+      attributes: record.attributes as AnyValueMap,
       context,
     });
   }
@@ -150,16 +151,16 @@ function sdkRequest(mapped: readonly MappedLogRecordParts[], resourceAttributes:
   return bytes;
 }
 
-function plaintapRequest(mapped: readonly MappedLogRecordParts[], resourceAttributes: Record<string, string>): Uint8Array {
+function plaintapRequest(records: readonly MappableRecord[], mapping: LogRecordMappingOptions, resourceAttributes: Record<string, string>): Uint8Array {
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
   const scope = { name: 'plaintap', version: '1.2.3' };
-  const encoder = new LogRecordEncoder();
-  const records = mapped.map((record) => {
+  const encoder = new LogRecordEncoder(mapping);
+  const encoded = records.map((record) => {
     const out = new ProtobufWriter(64);
     encoder.encode(record, OBSERVED_MS, out);
     return new EncodedLogRecord(out.copy(), resource, scope);
   });
-  const bytes = new LogsRequestSerializer(resource, scope).serializeRequest(records);
+  const bytes = new LogsRequestSerializer(resource, scope).serializeRequest(encoded);
   assert.ok(bytes);
   return bytes;
 }
@@ -170,41 +171,47 @@ function firstDifference(a: Uint8Array, b: Uint8Array): string {
   return `lengths ${a.length} / ${b.length}, first difference at byte ${index}: ${Buffer.from(a.subarray(index, index + 16)).toString('hex')} vs ${Buffer.from(b.subarray(index, index + 16)).toString('hex')}`;
 }
 
-describe('LogRecordEncoder: the bytes the OpenTelemetry SDK would send', () => {
+/** Sends `records` both ways and compares the requests. */
+function assertSameBytes(records: readonly MappableRecord[], mapping: LogRecordMappingOptions = {}): void {
   const resourceAttributes = { 'service.name': 'edge', 'host.name': 'node-a', 'k8s.pod.name': 'plaintap-ö' };
+  const expected = sdkRequest(records, mapping, resourceAttributes);
+  const actual = plaintapRequest(records, mapping, resourceAttributes);
+  assert.ok(Buffer.from(actual).equals(Buffer.from(expected)), firstDifference(actual, expected));
+}
 
+describe('LogRecordEncoder: the bytes the OpenTelemetry SDK would send', () => {
   it('encodes every record kind exactly as the SDK does', () => {
-    const mapper = createLogRecordMapper({ requestHeaders: ['accept', 'traceparent'], responseHeaders: ['content-type', 'set-cookie'] });
-    const mapped = RECORDS.map((record) => mapper.mapParts(record));
-    const expected = sdkRequest(mapped, resourceAttributes);
-    const actual = plaintapRequest(mapped, resourceAttributes);
-    assert.ok(Buffer.from(actual).equals(Buffer.from(expected)), firstDifference(actual, expected));
+    assertSameBytes(RECORDS, { requestHeaders: ['accept', 'Accept', 'traceparent'], responseHeaders: ['content-type', 'set-cookie'] });
   });
 
-  it('reuses a connection\'s encoded attributes without changing the bytes', () => {
-    const mapper = createLogRecordMapper();
-    const mapped = Array.from({ length: 20 }, (_, i) => mapper.mapParts(exchange({ timestampNs: BigInt(i) * 1_000_000_007n })));
-    assert.equal(mapped[0]?.connectionAttributes, mapped[19]?.connectionAttributes, 'one attribute set per connection');
-    const actual = plaintapRequest(mapped, resourceAttributes);
-    assert.ok(Buffer.from(actual).equals(Buffer.from(sdkRequest(mapped, resourceAttributes))));
+  it('encodes a connection\'s attributes once and reuses them for all its records, same bytes', () => {
+    assertSameBytes(Array.from({ length: 20 }, (_, i) => exchange({ timestampNs: BigInt(i) * 1_000_000_007n })));
   });
 
   it('keeps at most 128 attributes and counts the rest as dropped, as the SDK does', () => {
-    const many: Record<string, string | number | boolean | readonly string[]> = {};
-    for (let i = 0; i < 140; i++) many[`x.attribute.${i}`] = i % 3 === 0 ? `v${i}` : i % 3 === 1 ? i * 1.5 : [`a${i}`];
-    const mapped = createLogRecordMapper().mapParts(exchange());
-    const crowded: MappedLogRecordParts = { ...mapped, attributes: { ...mapped.attributes, ...many } };
-    const actual = plaintapRequest([crowded], resourceAttributes);
-    assert.ok(Buffer.from(actual).equals(Buffer.from(sdkRequest([crowded], resourceAttributes))), firstDifference(actual, sdkRequest([crowded], resourceAttributes)));
+    const names = Array.from({ length: 140 }, (_, i) => `x-header-${i}`);
+    assertSameBytes([exchange({ headers: names.map((name, i) => [name, `v${i}`]) })], { requestHeaders: names });
   });
 
   it('encodes numbers as the SDK does: int64 as int, the rest as double', () => {
-    const mapped = createLogRecordMapper().mapParts(exchange());
-    const numbers: MappedLogRecordParts = {
-      ...mapped,
-      attributes: { zero: 0, negative: -5, big: 2 ** 60, huge: 2 ** 64, fraction: 0.25, nan: NaN, inf: -Infinity, yes: true, no: false, empty: '' },
-    };
-    const actual = plaintapRequest([numbers], resourceAttributes);
-    assert.ok(Buffer.from(actual).equals(Buffer.from(sdkRequest([numbers], resourceAttributes))), firstDifference(actual, sdkRequest([numbers], resourceAttributes)));
+    const view = (requestBodySize: number, responseBodySize: number): MappableRecord => ({
+      kind: 'http-exchange-view',
+      connection: v4,
+      protocol: 'http1',
+      httpVersion: '1.1',
+      side: 'client',
+      timestampNs: 1_764_000_000_000_000_000n,
+      durationNs: 0n,
+      request: { method: 'POST', target: '/', headers: [], bodySize: requestBodySize },
+      response: { statusCode: 200, headers: [], bodySize: responseBodySize },
+      truncated: false,
+    });
+    assertSameBytes([view(-5, 2 ** 60), view(2 ** 64, 0.25), view(NaN, -Infinity), view(0, Number.MAX_SAFE_INTEGER)]);
+  });
+
+  it('writes nothing for a record it cannot map', () => {
+    const out = new ProtobufWriter(64);
+    assert.throws(() => new LogRecordEncoder().encode({ kind: 'nonsense' } as unknown as MappableRecord, OBSERVED_MS, out), /no log record mapping/);
+    assert.equal(out.pos, 0);
   });
 });
