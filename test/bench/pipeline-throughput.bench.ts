@@ -1,0 +1,251 @@
+/**
+ * Pipeline throughput: a real recorded session (nginx under wrk, captured by the agent) replayed
+ * through decode → processor → HTTP/1 → redaction → OTLP export to a local gRPC sink, next to the
+ * OpenTelemetry SDK alone exporting the same number of records, in the same run:
+ *
+ *   sdk          the SDK alone (sdk-alone-export.ts), records shaped like plaintap's
+ *   export       plaintap replay --output none --otlp-endpoint SINK (the agent's own parts, in process)
+ *   export-main  the same with the exporter's SDK side on the main thread (exportThread: 'main')
+ *   processing   plaintap replay --output none (no export)
+ *
+ * Each mode runs in a child process pinned with taskset: "one core" = CPU 0, "both cores" =
+ * CPUs 0-1; the sink (otlp-count-sink-process.ts) always runs in its own process on CPU 1. Every
+ * child makes --warmups warm-up runs (2: the JIT settles) and then --runs measured ones; a run
+ * that other processes on the machine disturbed is repeated; medians and ratios are printed.
+ * Figures only, never assertions.
+ *
+ *   npm run bench -- pipeline-throughput
+ *   node dist/test/bench/pipeline-throughput.bench.js [--file F.ptap] [--record-seconds 9] [--runs 5]
+ *        [--warmups 2] [--modes processing,sdk,export,export-main] [--cpus 0/0-1]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { formatNumber, median, table } from './bench-support';
+import { forkOtlpCountSink } from './otlp-count-sink-process';
+import { recordNginxSession } from './record-nginx-session';
+import { firstExchangeTemplate, runReplayPipeline } from './replay-pipeline-run';
+import { runSdkAlone, type LogRecordTemplate } from './sdk-alone-export';
+
+type Mode = 'processing' | 'sdk' | 'export' | 'export-main';
+const MODES: readonly Mode[] = ['processing', 'sdk', 'export', 'export-main'];
+const LABEL: Record<Mode, string> = {
+  sdk: 'SDK alone',
+  export: 'plaintap → OTLP',
+  'export-main': 'plaintap → OTLP, main thread',
+  processing: 'plaintap, no export',
+};
+
+/** One measured (or warm-up) run, as a child prints it. */
+interface RunFigures {
+  readonly warmup: boolean;
+  /** Exchanges (pipeline) or records (SDK). */
+  readonly items: number;
+  /** Log records (every output record of the pipeline). */
+  readonly records: number;
+  readonly payloadBytes: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly sinkCpuSeconds: number;
+  /** CPU the rest of the machine used meanwhile (other processes: a disturbed run shows here). */
+  readonly otherCpuSeconds: number;
+  readonly exported: number;
+  readonly dropped: number;
+  readonly failed: number;
+}
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+function numberOption(name: string, fallback: number): number {
+  const value = Number(option(name));
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** CPU time all CPUs spent busy since boot, seconds (/proc/stat). */
+function machineBusySeconds(): number {
+  const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return (fields.reduce((a, b) => a + b, 0) - idle) / 100;
+}
+
+/** utime + stime of a process, seconds. */
+function processCpuSeconds(pid: number): number {
+  if (pid <= 0) return 0;
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+/** A run during which the rest of the machine kept more than this busy is repeated. */
+const QUIET_OTHER_CORES = 0.15;
+const MAX_DISTURBED_RETRIES = 10;
+
+// ---- child: measure one mode ------------------------------------------------------------------
+
+async function measure(): Promise<void> {
+  const mode = option('measure') as Mode;
+  const file = option('file') ?? '';
+  const endpoint = option('endpoint') ?? '';
+  const runs = numberOption('runs', 5);
+  const sinkPid = numberOption('sink-pid', 0);
+  const count = numberOption('count', 0);
+  const template = mode === 'sdk' ? (JSON.parse(option('template') ?? '{}') as LogRecordTemplate) : undefined;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const warmups = numberOption('warmups', 2);
+  let retries = 0;
+  for (let i = 1 - warmups; i <= runs; i++) {
+    gc?.();
+    const sink0 = processCpuSeconds(sinkPid);
+    const busy0 = machineBusySeconds();
+    let figures: Omit<RunFigures, 'warmup' | 'sinkCpuSeconds' | 'otherCpuSeconds'>;
+    if (mode === 'sdk' && template) {
+      const r = await runSdkAlone({ endpoint, count, template });
+      figures = { items: r.records, records: r.records, payloadBytes: 0, seconds: r.seconds, cpuSeconds: r.cpuSeconds, exported: r.records, dropped: 0, failed: 0 };
+    } else {
+      const r = await runReplayPipeline({
+        file,
+        ...(mode === 'processing' ? {} : { endpoint }),
+        ...(mode === 'export-main' ? { exportThread: 'main' as const } : {}),
+      });
+      figures = {
+        items: r.exchanges,
+        records: r.records,
+        payloadBytes: r.payloadBytes,
+        seconds: r.seconds,
+        cpuSeconds: r.cpuSeconds,
+        exported: r.exported,
+        dropped: r.dropped,
+        failed: r.failed,
+      };
+    }
+    const sinkCpuSeconds = processCpuSeconds(sinkPid) - sink0;
+    const otherCpuSeconds = Math.max(0, machineBusySeconds() - busy0 - sinkCpuSeconds - figures.cpuSeconds);
+    const line: RunFigures = { warmup: i <= 0, ...figures, sinkCpuSeconds, otherCpuSeconds };
+    // The machine may be shared: a run that other processes disturbed is repeated (a few times at most).
+    if (i > 0 && otherCpuSeconds / figures.seconds > QUIET_OTHER_CORES && retries < MAX_DISTURBED_RETRIES) {
+      retries++;
+      i--; // the same run again
+      process.stderr.write(`  ${mode}: run disturbed (other processes used ${(otherCpuSeconds / figures.seconds).toFixed(2)} cores), repeating\n`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      continue;
+    }
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
+// ---- parent: record, start the sink, run every mode on every CPU set ---------------------------
+
+function runChild(cpus: string, args: readonly string[]): Promise<RunFigures[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', cpus, process.execPath, '--expose-gc', __filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`measurement ${args.join(' ')} exited ${code}`));
+      else resolve(out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunFigures));
+    });
+  });
+}
+
+interface ModeResult {
+  readonly mode: Mode;
+  readonly cpus: string;
+  readonly runs: readonly RunFigures[];
+}
+
+function perSecond(run: RunFigures): number {
+  return run.items / run.seconds;
+}
+
+async function main(): Promise<void> {
+  const runs = numberOption('runs', 5);
+  const warmups = numberOption('warmups', 2);
+  const modes = (option('modes')?.split(',') ?? MODES) as Mode[];
+  const cpuSets = option('cpus')?.split('/') ?? ['0', '0-1'];
+  let file = option('file');
+  if (file === undefined) {
+    const seconds = numberOption('record-seconds', 9);
+    process.stderr.write(`recording nginx under wrk for ${seconds} s …\n`);
+    const session = await recordNginxSession(seconds);
+    process.stderr.write(`recorded ${session.file} at ${formatNumber(session.requestsPerSecond)} req/s: ${session.summary}\n`);
+    file = session.file;
+  }
+  const template = await firstExchangeTemplate(file);
+  const sink = await forkOtlpCountSink();
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(sink.pid)], { stdio: 'ignore' });
+
+  const results: ModeResult[] = [];
+  let count = 0;
+  try {
+    for (const cpus of cpuSets) {
+      // Processing first: it tells how many records the SDK-alone run must export.
+      for (const mode of [...modes].sort((a, b) => (a === 'processing' ? -1 : b === 'processing' ? 1 : 0))) {
+        if (mode === 'sdk' && count === 0) count = (await runReplayPipeline({ file })).records;
+        const before = (await sink.counts()).records;
+        const args = ['--measure', mode, '--file', file, '--endpoint', sink.endpoint, '--runs', String(runs), '--sink-pid', String(sink.pid), '--count', String(count), '--warmups', String(warmups)];
+        if (mode === 'sdk') args.push('--template', JSON.stringify(template));
+        const figures = await runChild(cpus, args);
+        const measured = figures.filter((f) => !f.warmup);
+        if (mode === 'processing' && count === 0) count = measured[0]?.records ?? 0;
+        const exported = figures.reduce((sum, f) => sum + f.exported, 0);
+        const arrived = (await sink.counts()).records - before;
+        if (arrived !== exported) process.stderr.write(`warning: ${mode}: the sink counted ${arrived} records, the exporter ${exported}\n`);
+        for (const f of measured) if (f.dropped > 0 || f.failed > 0) process.stderr.write(`warning: ${mode}: ${f.dropped} dropped, ${f.failed} failed\n`);
+        results.push({ mode, cpus, runs: measured });
+        const rates = measured.map((f) => formatNumber(perSecond(f))).join(' ');
+        process.stderr.write(`cpus ${cpus} ${mode}: ${rates} /s\n`);
+      }
+    }
+  } finally {
+    await sink.stop();
+  }
+
+  const first = results.find((r) => r.mode !== 'sdk')?.runs[0];
+  console.log(`\nmachine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}`);
+  if (first) {
+    console.log(`session: ${file}: ${formatNumber(first.items)} HTTP exchanges, ${formatNumber(first.payloadBytes / 1e6, 1)} MB of captured payload`);
+  }
+  console.log(`sink: grpc-js, counting records without decoding them, own process on CPU 1; ${runs} runs per mode after ${warmups} warm-up runs, medians\n`);
+  const rows: string[][] = [];
+  for (const cpus of cpuSets) {
+    const sdk = results.find((r) => r.cpus === cpus && r.mode === 'sdk');
+    const sdkRate = sdk ? median(sdk.runs.map(perSecond)) : 0;
+    for (const result of results.filter((r) => r.cpus === cpus)) {
+      const rate = median(result.runs.map(perSecond));
+      const megabytes = median(result.runs.map((f) => f.payloadBytes / 1e6 / f.seconds));
+      const cores = median(result.runs.map((f) => f.cpuSeconds / f.seconds));
+      const sinkCores = median(result.runs.map((f) => f.sinkCpuSeconds / f.seconds));
+      const otherCores = median(result.runs.map((f) => f.otherCpuSeconds / f.seconds));
+      rows.push([
+        cpus === '0' ? 'one (0)' : `both (${cpus})`,
+        LABEL[result.mode],
+        formatNumber(rate),
+        result.mode === 'sdk' ? '' : formatNumber(megabytes, 1),
+        result.mode === 'processing' || sdkRate === 0 ? '' : `${formatNumber(rate / sdkRate, 2)}×`,
+        formatNumber(cores, 2),
+        result.mode === 'processing' ? '' : formatNumber(sinkCores, 2),
+        formatNumber(otherCores, 2),
+        result.runs.map((f) => formatNumber(perSecond(f) / 1000, 0)).join(' '),
+      ]);
+    }
+  }
+  console.log(table(['cores', 'mode', 'per second', 'MB/s', '× SDK', 'CPU (cores)', 'sink CPU', 'other CPU', 'runs (k/s)'], rows));
+  console.log('\nper second: HTTP exchanges for plaintap (one log record each), log records for the SDK alone.');
+  console.log('CPU columns: cores busy on average during a run (this process, the sink, everything else on the machine).');
+}
+
+if (process.argv.includes('--measure')) {
+  measure().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
