@@ -29,7 +29,8 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
   before(async () => {
     cert = makeCertificate();
     nginx = await startNginx(cert);
-    agent = await startAgent(['--output', 'none', '--comm', 'curl', '--comm', 'nginx', '--metrics-address', '127.0.0.1:0']);
+    // This nginx worker only (by pid): other TLS servers on the host must not count in the totals below.
+    agent = await startAgent(['--output', 'none', '--comm', 'curl', '--pid', String(nginx.workerPid), '--metrics-address', '127.0.0.1:0']);
     base = `http://${/\bmetrics=(\S+)/.exec(agent.readyLine)?.[1] ?? 'missing'}`;
   });
   after(async () => {
