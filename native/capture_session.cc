@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 
+#include <signal.h>
+
 #include "events.h"
 #include "native_error.h"
 #include "plaintap.skel.h"
@@ -17,6 +19,18 @@
 namespace plaintap {
 
 namespace {
+
+// The verifier gives up with EAGAIN when a signal is pending for the loading thread, and signals
+// can arrive every millisecond (a profiler's SIGPROF, a busy parent's SIGCHLD). Blocking them
+// for the load defers them instead; they are delivered once the mask is restored.
+int LoadWithSignalsBlocked(plaintap_bpf* skel) {
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  int err = plaintap_bpf__load(skel);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return err;
+}
 
 // The ABI header is shared with the kernel; guard the layout the TS decoder assumes.
 static_assert(sizeof(record_header) == 120, "record_header layout changed: update agent/capture/record-layout.ts");
@@ -116,7 +130,7 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
     ThrowError(env, "ERR_PLAINTAP_OPTIONS", "invalid ring buffer size " + std::to_string(ring_bytes), -err);
   }
 
-  err = plaintap_bpf__load(skel_);
+  err = LoadWithSignalsBlocked(skel_);
   if (err != 0) {
     std::string log = TakeLibbpfLog();
     Close();

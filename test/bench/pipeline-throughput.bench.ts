@@ -15,13 +15,19 @@
  * Figures only, never assertions.
  *
  *   npm run bench -- pipeline-throughput
- *   node dist/test/bench/pipeline-throughput.bench.js [--file F.ptap] [--record-seconds 9] [--runs 5]
- *        [--warmups 2] [--modes processing,sdk,export,export-main] [--cpus 0/0-1]
+ *   node dist/test/bench/pipeline-throughput.bench.js [--file F.ptap] [--record-seconds 10] [--runs 5]
+ *        [--warmups 2] [--modes processing,sdk,export,export-main] [--cpus 0/0-1] [--merge-batches K]
+ *        [--sdk-attributes 0,5,10,28]
+ *
+ * --merge-batches K replays the session with K recorded batches joined into one (the same bytes
+ * in fewer, larger calls: what the batch size costs per call). --sdk-attributes runs the SDK alone
+ * again with only the first N attributes of the record (how its rate depends on the shape).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import { formatNumber, median, table } from './bench-support';
+import { mergeRecordBatches } from './merge-record-batches';
+import { machineBusySeconds, processCpuSeconds } from './process-cpu';
 import { forkOtlpCountSink } from './otlp-count-sink-process';
 import { recordNginxSession } from './record-nginx-session';
 import { firstExchangeTemplate, runReplayPipeline } from './replay-pipeline-run';
@@ -62,21 +68,6 @@ function option(name: string): string | undefined {
 function numberOption(name: string, fallback: number): number {
   const value = Number(option(name));
   return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** CPU time all CPUs spent busy since boot, seconds (/proc/stat). */
-function machineBusySeconds(): number {
-  const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return (fields.reduce((a, b) => a + b, 0) - idle) / 100;
-}
-
-/** utime + stime of a process, seconds. */
-function processCpuSeconds(pid: number): number {
-  if (pid <= 0) return 0;
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
 /** A run during which the rest of the machine kept more than this busy is repeated. */
@@ -168,17 +159,24 @@ async function main(): Promise<void> {
   const cpuSets = option('cpus')?.split('/') ?? ['0', '0-1'];
   let file = option('file');
   if (file === undefined) {
-    const seconds = numberOption('record-seconds', 9);
+    const seconds = numberOption('record-seconds', 10);
     process.stderr.write(`recording nginx under wrk for ${seconds} s …\n`);
     const session = await recordNginxSession(seconds);
     process.stderr.write(`recorded ${session.file} at ${formatNumber(session.requestsPerSecond)} req/s: ${session.summary}\n`);
     file = session.file;
+  }
+  const merge = numberOption('merge-batches', 1);
+  if (merge > 1) {
+    file = mergeRecordBatches(file, merge);
+    process.stderr.write(`replaying ${file}: ${merge} recorded batches per batch\n`);
   }
   const template = await firstExchangeTemplate(file);
   const sink = await forkOtlpCountSink();
   execFileSync('taskset', ['-a', '-p', '-c', '1', String(sink.pid)], { stdio: 'ignore' });
 
   const results: ModeResult[] = [];
+  const sdkAttributeCounts = option('sdk-attributes')?.split(',').map(Number) ?? [];
+  const sdkByAttributes: Array<[number, RunFigures[]]> = [];
   let count = 0;
   try {
     for (const cpus of cpuSets) {
@@ -199,6 +197,15 @@ async function main(): Promise<void> {
         const rates = measured.map((f) => formatNumber(perSecond(f))).join(' ');
         process.stderr.write(`cpus ${cpus} ${mode}: ${rates} /s\n`);
       }
+    }
+    // The SDK alone with fewer attributes per record: how its rate depends on the record's shape.
+    for (const attributes of sdkAttributeCounts) {
+      if (count === 0) count = (await runReplayPipeline({ file })).records;
+      const trimmed: LogRecordTemplate = { ...template, attributes: Object.fromEntries(Object.entries(template.attributes).slice(0, attributes)) };
+      const args = ['--measure', 'sdk', '--file', file, '--endpoint', sink.endpoint, '--runs', String(runs), '--sink-pid', String(sink.pid), '--count', String(count), '--warmups', String(warmups), '--template', JSON.stringify(trimmed)];
+      const measured = (await runChild('0', args)).filter((f) => !f.warmup);
+      sdkByAttributes.push([attributes, measured]);
+      process.stderr.write(`cpus 0 sdk, ${attributes} attributes: ${measured.map((f) => formatNumber(perSecond(f))).join(' ')} /s\n`);
     }
   } finally {
     await sink.stop();
@@ -236,6 +243,11 @@ async function main(): Promise<void> {
   console.log(table(['cores', 'mode', 'per second', 'MB/s', '× SDK', 'CPU (cores)', 'sink CPU', 'other CPU', 'runs (k/s)'], rows));
   console.log('\nper second: HTTP exchanges for plaintap (one log record each), log records for the SDK alone.');
   console.log('CPU columns: cores busy on average during a run (this process, the sink, everything else on the machine).');
+  if (sdkByAttributes.length > 0) {
+    console.log(`\nSDK alone on one core by attributes per record (plaintap's records have ${Object.keys(template.attributes).length}):\n`);
+    const sdkRows = sdkByAttributes.map(([attributes, runs]) => [String(attributes), formatNumber(median(runs.map(perSecond))), runs.map((f) => formatNumber(perSecond(f) / 1000, 0)).join(' ')]);
+    console.log(table(['attributes', 'records/s', 'runs (k/s)'], sdkRows));
+  }
 }
 
 if (process.argv.includes('--measure')) {

@@ -84,6 +84,22 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
     assert.equal(code, 0, `exit ${String(code)}; agent stderr:\n${agent.stderr()}`);
   });
 
+  test('loads while signals keep arriving (a CPU profiler sending SIGPROF) and captures', async () => {
+    // The verifier gives up with EAGAIN when a signal is pending for the loading thread.
+    const profiles = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-prof-'));
+    try {
+      const agent = await startAgent(['--raw', '--comm', 'curl'], {
+        command: [process.execPath, '--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', profiles, CLI_PATH],
+      });
+      const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
+      assert.equal(run.code, 0, run.stderr);
+      await agent.waitFor(() => (agent.stdout().includes('hello from nginx') ? true : undefined), 10_000, 'the response captured');
+      assert.equal(await agent.stop(), 0);
+    } finally {
+      fs.rmSync(profiles, { recursive: true, force: true });
+    }
+  });
+
   test('without privilege: one clear message and a non-zero exit', async () => {
     const result = await runAgentToExit([], { command: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI_PATH] });
     assert.equal(result.code, 1);
