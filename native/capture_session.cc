@@ -123,7 +123,7 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
     strncpy(const_cast<char*>(skel_->rodata->comm_filters[i]), comm.c_str(), PLAINTAP_COMM_LEN - 1);
   }
 
-  uint32_t ring_bytes = GetUint(options, "ringBufferBytes", 16u << 20);
+  uint32_t ring_bytes = GetUint(options, "ringBufferBytes", 8u << 20);
   int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes);
   if (err != 0) {
     Close();

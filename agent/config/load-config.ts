@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import YAML from 'yaml';
 import { checkCombinations } from './check-combinations';
 import { envNames, type OptionSpec, type OptionValue } from './option-spec';
 import { OPTIONS } from './options';
@@ -116,6 +115,8 @@ function readConfigFile(file: string, readFile = (f: string) => fs.readFileSync(
   }
   let document: unknown;
   try {
+    // Loaded only for a config file: most runs have none, and the parser is 70 modules.
+    const YAML = require('yaml') as typeof import('yaml');
     document = YAML.parse(text);
   } catch (error) {
     throw new ConfigError(`config file ${file} is not valid YAML: ${(error as Error).message}`);

@@ -3,7 +3,7 @@
  * OTLP record reaches the collector.
  *
  * nginx (one worker, TLS, keep-alive, 17-byte answers) gets GET /hello at steady rates from the
- * paced client; the agent (dist/agent/cli.js, --pid of the nginx worker, --output none) exports
+ * paced client; the agent (bin/plaintap, --pid of the nginx worker, --output none) exports
  * OTLP to a real receiver on 127.0.0.1. Per record: delay = arrival at the receiver's Export
  * handler − (record time + plaintap.duration), i.e. since the response's last byte was written
  * by nginx (both clocks are this host's wall clock; the agent maps kernel timestamps onto it).

@@ -9,7 +9,7 @@
  *               queue depth, drops; then the receiver comes back on the same port and later
  *               records must arrive.
  *
- * The agent runs as a user runs it (dist/agent/cli.js, --output none, OTLP to a real receiver on
+ * The agent runs as a user runs it (bin/plaintap, --output none, OTLP to a real receiver on
  * 127.0.0.1, default batching), limited to the benchmark's nginx worker (--pid): the load
  * generators use Node's TLS, which plaintap does not capture anyway, and other TLS traffic on the
  * host must not count. RSS is VmRSS of /proc/PID/status and process_resident_memory_bytes of
@@ -23,7 +23,7 @@
  * BENCH_SAMPLE_SECONDS, BENCH_NODE_FLAGS (Node/V8 options of the agent's process).
  */
 import os from 'node:os';
-import { CLI_PATH, startAgent, type AgentProcess } from '../support/agent-process';
+import { CLI_PATH, PLAINTAP_BIN, startAgent, type AgentProcess } from '../support/agent-process';
 import { freePort } from '../support/free-port';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
@@ -42,7 +42,7 @@ const SAMPLE_SECONDS = Number(process.env['BENCH_SAMPLE_SECONDS'] ?? 5);
 const PARTS = (process.env['BENCH_MEMORY_PARTS'] ?? 'connections,outage').split(',');
 /** More agent options for a variant run, e.g. `--ring-buffer-size 4MiB`. */
 const AGENT_ARGS = (process.env['BENCH_AGENT_ARGS'] ?? '').split(' ').filter((arg) => arg.length > 0);
-/** Node/V8 options for the agent's process, e.g. `--optimize-for-size`. */
+/** Node/V8 options for the agent's process instead of the launcher's (bin/plaintap), e.g. `--optimize-for-size`. */
 const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((arg) => arg.length > 0);
 /** Room for the sockets of the load generator, nginx and the agent. */
 const NOFILE = CONNECTIONS + 4096;
@@ -52,7 +52,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 function startBenchAgent(nginx: NginxServer, endpoint: string): Promise<AgentProcess> {
   return startAgent(['--pid', String(nginx.workerPid), '--output', 'none', '--metrics-address', '127.0.0.1:0', '--otlp-endpoint', endpoint, ...AGENT_ARGS], {
-    command: ['prlimit', `--nofile=${NOFILE}:${NOFILE}`, '--', process.execPath, ...NODE_FLAGS, CLI_PATH],
+    // The launcher, as a user runs it; BENCH_NODE_FLAGS replaces its Node flags with these.
+    command: ['prlimit', `--nofile=${NOFILE}:${NOFILE}`, '--', ...(NODE_FLAGS.length > 0 ? [process.execPath, ...NODE_FLAGS, CLI_PATH] : [PLAINTAP_BIN])],
   });
 }
 

@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { CLI_PATH } from '../support/agent-process';
+import { PLAINTAP_BIN } from '../support/agent-process';
 import { startNginx } from '../support/nginx-server';
 import { makeCertificate } from '../support/tls-fixtures';
 import { formatNumber, median, startReady, stopProcess, table, wrk } from './bench-support';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const nginx = await startNginx(cert);
   const sink = await forkOtlpCountSink();
   const agent = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> =>
-    startReady(process.execPath, [CLI_PATH, '--output', 'none', '--metrics-address', 'off', ...args], env);
+    startReady(PLAINTAP_BIN, ['--output', 'none', '--metrics-address', 'off', ...args], env);
   const modes: Mode[] = [
     { name: 'base', start: async () => undefined },
     { name: 'noop', start: () => startReady(FLOOR, ['noop', LIBSSL]) },

@@ -1,8 +1,10 @@
-/** Runs the real agent (dist/agent/cli.js) as a child process, the way a user does. */
+/** Runs the real agent as a child process, the way a user does: through its launcher (bin/plaintap). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const CLI_PATH = path.resolve(__dirname, '..', '..', 'agent', 'cli.js');
+/** bin/plaintap: node with the launcher's V8 flags, then dist/agent/cli.js. */
+export const PLAINTAP_BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'plaintap');
 
 export interface AgentProcess {
   readonly child: ChildProcess;
@@ -13,7 +15,6 @@ export interface AgentProcess {
   /** stdout parsed as JSON lines (for --output json). */
   records(): Array<Record<string, unknown>>;
   waitFor<T>(find: () => T | undefined, timeoutMs?: number, what?: string): Promise<T>;
-  /** SIGINT, then the exit code. */
   /** Sends `signal` (SIGINT), then resolves with the exit code, or the signal name when one killed it. */
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
@@ -33,7 +34,7 @@ function agentEnv(options: StartAgentOptions): NodeJS.ProcessEnv {
 }
 
 export async function startAgent(args: readonly string[], options: StartAgentOptions = {}): Promise<AgentProcess> {
-  const command = options.command ?? [process.execPath, CLI_PATH];
+  const command = options.command ?? [PLAINTAP_BIN];
   const [file, ...prefix] = command as [string, ...string[]];
   const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv(options) });
   let out = '';
@@ -77,7 +78,7 @@ export async function runAgentToExit(
   args: readonly string[],
   options: StartAgentOptions & { timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const command = options.command ?? [process.execPath, CLI_PATH];
+  const command = options.command ?? [PLAINTAP_BIN];
   const [file, ...prefix] = command as [string, ...string[]];
   const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv(options) });
   let stdout = '';

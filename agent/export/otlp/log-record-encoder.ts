@@ -12,7 +12,6 @@
  * attribute object), and a connection's attributes (process, thread, network, TLS library) are
  * encoded once and reused for all its records.
  */
-import { isSpanContextValid } from '@opentelemetry/api';
 import type { ConnectionFacts } from '../../capture/captured-event';
 import {
   connectionOf,
@@ -27,6 +26,7 @@ import {
   type ResolvedMappingOptions,
 } from './log-record-mapping';
 import { ProtobufWriter, WIRE_FIXED32, WIRE_FIXED64, WIRE_LENGTH, WIRE_VARINT } from './protobuf-writer';
+import { isValidTraceContext } from './traceparent';
 
 /** The SDK's default `logRecordLimits.attributeCountLimit`. */
 export const ATTRIBUTE_COUNT_LIMIT = 128;
@@ -135,7 +135,8 @@ function writeHexBytes(out: ProtobufWriter, hex: string): void {
 }
 
 interface EncodedAttributes {
-  readonly bytes: Uint8Array;
+  /** The encoded attributes, one char per byte (ProtobufWriter.copyBytesAsLatin1): kept per connection. */
+  readonly bytes: string;
   readonly count: number;
 }
 
@@ -169,13 +170,16 @@ export class LogRecordEncoder {
   /** A connection's attributes, encoded once for all its records (they share the facts object). */
   private readonly connections = new WeakMap<ConnectionFacts, EncodedAttributes>();
   private readonly attributes: EncodingAttributes;
+  /** Where a new connection's attributes are written before they are kept. */
+  private readonly connectionScratch: EncodingAttributes;
 
   constructor(
     mapping: LogRecordMappingOptions = {},
-    private readonly attributeCountLimit = ATTRIBUTE_COUNT_LIMIT,
+    attributeCountLimit = ATTRIBUTE_COUNT_LIMIT,
   ) {
     this.options = resolveMappingOptions(mapping);
     this.attributes = new EncodingAttributes(attributeCountLimit);
+    this.connectionScratch = new EncodingAttributes(attributeCountLimit);
   }
 
   /**
@@ -207,13 +211,13 @@ export class LogRecordEncoder {
     writeAnyValue(out, head.body);
     out.end(body);
     // The connection's attributes first, as the mapping orders them, then the record's own.
-    out.raw(connection.bytes);
+    out.rawLatin1(connection.bytes);
     out.raw(attributes.out.bytes.subarray(0, attributes.out.pos));
     out.tag(DROPPED_ATTRIBUTES_COUNT, WIRE_VARINT);
     out.varint(attributes.dropped);
 
     const trace = head.traceContext;
-    if (trace !== undefined && isSpanContextValid({ traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags })) {
+    if (trace !== undefined && isValidTraceContext(trace.traceId, trace.spanId)) {
       if (trace.traceFlags) {
         out.tag(FLAGS, WIRE_FIXED32);
         out.fixed32(trace.traceFlags);
@@ -235,13 +239,14 @@ export class LogRecordEncoder {
   private connectionAttributes(facts: ConnectionFacts): EncodedAttributes {
     let encoded = this.connections.get(facts);
     if (encoded === undefined) {
-      const attributes = new EncodingAttributes(this.attributeCountLimit);
+      const attributes = this.connectionScratch;
+      attributes.reset(0);
       mapConnectionAttributes(facts, attributes);
-      encoded = { bytes: attributes.out.copy(), count: attributes.count };
+      encoded = { bytes: attributes.out.copyBytesAsLatin1(), count: attributes.count };
       this.connections.set(facts, encoded);
     }
     return encoded;
   }
 }
 
-const NO_ATTRIBUTES: EncodedAttributes = { bytes: new Uint8Array(0), count: 0 };
+const NO_ATTRIBUTES: EncodedAttributes = { bytes: '', count: 0 };

@@ -19,7 +19,6 @@ import type { ResolvedOtlpConnection } from './otlp-exporter-config';
 import { resolveOtlpExportSettings, type OtlpExportSettingsOptions } from './otlp-export-settings';
 import { EncodedLogRecord } from './encoded-log-record';
 import { LogRecordEncoder } from './log-record-encoder';
-import { createOtlpSdkPipeline } from './otlp-sdk-pipeline';
 import { ProtobufWriter } from './protobuf-writer';
 import { withDeadline } from './with-deadline';
 
@@ -118,6 +117,9 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
   const settings = resolveOtlpExportSettings(options, log);
   const { connection } = settings;
   const failureLogged = exportFailureLogger(log, connection.endpoint);
+  // Loaded here, not at the top: with the default export worker (threaded-otlp-log-exporter.ts,
+  // which imports this file's helpers) the capture thread never loads the SDK and its gRPC stack.
+  const { createOtlpSdkPipeline } = require('./otlp-sdk-pipeline') as typeof import('./otlp-sdk-pipeline');
   const pipeline = createOtlpSdkPipeline(settings, {
     ...(options.exporter ? { exporter: options.exporter } : {}),
     onFailure: (error, records) => failureLogged(error?.message ?? 'unknown', records),

@@ -148,6 +148,13 @@ export class ProtobufWriter {
     this.pos += data.length;
   }
 
+  /** Bytes kept as a one-byte string (`copyBytesAsLatin1`), written as they are. */
+  rawLatin1(bytes: string): void {
+    this.ensure(bytes.length);
+    latin1Write.call(this.bytes, bytes, this.pos, bytes.length);
+    this.pos += bytes.length;
+  }
+
   /** Starts a nested message; returns what `end` needs. */
   begin(): number {
     this.ensure(1);
@@ -177,6 +184,15 @@ export class ProtobufWriter {
   copy(from = 0): Uint8Array {
     return this.bytes.slice(from, this.pos);
   }
+
+  /**
+   * A copy of [from, pos) as a one-byte string (one char per byte): for encoded parts kept by
+   * the thousand (a connection's attributes), a string costs its bytes plus a small header, a
+   * Uint8Array another ~250 bytes of ArrayBuffer, view and backing store.
+   */
+  copyBytesAsLatin1(from = 0): string {
+    return latin1Slice.call(this.bytes, from, this.pos);
+  }
 }
 
 /**
@@ -190,6 +206,12 @@ function allocate(size: number): Uint8Array {
 }
 
 type Utf8Write = (this: Uint8Array, text: string, offset: number, length: number) => number;
+
+// Node's byte ↔ one-byte-string copies behind Buffer#toString/write(…, 'latin1'), on any Uint8Array.
+const { latin1Slice, latin1Write } = Buffer.prototype as unknown as {
+  latin1Slice: (this: Uint8Array, start: number, end: number) => string;
+  latin1Write: (this: Uint8Array, text: string, offset: number, length: number) => number;
+};
 
 // Node's encoder behind Buffer#write(text, 'utf8'); it accepts any Uint8Array and, like the
 // SDK's TextEncoder, replaces lone surrogates with U+FFFD (so does the fallback).

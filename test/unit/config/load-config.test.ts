@@ -20,7 +20,7 @@ test('defaults', () => {
   assert.equal(config.output.format, 'console');
   assert.equal(config.output.truncateBytes, 65536);
   assert.equal(config.processor.idleTimeoutMs, 1000);
-  assert.equal(config.capture.ringBufferBytes, 16 * 1024 * 1024);
+  assert.equal(config.capture.ringBufferBytes, 8 * 1024 * 1024);
   assert.deepEqual(config.capture.pids, []);
 });
 
