@@ -46,7 +46,7 @@ const AGENT_ARGS = (process.env['BENCH_AGENT_ARGS'] ?? '').split(' ').filter((ar
 const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((arg) => arg.length > 0);
 /** Room for the sockets of the load generator, nginx and the agent. */
 const NOFILE = CONNECTIONS + 4096;
-const MAX_QUEUE_SIZE = 2048; // the default of otlp.max_queue_size, restated for the report
+const MAX_QUEUE_SIZE = 8192; // the default of otlp.max_queue_size, restated for the report
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -208,7 +208,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.ok(exported >= 3);
       assert.equal(sampleValue(text, 'plaintap_export_failures_total', { exporter: 'otlp' }), 0);
       assert.equal(sampleValue(text, 'plaintap_export_dropped_total', { exporter: 'otlp', reason: 'queue_full' }), 0);
-      assert.equal(sampleValue(text, 'plaintap_export_queue_capacity', { exporter: 'otlp' }), 2048);
+      assert.equal(sampleValue(text, 'plaintap_export_queue_capacity', { exporter: 'otlp' }), 8192);
     });
   });
 

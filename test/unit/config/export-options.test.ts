@@ -23,7 +23,7 @@ describe('otlp options', () => {
     assert.equal(config([]).otlp, undefined);
     const on = config(['--otlp-endpoint', 'http://127.0.0.1:4317']).otlp;
     assert.equal(on?.endpoint, 'http://127.0.0.1:4317');
-    assert.equal(on?.maxQueueSize, 2048);
+    assert.equal(on?.maxQueueSize, 8192);
     assert.equal(on?.maxExportBatchSize, 512);
     assert.equal(on?.scheduledDelayMs, 1000);
     assert.equal(on?.exportTimeoutMs, 30_000);

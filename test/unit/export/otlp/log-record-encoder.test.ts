@@ -209,6 +209,29 @@ describe('LogRecordEncoder: the bytes the OpenTelemetry SDK would send', () => {
     assertSameBytes([view(-5, 2 ** 60), view(2 ** 64, 0.25), view(NaN, -Infinity), view(0, Number.MAX_SAFE_INTEGER)]);
   });
 
+  it('writes short and long, ASCII and non-ASCII values alike (the one-pass path and the general one)', () => {
+    const view = (target: string, userAgent: string, bodySize: number): MappableRecord => ({
+      kind: 'http-exchange-view',
+      connection: v4,
+      protocol: 'http1',
+      httpVersion: '1.1',
+      side: 'server',
+      timestampNs: 1_764_000_000_000_000_000n,
+      durationNs: 5n,
+      request: { method: 'GET', target, headers: [['user-agent', userAgent]], bodySize },
+      response: { statusCode: 200, headers: [], bodySize },
+      truncated: false,
+    });
+    // url.path is 8 key bytes: the KeyValue reaches 128 bytes at a 113-character path.
+    const paths = [110, 111, 112, 113, 114, 125, 126, 127, 128, 200].map((n) => `/${'p'.repeat(n - 1)}`);
+    assertSameBytes([
+      ...paths.map((path, i) => view(path, 'curl/8.5.0', i)),
+      view('/caf\u00e9', 'Mozilla/5.0 (\u00e9t\u00e9) \u{1F600}', 2 ** 32 - 1),
+      view('/', '', 2 ** 32),
+      view('/x', 'a'.repeat(126), 127),
+    ]);
+  });
+
   it('writes nothing for a record it cannot map', () => {
     const out = new ProtobufWriter(64);
     assert.throws(() => new LogRecordEncoder().encode({ kind: 'nonsense' } as unknown as MappableRecord, OBSERVED_MS, out), /no log record mapping/);

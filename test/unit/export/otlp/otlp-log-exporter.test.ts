@@ -126,7 +126,7 @@ describe('createOtlpLogExporter (in-process exporter)', () => {
       exportRetries: 0,
       queueDepth: 0,
       inFlight: 0,
-      maxQueueSize: 2048,
+      maxQueueSize: 8192,
     });
     await exporter.shutdown();
     assert.equal(exporter.ready, false);
