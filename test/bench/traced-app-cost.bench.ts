@@ -10,6 +10,7 @@
  *   plaintap-otlp   the agent exporting OTLP to a local gRPC sink (otlp-count-sink-process.ts:
  *                   a real grpc-js server in its own process that counts records without decoding
  *                   them, so that the receiver's own work is not billed to plaintap)
+ *   plaintap-otlp-pid   the same with --pid <nginx worker>: one record per request (nginx's side)
  * Rounds are interleaved; medians and ratios are printed, with the CPU the tracer (the floor's
  * consumer or the agent) used per request. Run: npm run bench -- traced-app-cost
  */
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     { name: 'plaintap-nginx', start: () => agent(['--comm', 'nginx']) },
     { name: 'plaintap-pid', start: () => agent(['--pid', String(nginx.workerPid)]) },
     { name: 'plaintap-otlp', start: () => agent([], { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }) },
+    { name: 'plaintap-otlp-pid', start: () => agent(['--pid', String(nginx.workerPid)], { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }) },
   ];
   const url = `https://127.0.0.1:${nginx.port}/hello`;
   const rates = new Map<string, number[]>(modes.map((m) => [m.name, []]));

@@ -12,6 +12,7 @@
  * attribute object), and a connection's attributes (process, thread, network, TLS library) are
  * encoded once and reused for all its records.
  */
+import { isSpanContextValid } from '@opentelemetry/api';
 import type { ConnectionFacts } from '../../capture/captured-event';
 import {
   connectionOf,
@@ -26,7 +27,6 @@ import {
   type ResolvedMappingOptions,
 } from './log-record-mapping';
 import { ProtobufWriter, WIRE_FIXED32, WIRE_FIXED64, WIRE_LENGTH, WIRE_VARINT } from './protobuf-writer';
-import { isValidTraceContext } from './traceparent';
 
 /** The SDK's default `logRecordLimits.attributeCountLimit`. */
 export const ATTRIBUTE_COUNT_LIMIT = 128;
@@ -217,7 +217,7 @@ export class LogRecordEncoder {
     out.varint(attributes.dropped);
 
     const trace = head.traceContext;
-    if (trace !== undefined && isValidTraceContext(trace.traceId, trace.spanId)) {
+    if (trace !== undefined && isSpanContextValid({ traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags })) {
       if (trace.traceFlags) {
         out.tag(FLAGS, WIRE_FIXED32);
         out.fixed32(trace.traceFlags);

@@ -185,20 +185,8 @@ function firstHeader(headers: readonly HeaderPair[], name: string): string | und
 
 const BRACKETED_AUTHORITY = /^\[([^\]]*)\](?::(\d+))?$/;
 
-/** The last authority split: a connection's requests, and most of a host's, name the same one. */
-let lastAuthority: string | undefined;
-let lastSplit: Readonly<{ host: string; port?: number }> = { host: '' };
-
 /** Splits `host`, `host:port`, `[v6]:port` (a Host header or an authority). */
-export function splitAuthority(authority: string): Readonly<{ host: string; port?: number }> {
-  if (authority !== lastAuthority) {
-    lastSplit = splitAuthorityText(authority);
-    lastAuthority = authority;
-  }
-  return lastSplit;
-}
-
-function splitAuthorityText(authority: string): { host: string; port?: number } {
+export function splitAuthority(authority: string): { host: string; port?: number } {
   const text = authority.trim();
   if (text.charCodeAt(0) === 0x5b /* [ */) {
     const bracket = BRACKETED_AUTHORITY.exec(text);

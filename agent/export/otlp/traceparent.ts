@@ -15,17 +15,6 @@ export interface ParsedTraceparent {
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
-const TRACE_ID = /^[0-9a-f]{32}$/i;
-const SPAN_ID = /^[0-9a-f]{16}$/i;
-
-/**
- * The SDK's `isSpanContextValid` for these two ids (hex of the right length, not all zero), here
- * so that the capture thread does not load the OpenTelemetry API for one check.
- */
-export function isValidTraceContext(traceId: string, spanId: string): boolean {
-  return TRACE_ID.test(traceId) && !/^0+$/.test(traceId) && SPAN_ID.test(spanId) && !/^0+$/.test(spanId);
-}
-
 /** The trace context of a `traceparent` header value, or undefined when it is not a valid one. */
 export function parseTraceparent(value: string): ParsedTraceparent | undefined {
   const match = TRACEPARENT.exec(value.trim());
