@@ -95,6 +95,7 @@ function createExporter(
     ...(otlp.clientKey !== undefined ? { clientKey: otlp.clientKey } : {}),
     ...(otlp.clientCertificate !== undefined ? { clientCertificate: otlp.clientCertificate } : {}),
     maxQueueSize: otlp.maxQueueSize,
+    maxQueueBytes: otlp.maxQueueBytes,
     maxExportBatchSize: otlp.maxExportBatchSize,
     scheduledDelayMillis: otlp.scheduledDelayMs,
     exportTimeoutMillis: otlp.exportTimeoutMs,

@@ -380,6 +380,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Records waiting for export; beyond it new records are dropped and counted. Larger than the SDK default (2048): at 100k records/s that is 20 ms of headroom.',
   },
   {
+    key: 'otlp.max_queue_bytes',
+    flag: 'otlp-max-queue-bytes',
+    env: 'PLAINTAP_OTLP_MAX_QUEUE_BYTES',
+    type: 'bytes',
+    default: 32 * MIB,
+    min: 64 * KIB,
+    argName: 'BYTES',
+    description: 'Encoded bytes waiting for export; beyond it new records are dropped and counted (as queue_full). Bounds memory when records are large (raw payloads) and the collector is away.',
+  },
+  {
     key: 'otlp.max_export_batch_size',
     flag: 'otlp-max-export-batch-size',
     env: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',

@@ -17,6 +17,7 @@ export interface OtlpSettings {
   readonly clientKey?: string;
   readonly clientCertificate?: string;
   readonly maxQueueSize: number;
+  readonly maxQueueBytes: number;
   readonly maxExportBatchSize: number;
   readonly scheduledDelayMs: number;
   readonly exportTimeoutMs: number;
@@ -100,6 +101,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       ...optional('otlp.client_key'),
       ...optional('otlp.client_certificate'),
       maxQueueSize: get('otlp.max_queue_size'),
+      maxQueueBytes: get('otlp.max_queue_bytes'),
       maxExportBatchSize: get('otlp.max_export_batch_size'),
       scheduledDelayMs: get('otlp.scheduled_delay'),
       exportTimeoutMs: get('otlp.export_timeout'),

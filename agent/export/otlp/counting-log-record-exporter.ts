@@ -15,6 +15,8 @@ const SUCCESS = 0;
 export interface ExportCounters {
   /** Records the batch processor took off its queue and handed to the exporter. */
   handed: number;
+  /** Their size (sizeOf), for the queue's byte budget. */
+  handedBytes: number;
   /** Records in exports that succeeded. */
   exported: number;
   /** Records in exports that failed. */
@@ -27,19 +29,22 @@ export interface ExportCounters {
 }
 
 export class CountingLogRecordExporter implements LogRecordExporter {
-  readonly counters: ExportCounters = { handed: 0, exported: 0, failed: 0, calls: 0, failedCalls: 0 };
+  readonly counters: ExportCounters = { handed: 0, handedBytes: 0, exported: 0, failed: 0, calls: 0, failedCalls: 0 };
 
   constructor(
     private readonly inner: LogRecordExporter,
     private readonly onFailure?: (error: Error | undefined, records: number) => void,
     /** Called after records were handed over or answered (the queue moved). */
     private readonly onProgress?: () => void,
+    /** A record's size as the books count it (its encoded bytes). */
+    private readonly sizeOf: (record: ReadableLogRecord) => number = () => 0,
   ) {}
 
   export(logs: ReadableLogRecord[], resultCallback: ExportCallback): void {
     const count = logs.length;
     const counters = this.counters;
     counters.handed += count;
+    for (const log of logs) counters.handedBytes += this.sizeOf(log);
     counters.calls += 1;
     let answered = false;
     const finish = (result: ExportResult): void => {

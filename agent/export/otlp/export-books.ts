@@ -1,8 +1,9 @@
 /**
  * The OTLP exporter's books, wherever its SDK side runs: records received, accepted into the
  * queue and refused (by reason), and the SDK side's progress (handed to the exporter, answered),
- * which gives the queue's depth. A record is refused, counted, before the SDK's own queue would
- * drop it silently; at shutdown whatever is still unanswered is counted as dropped and the books
+ * which gives the queue's depth, in records and in encoded bytes. A record is refused, counted,
+ * before the SDK's own queue would drop it silently, or when its bytes would take the queue past
+ * its byte budget; at shutdown whatever is still unanswered is counted as dropped and the books
  * are frozen.
  */
 import type { OtlpExporterStats } from './otlp-log-exporter';
@@ -11,6 +12,8 @@ import type { OtlpExporterStats } from './otlp-log-exporter';
 export interface ExportProgress {
   /** Records the batch processor took off its queue and handed to the exporter. */
   readonly handed: number;
+  /** Their encoded bytes. */
+  readonly handedBytes: number;
   /** Records in exports that succeeded / failed after retries. */
   readonly exported: number;
   readonly failed: number;
@@ -21,11 +24,13 @@ export interface ExportProgress {
   readonly retries: number;
 }
 
-export const NO_PROGRESS: ExportProgress = { handed: 0, exported: 0, failed: 0, calls: 0, failedCalls: 0, retries: 0 };
+export const NO_PROGRESS: ExportProgress = { handed: 0, handedBytes: 0, exported: 0, failed: 0, calls: 0, failedCalls: 0, retries: 0 };
 
 export class ExportBooks {
   received = 0;
   accepted = 0;
+  /** Encoded bytes of the accepted records. */
+  acceptedBytes = 0;
   droppedQueueFull = 0;
   droppedShutdown = 0;
   droppedMapping = 0;
@@ -38,11 +43,17 @@ export class ExportBooks {
     readonly maxQueueSize: number,
     /** The SDK side's latest counters (possibly behind the truth, never ahead of it). */
     private readonly progress: () => ExportProgress,
+    readonly maxQueueBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Accepted and not yet handed to the exporter (a batch being prepared included). */
   queueDepth(): number {
     return this.final ? 0 : Math.max(0, this.accepted - this.progress().handed);
+  }
+
+  /** Encoded bytes accepted and not yet handed to the exporter. */
+  queueBytes(): number {
+    return this.final ? 0 : Math.max(0, this.acceptedBytes - this.progress().handedBytes);
   }
 
   /** Handed to the exporter and not answered yet. */
@@ -63,6 +74,20 @@ export class ExportBooks {
       this.droppedQueueFull += 1;
       return false;
     }
+    return true;
+  }
+
+  /**
+   * An admitted record, once encoded: accepted when its bytes fit the byte budget, else counted
+   * as dropped (queue full) and the caller forgets it.
+   */
+  accept(bytes: number): boolean {
+    if (this.queueBytes() + bytes > this.maxQueueBytes) {
+      this.droppedQueueFull += 1;
+      return false;
+    }
+    this.accepted += 1;
+    this.acceptedBytes += bytes;
     return true;
   }
 
@@ -112,6 +137,6 @@ export class ExportBooks {
   }
 
   private hasRoom(): boolean {
-    return this.shuttingDown || this.queueDepth() <= this.maxQueueSize / 2;
+    return this.shuttingDown || (this.queueDepth() <= this.maxQueueSize / 2 && this.queueBytes() <= this.maxQueueBytes / 2);
   }
 }

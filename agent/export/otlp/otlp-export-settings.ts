@@ -15,6 +15,8 @@ import { DEFAULT_RETRY, type ResolvedRetryOptions, type RetryOptions } from './r
 export interface OtlpBatchOptions {
   /** Records waiting for export before new ones are dropped (counted). Default 8192. */
   readonly maxQueueSize?: number;
+  /** Encoded bytes waiting for export before new records are dropped (counted as queue full). Default 32 MiB. */
+  readonly maxQueueBytes?: number;
   /** Records per export call. Default 512 (at most maxQueueSize). */
   readonly maxExportBatchSize?: number;
   /** Longest wait before a partial batch is sent, ms. Default 1000. */
@@ -44,6 +46,7 @@ export interface OtlpExportSettings {
   readonly resourceAttributes: Readonly<Record<string, string | number | boolean>>;
   readonly version: string;
   readonly maxQueueSize: number;
+  readonly maxQueueBytes: number;
   readonly maxExportBatchSize: number;
   readonly scheduledDelayMillis: number | undefined;
   readonly exportTimeoutMillis: number;
@@ -52,6 +55,8 @@ export interface OtlpExportSettings {
 
 /** Not the SDK's 2048: at plaintap's rates (~100k records/s) that is 20 ms of headroom (docs/benchmarks.md). */
 const DEFAULT_MAX_QUEUE_SIZE = 8192;
+/** A full queue of ~1 KB HTTP records is ~8 MB; this bounds it when records carry payloads (raw, up to --truncate). */
+const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
 const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
 
@@ -92,6 +97,7 @@ export function resolveOtlpExportSettings(options: OtlpExportSettingsOptions, lo
     resourceAttributes,
     version: VERSION,
     maxQueueSize,
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
     maxExportBatchSize: Math.min(options.maxExportBatchSize ?? DEFAULT_MAX_EXPORT_BATCH_SIZE, maxQueueSize),
     scheduledDelayMillis: options.scheduledDelayMillis,
     exportTimeoutMillis: options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,

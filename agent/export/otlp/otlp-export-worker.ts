@@ -38,7 +38,7 @@ const pipeline = createOtlpSdkPipeline(workerData as OtlpExportSettings, {
 
 function progress(): ExportProgress {
   const c = pipeline.counting.counters;
-  return { handed: c.handed, exported: c.exported, failed: c.failed, calls: c.calls, failedCalls: c.failedCalls, retries: pipeline.retrying.retries };
+  return { handed: c.handed, handedBytes: c.handedBytes, exported: c.exported, failed: c.failed, calls: c.calls, failedCalls: c.failedCalls, retries: pipeline.retrying.retries };
 }
 
 function emitBatch(message: RecordsMessage): void {

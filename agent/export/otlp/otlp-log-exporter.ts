@@ -127,9 +127,9 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
   });
   const progress = (): ExportProgress => {
     const c = pipeline.counting.counters;
-    return { handed: c.handed, exported: c.exported, failed: c.failed, calls: c.calls, failedCalls: c.failedCalls, retries: pipeline.retrying.retries };
+    return { handed: c.handed, handedBytes: c.handedBytes, exported: c.exported, failed: c.failed, calls: c.calls, failedCalls: c.failedCalls, retries: pipeline.retrying.retries };
   };
-  const books = new ExportBooks(settings.maxQueueSize, progress);
+  const books = new ExportBooks(settings.maxQueueSize, progress, settings.maxQueueBytes);
   const mapper = createLogRecordMapper(options.mapping ?? {});
   const mappingFailed = mappingErrorLogger(log);
   const encoder = new LogRecordEncoder(options.mapping ?? {});
@@ -168,7 +168,10 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
         mappingFailed(record, error);
         return;
       }
-      books.accepted += 1;
+      if (!books.accept(chunk.pos - start)) {
+        chunk.pos = start;
+        return;
+      }
       const bytes = chunk.bytes.subarray(start, chunk.pos);
       if (!readable) {
         pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope));

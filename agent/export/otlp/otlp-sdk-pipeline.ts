@@ -98,7 +98,7 @@ export function createOtlpSdkPipeline(settings: OtlpExportSettings, hooks: OtlpS
     settings.retry,
     settings.exportTimeoutMillis,
   );
-  const counting = new CountingLogRecordExporter(retrying, hooks.onFailure, hooks.onProgress);
+  const counting = new CountingLogRecordExporter(retrying, hooks.onFailure, hooks.onProgress, (record) => (record as EncodedLogRecord).encoded.length);
   const processor = new BatchLogRecordProcessor({
     exporter: counting,
     maxQueueSize: settings.maxQueueSize,

@@ -45,7 +45,7 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
   const settings = resolveOtlpExportSettings(options, log);
   const { connection } = settings;
   let latest: ExportProgress = NO_PROGRESS;
-  const books = new ExportBooks(settings.maxQueueSize, () => latest);
+  const books = new ExportBooks(settings.maxQueueSize, () => latest, settings.maxQueueBytes);
   const mappingFailed = mappingErrorLogger(log);
   const failureLogged = exportFailureLogger(log, connection.endpoint);
 
@@ -93,7 +93,7 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
     workerGone = true;
     // Everything not answered is lost with the worker: counted as failed, as an export that failed.
     const unanswered = books.accepted - latest.exported - latest.failed;
-    latest = { ...latest, handed: books.accepted, failed: latest.failed + unanswered, failedCalls: latest.failedCalls + (unanswered > 0 ? 1 : 0) };
+    latest = { ...latest, handed: books.accepted, handedBytes: books.acceptedBytes, failed: latest.failed + unanswered, failedCalls: latest.failedCalls + (unanswered > 0 ? 1 : 0) };
     if (!books.shuttingDown) log?.error('otlp: the export worker stopped; records are no longer exported', { error: error.message });
     books.beginShutdown();
     for (const resolve of flushes.values()) resolve();
@@ -153,6 +153,7 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
 
     emit(record) {
       if (!books.admit()) return;
+      const start = batch.pos;
       try {
         encoder.encode(record, Date.now(), batch);
       } catch (error) {
@@ -160,7 +161,10 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
         mappingFailed(record, error);
         return;
       }
-      books.accepted += 1;
+      if (!books.accept(batch.pos - start)) {
+        batch.pos = start;
+        return;
+      }
       ends.push(batch.pos);
       if (ends.length >= POST_BATCH_RECORDS) postRecords();
       else if (!postScheduled) {

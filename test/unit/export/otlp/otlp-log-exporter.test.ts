@@ -160,6 +160,26 @@ describe('createOtlpLogExporter (in-process exporter)', () => {
     assert.equal(after.inFlight, 0);
   });
 
+  it('bounds the queue in encoded bytes: what does not fit is refused and counted, what fits is sent intact', async () => {
+    const fake = new FakeExporter('ok');
+    const exporter = createOtlpLogExporter({ exporter: fake, env: {}, maxQueueSize: 1000, maxQueueBytes: 11_000, scheduledDelayMillis: 10_000 });
+    const big = (i: number): RawMessage => ({ ...raw(i), payload: new Uint8Array(3000).fill(0x41), length: 3000 });
+    for (let i = 0; i < 10; i++) exporter.emit(big(i));
+    exporter.emit(raw(10));
+    const s = exporter.stats();
+    assert.equal(s.accepted, 4);
+    assert.equal(s.dropped.queueFull, 7);
+    await exporter.forceFlush();
+    assert.equal(fake.seen.length, 4);
+    assert.deepEqual(
+      fake.seen.map((record) => String(record.body).length),
+      [3000, 3000, 3000, 'message 10'.length],
+      'the refused records left nothing behind in the accepted ones',
+    );
+    assert.equal(accountedFor(exporter), 11);
+    await exporter.shutdown();
+  });
+
   it('counts failed exports and their records', async () => {
     const failures: string[] = [];
     const exporter = createOtlpLogExporter({

@@ -103,6 +103,33 @@ describe('createThreadedOtlpLogExporter', () => {
     assert.equal(exporter.ready, false);
   });
 
+  it('bounds the queue in encoded bytes too: large records beyond the budget are refused and counted', async () => {
+    const collector = await silentCollector();
+    closers.push(collector.close);
+    const exporter = createThreadedOtlpLogExporter({
+      endpoint: collector.endpoint,
+      env: {},
+      maxQueueSize: 1000,
+      maxQueueBytes: 11_000,
+      maxExportBatchSize: 500,
+      scheduledDelayMillis: 60_000,
+      exportTimeoutMillis: 60_000,
+      retry: false,
+    });
+    const big = (i: number): RawMessage => ({ ...raw(i), payload: new Uint8Array(3000).fill(0x41), length: 3000 });
+    for (let i = 0; i < 10; i++) exporter.emit(big(i));
+    exporter.emit(raw(10)); // a small one still fits
+    const during = exporter.stats();
+    assert.equal(during.received, 11);
+    assert.equal(during.accepted, 4, 'three ~3.2 KB records fit 11,000 bytes, a fourth does not, the small one does');
+    assert.equal(during.dropped.queueFull, 7);
+    assert.equal(accountedFor(exporter), 11);
+    assert.ok(exporter.waitForRoom(), 'a queue past half its byte budget makes a replay wait');
+    await exporter.shutdown(200);
+    assert.equal(exporter.stats().dropped.shutdown, 4);
+    assert.equal(accountedFor(exporter), 11);
+  });
+
   it('counts a record that cannot be mapped', async () => {
     const receiver = await startOtlpReceiver();
     closers.push(receiver.stop);
