@@ -72,6 +72,9 @@ export interface ExporterStatsSnapshot {
   readonly queueDepth: number;
   /** The queue's bound, when it has one. */
   readonly queueCapacity?: number;
+  /** Encoded bytes waiting in the export queue now, and their bound (when the queue counts bytes). */
+  readonly queueBytes?: number;
+  readonly queueBytesCapacity?: number;
 }
 
 /** Probe attachment outcome for one TLS library. */

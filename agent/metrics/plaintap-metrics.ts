@@ -52,6 +52,8 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_export_dropped_total',
   'plaintap_export_queue_depth',
   'plaintap_export_queue_capacity',
+  'plaintap_export_queue_bytes',
+  'plaintap_export_queue_bytes_capacity',
   'plaintap_attached_targets',
   'plaintap_metrics_source_errors_total',
 ] as const;
@@ -277,6 +279,30 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
       this.reset();
       for (const stats of exporters()) {
         if (stats.queueCapacity !== undefined) this.set({ exporter: stats.exporter }, stats.queueCapacity);
+      }
+    },
+  });
+  new Gauge<'exporter'>({
+    name: 'plaintap_export_queue_bytes',
+    help: 'Encoded bytes waiting in an exporter queue now.',
+    labelNames: ['exporter'],
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of exporters()) {
+        if (stats.queueBytes !== undefined) this.set({ exporter: stats.exporter }, stats.queueBytes);
+      }
+    },
+  });
+  new Gauge<'exporter'>({
+    name: 'plaintap_export_queue_bytes_capacity',
+    help: 'Bound of an exporter queue in encoded bytes; reaching it means drops (queue_full).',
+    labelNames: ['exporter'],
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of exporters()) {
+        if (stats.queueBytesCapacity !== undefined) this.set({ exporter: stats.exporter }, stats.queueBytesCapacity);
       }
     },
   });

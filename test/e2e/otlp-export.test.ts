@@ -209,6 +209,8 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.equal(sampleValue(text, 'plaintap_export_failures_total', { exporter: 'otlp' }), 0);
       assert.equal(sampleValue(text, 'plaintap_export_dropped_total', { exporter: 'otlp', reason: 'queue_full' }), 0);
       assert.equal(sampleValue(text, 'plaintap_export_queue_capacity', { exporter: 'otlp' }), 8192);
+      assert.equal(sampleValue(text, 'plaintap_export_queue_bytes_capacity', { exporter: 'otlp' }), 32 * 1024 * 1024);
+      assert.ok((sampleValue(text, 'plaintap_export_queue_bytes', { exporter: 'otlp' }) ?? -1) >= 0, 'the queue depth in bytes is exposed');
     });
   });
 

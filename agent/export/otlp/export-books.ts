@@ -133,6 +133,8 @@ export class ExportBooks {
       queueDepth: this.queueDepth(),
       inFlight: this.inFlight(),
       maxQueueSize: this.maxQueueSize,
+      queueBytes: this.queueBytes(),
+      maxQueueBytes: this.maxQueueBytes,
     };
   }
 

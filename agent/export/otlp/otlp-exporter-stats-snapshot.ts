@@ -16,5 +16,7 @@ export function otlpExporterStatsSnapshot(stats: OtlpExporterStats, exporter = '
     },
     queueDepth: stats.queueDepth,
     queueCapacity: stats.maxQueueSize,
+    queueBytes: stats.queueBytes,
+    queueBytesCapacity: stats.maxQueueBytes,
   };
 }

@@ -59,6 +59,9 @@ export interface OtlpExporterStats {
   /** Records handed to the exporter and not answered yet. */
   readonly inFlight: number;
   readonly maxQueueSize: number;
+  /** Encoded bytes accepted and not yet handed to the exporter, and their bound. */
+  readonly queueBytes: number;
+  readonly maxQueueBytes: number;
 }
 
 export interface OtlpLogExporter extends RecordSink {

@@ -42,6 +42,8 @@ function fullSources(): MetricsSources {
         dropped: { queue_full: 6, shutdown: 0 },
         queueDepth: 12,
         queueCapacity: 2048,
+        queueBytes: 12_345,
+        queueBytesCapacity: 33_554_432,
       },
     ],
     attachedTargets: () => [
@@ -91,6 +93,8 @@ describe('plaintap metrics registry', () => {
       'plaintap_export_dropped_total{exporter="otlp",reason="shutdown"}': 0,
       'plaintap_export_queue_depth{exporter="otlp"}': 12,
       'plaintap_export_queue_capacity{exporter="otlp"}': 2048,
+      'plaintap_export_queue_bytes{exporter="otlp"}': 12_345,
+      'plaintap_export_queue_bytes_capacity{exporter="otlp"}': 33_554_432,
       'plaintap_attached_targets{library="openssl",result="attached"}': 3,
       'plaintap_attached_targets{library="gnutls",result="failed"}': 1,
       'plaintap_exchange_duration_seconds_bucket{protocol="http1",method="GET",status_class="2xx",side="client",le="0.005"}': 1,

@@ -127,6 +127,8 @@ describe('createOtlpLogExporter (in-process exporter)', () => {
       queueDepth: 0,
       inFlight: 0,
       maxQueueSize: 8192,
+      queueBytes: 0,
+      maxQueueBytes: 32 * 1024 * 1024,
     });
     await exporter.shutdown();
     assert.equal(exporter.ready, false);

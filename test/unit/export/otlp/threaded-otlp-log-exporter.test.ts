@@ -123,6 +123,8 @@ describe('createThreadedOtlpLogExporter', () => {
     assert.equal(during.received, 11);
     assert.equal(during.accepted, 4, 'three ~3.2 KB records fit 11,000 bytes, a fourth does not, the small one does');
     assert.equal(during.dropped.queueFull, 7);
+    assert.ok(during.queueBytes > 9_000 && during.queueBytes <= 11_000, `queue bytes ${during.queueBytes}`);
+    assert.equal(during.maxQueueBytes, 11_000);
     assert.equal(accountedFor(exporter), 11);
     assert.ok(exporter.waitForRoom(), 'a queue past half its byte budget makes a replay wait');
     await exporter.shutdown(200);
