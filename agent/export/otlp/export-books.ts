@@ -6,7 +6,10 @@
  * its byte budget; at shutdown whatever is still unanswered is counted as dropped and the books
  * are frozen.
  */
+import type { LogRecordEncoder } from './log-record-encoder';
+import type { MappableRecord, MappedLogRecordHead } from './log-record-mapping';
 import type { OtlpExporterStats } from './otlp-log-exporter';
+import type { ProtobufWriter } from './protobuf-writer';
 
 /** What the SDK side reports: monotonic counters. */
 export interface ExportProgress {
@@ -141,4 +144,35 @@ export class ExportBooks {
   private hasRoom(): boolean {
     return this.shuttingDown || (this.queueDepth() <= this.maxQueueSize / 2 && this.queueBytes() <= this.maxQueueBytes / 2);
   }
+}
+
+/**
+ * One record into an exporter's queue, the same steps in both exporters: admitted by the books,
+ * encoded at the end of `out`, accepted by the byte budget. Returns its mapped fields, or
+ * undefined when it was refused (queue full), could not be mapped (`mappingFailed` told) or did
+ * not fit the byte budget (`out` rewound); each of those is counted in the books.
+ */
+export function encodeIntoQueue(
+  books: ExportBooks,
+  encoder: LogRecordEncoder,
+  record: MappableRecord,
+  observedMillis: number,
+  out: ProtobufWriter,
+  mappingFailed: (record: MappableRecord, error: unknown) => void,
+): MappedLogRecordHead | undefined {
+  if (!books.admit()) return undefined;
+  const start = out.pos;
+  let head: MappedLogRecordHead;
+  try {
+    head = encoder.encode(record, observedMillis, out);
+  } catch (error) {
+    books.droppedMapping += 1;
+    mappingFailed(record, error);
+    return undefined;
+  }
+  if (!books.accept(out.pos - start)) {
+    out.pos = start;
+    return undefined;
+  }
+  return head;
 }

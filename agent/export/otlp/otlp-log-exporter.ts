@@ -13,8 +13,8 @@
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Logger } from '../../log';
 import type { RecordSink } from '../../protocols/protocol';
-import { ExportBooks, type ExportProgress } from './export-books';
-import { createLogRecordMapper, type LogRecordMappingOptions, type LogAttributes, type MappableRecord, type MappedLogRecordHead } from './log-record-mapping';
+import { encodeIntoQueue, ExportBooks, type ExportProgress } from './export-books';
+import { createLogRecordMapper, type LogRecordMappingOptions, type LogAttributes, type MappableRecord } from './log-record-mapping';
 import type { ResolvedOtlpConnection } from './otlp-exporter-config';
 import { resolveOtlpExportSettings, type OtlpExportSettingsOptions } from './otlp-export-settings';
 import { EncodedLogRecord } from './encoded-log-record';
@@ -159,22 +159,11 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
     resourceAttributes: settings.resourceAttributes,
 
     emit(record) {
-      if (!books.admit()) return;
       if (chunk.pos > CHUNK_BYTES - CHUNK_SLACK) chunk = new ProtobufWriter(CHUNK_BYTES);
       const start = chunk.pos;
       const observedMillis = Date.now();
-      let head: MappedLogRecordHead;
-      try {
-        head = encoder.encode(record, observedMillis, chunk);
-      } catch (error) {
-        books.droppedMapping += 1;
-        mappingFailed(record, error);
-        return;
-      }
-      if (!books.accept(chunk.pos - start)) {
-        chunk.pos = start;
-        return;
-      }
+      const head = encodeIntoQueue(books, encoder, record, observedMillis, chunk, mappingFailed);
+      if (head === undefined) return;
       const bytes = chunk.bytes.subarray(start, chunk.pos);
       if (!readable) {
         pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope));

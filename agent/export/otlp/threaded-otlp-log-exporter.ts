@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ExportBooks, NO_PROGRESS, type ExportProgress } from './export-books';
+import { encodeIntoQueue, ExportBooks, NO_PROGRESS, type ExportProgress } from './export-books';
 import { LogRecordEncoder } from './log-record-encoder';
 import {
   DEFAULT_SHUTDOWN_DEADLINE_MS,
@@ -152,19 +152,7 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
     resourceAttributes: settings.resourceAttributes,
 
     emit(record) {
-      if (!books.admit()) return;
-      const start = batch.pos;
-      try {
-        encoder.encode(record, Date.now(), batch);
-      } catch (error) {
-        books.droppedMapping += 1;
-        mappingFailed(record, error);
-        return;
-      }
-      if (!books.accept(batch.pos - start)) {
-        batch.pos = start;
-        return;
-      }
+      if (encodeIntoQueue(books, encoder, record, Date.now(), batch, mappingFailed) === undefined) return;
       ends.push(batch.pos);
       if (ends.length >= POST_BATCH_RECORDS) postRecords();
       else if (!postScheduled) {
