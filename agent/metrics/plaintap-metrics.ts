@@ -260,52 +260,30 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
       }
     },
   });
-  new Gauge<'exporter'>({
-    name: 'plaintap_export_queue_depth',
-    help: 'Records waiting in an exporter queue now.',
-    labelNames: ['exporter'],
-    registers,
-    collect() {
-      this.reset();
-      for (const stats of exporters()) this.set({ exporter: stats.exporter }, stats.queueDepth);
-    },
-  });
-  new Gauge<'exporter'>({
-    name: 'plaintap_export_queue_capacity',
-    help: 'Bound of an exporter queue (records); depth at capacity means drops.',
-    labelNames: ['exporter'],
-    registers,
-    collect() {
-      this.reset();
-      for (const stats of exporters()) {
-        if (stats.queueCapacity !== undefined) this.set({ exporter: stats.exporter }, stats.queueCapacity);
-      }
-    },
-  });
-  new Gauge<'exporter'>({
-    name: 'plaintap_export_queue_bytes',
-    help: 'Encoded bytes waiting in an exporter queue now.',
-    labelNames: ['exporter'],
-    registers,
-    collect() {
-      this.reset();
-      for (const stats of exporters()) {
-        if (stats.queueBytes !== undefined) this.set({ exporter: stats.exporter }, stats.queueBytes);
-      }
-    },
-  });
-  new Gauge<'exporter'>({
-    name: 'plaintap_export_queue_bytes_capacity',
-    help: 'Bound of an exporter queue in encoded bytes; reaching it means drops (queue_full).',
-    labelNames: ['exporter'],
-    registers,
-    collect() {
-      this.reset();
-      for (const stats of exporters()) {
-        if (stats.queueBytesCapacity !== undefined) this.set({ exporter: stats.exporter }, stats.queueBytesCapacity);
-      }
-    },
-  });
+  /** A gauge per exporter; an exporter without the value (undefined) has no sample. */
+  const perExporterGauge = (name: string, help: string, pick: (s: ReturnType<typeof exporters>[number]) => number | undefined): void => {
+    new Gauge<'exporter'>({
+      name,
+      help,
+      labelNames: ['exporter'],
+      registers,
+      collect() {
+        this.reset();
+        for (const stats of exporters()) {
+          const value = pick(stats);
+          if (value !== undefined) this.set({ exporter: stats.exporter }, value);
+        }
+      },
+    });
+  };
+  perExporterGauge('plaintap_export_queue_depth', 'Records waiting in an exporter queue now.', (s) => s.queueDepth);
+  perExporterGauge('plaintap_export_queue_capacity', 'Bound of an exporter queue (records); depth at capacity means drops.', (s) => s.queueCapacity);
+  perExporterGauge('plaintap_export_queue_bytes', 'Encoded bytes waiting in an exporter queue now.', (s) => s.queueBytes);
+  perExporterGauge(
+    'plaintap_export_queue_bytes_capacity',
+    'Bound of an exporter queue in encoded bytes; reaching it means drops (queue_full).',
+    (s) => s.queueBytesCapacity,
+  );
 
   // attachment
   new Gauge<'library' | 'result'>({
