@@ -8,7 +8,11 @@
  */
 import type { OtlpSettings, PlaintapConfig } from './config/plaintap-config';
 import { FanOutSink } from './export/fan-out-sink';
-import { createOtlpLogExporter, type OtlpLogExporter, type OtlpLogExporterOptions } from './export/otlp/otlp-log-exporter';
+import {
+  createOtlpLogExporter,
+  type OtlpLogExporter,
+  type OtlpLogExporterOptions,
+} from './export/otlp/otlp-log-exporter';
 import { createThreadedOtlpLogExporter } from './export/otlp/threaded-otlp-log-exporter';
 import { K8S_RESOURCE_ENV } from './export/otlp/resource-attributes';
 import { createOutputSink } from './export/output-sink';
@@ -18,7 +22,12 @@ import { ExchangeStats } from './metrics/exchange-stats';
 import { TruncationStats } from './metrics/truncation-stats';
 import type { RecordSink } from './protocols/protocol';
 import { RedactingSink } from './redaction/redacting-sink';
-import { createRedactor, type DefaultRedactedHeader, type DefaultRedactedQueryKey, type Redactor } from './redaction/redactor';
+import {
+  createRedactor,
+  type DefaultRedactedHeader,
+  type DefaultRedactedQueryKey,
+  type Redactor,
+} from './redaction/redactor';
 
 export interface AgentOutputs {
   /** The processor's sink: redaction first, then every output. */
@@ -52,7 +61,8 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
   });
   const exchangeStats = new ExchangeStats();
   const truncations = new TruncationStats();
-  const exporter = config.otlp && createExporter(config.otlp, config, redactor, logger, options.env, options.exportThread ?? 'worker');
+  const exporter =
+    config.otlp && createExporter(config.otlp, config, redactor, logger, options.env, options.exportThread ?? 'worker');
 
   const sinks: RecordSink[] = [createOutputSink(config.output, options.stdout)];
   if (exporter) sinks.push(exporter);

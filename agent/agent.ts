@@ -36,8 +36,7 @@ const EXIT_BAD_CONFIG = 2;
 
 /** What feeds the processor: the kernel (optionally recording), or a record file. */
 export type AgentMode =
-  | { readonly kind: 'capture' }
-  | { readonly kind: 'replay'; readonly file: string; readonly realtime: boolean };
+  { readonly kind: 'capture' } | { readonly kind: 'replay'; readonly file: string; readonly realtime: boolean };
 
 export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind: 'capture' }): Promise<number> {
   const logger = new Logger(config.log.level);
@@ -72,9 +71,16 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   const address = config.metrics.address;
   if (address !== 'off') {
     try {
-      server = await startMetricsServer({ host: address.host, port: address.port, registry: metrics.registry, isReady });
+      server = await startMetricsServer({
+        host: address.host,
+        port: address.port,
+        registry: metrics.registry,
+        isReady,
+      });
     } catch (error) {
-      logger.error(`plaintap cannot serve metrics on ${formatHostPort(address.host, address.port)}: ${(error as Error).message}`);
+      logger.error(
+        `plaintap cannot serve metrics on ${formatHostPort(address.host, address.port)}: ${(error as Error).message}`,
+      );
       await exporter?.shutdown(0);
       return EXIT_CANNOT_START;
     }
@@ -110,7 +116,9 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       await server?.close();
       return EXIT_CANNOT_START;
     }
-    logger.warn('recording captured plaintext to a file readable by root only (0600): it holds secrets', { file: recorder.file });
+    logger.warn('recording captured plaintext to a file readable by root only (0600): it holds secrets', {
+      file: recorder.file,
+    });
   }
 
   let source: CaptureSource;
@@ -148,7 +156,9 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   }
   const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
   const recordShown = recorder ? ` record=${recorder.file}` : '';
-  process.stderr.write(`ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}\n`);
+  process.stderr.write(
+    `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}\n`,
+  );
 
   const signal = await waitForStopSignal();
   logger.info('stopping', { signal });
@@ -219,7 +229,13 @@ async function replay(mode: { file: string; realtime: boolean }, context: Replay
       ...(exporter ? { pace: () => exporter.waitForRoom() } : {}),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    logger.info('replayed', { file: mode.file, batches: summary.batches, records: summary.records, bytes: summary.bytes, seconds: seconds.toFixed(3) });
+    logger.info('replayed', {
+      file: mode.file,
+      batches: summary.batches,
+      records: summary.records,
+      bytes: summary.bytes,
+      seconds: seconds.toFixed(3),
+    });
   } catch (error) {
     logger.error(`plaintap replay stopped: ${(error as Error).message}`);
     code = EXIT_CANNOT_START;

@@ -49,10 +49,12 @@ interface Command {
 function parseCommand(loaded: LoadedConfig): Command {
   const [name, file, extra] = loaded.positionals;
   if (name === undefined) return { mode: { kind: 'capture' }, defaults: {} };
-  if (name !== 'record' && name !== 'replay') throw new ConfigError(`unknown command "${name}" (commands: record, replay; see plaintap --help)`);
+  if (name !== 'record' && name !== 'replay')
+    throw new ConfigError(`unknown command "${name}" (commands: record, replay; see plaintap --help)`);
   if (file === undefined || file === '') throw new ConfigError(`plaintap ${name} needs a FILE`);
   if (extra !== undefined) throw new ConfigError(`unexpected argument "${extra}" after plaintap ${name} FILE`);
-  if (name === 'record') return { mode: { kind: 'capture' }, defaults: { 'capture.record': file, 'output.format': 'none' } };
+  if (name === 'record')
+    return { mode: { kind: 'capture' }, defaults: { 'capture.record': file, 'output.format': 'none' } };
   const realtime = loaded.values.get('replay.realtime')?.value === true;
   // A replay serves no metrics unless asked: a live agent on this host likely holds the default port.
   return { mode: { kind: 'replay', file, realtime }, defaults: { 'metrics.address': 'off' } };

@@ -14,7 +14,11 @@ export interface ReplayFeedOptions {
   readonly pace?: ReplayPace;
 }
 
-export function feedReplay(source: ReplaySource, processor: Processor, options: ReplayFeedOptions): Promise<ReplaySummary> {
+export function feedReplay(
+  source: ReplaySource,
+  processor: Processor,
+  options: ReplayFeedOptions,
+): Promise<ReplaySummary> {
   const { setNow } = options;
   return source.run((events) => {
     const last = events[events.length - 1];

@@ -8,13 +8,22 @@ const path = require('node:path');
 
 const dir = path.join(__dirname, '..', 'dist', 'test', 'bench');
 const wanted = process.argv.slice(2);
-const all = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.bench.js')).sort() : [];
+const all = fs.existsSync(dir)
+  ? fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.bench.js'))
+      .sort()
+  : [];
 const chosen = all.filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)));
 if (chosen.length === 0) {
-  console.error(`no benchmark matches ${wanted.join(' ') || '(any)'}; have: ${all.join(', ') || 'none (run npm run build)'}`);
+  console.error(
+    `no benchmark matches ${wanted.join(' ') || '(any)'}; have: ${all.join(', ') || 'none (run npm run build)'}`,
+  );
   process.exit(1);
 }
-const floor = spawnSync('make', ['-s', '-C', path.join(__dirname, '..', 'test', 'bench', 'floor')], { stdio: 'inherit' });
+const floor = spawnSync('make', ['-s', '-C', path.join(__dirname, '..', 'test', 'bench', 'floor')], {
+  stdio: 'inherit',
+});
 if (floor.status !== 0) process.exit(floor.status ?? 1);
 let failed = 0;
 for (const file of chosen) {

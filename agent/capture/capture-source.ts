@@ -74,7 +74,8 @@ export class CaptureSource {
         throw new CaptureError(`no tracepoint could be attached: ${describeFailures(tracepoints)}`);
       }
       const libraries = scanner.scan();
-      for (const library of libraries) results.push(...attachLibrary(session, library, logger, perProcessPids(options)));
+      for (const library of libraries)
+        results.push(...attachLibrary(session, library, logger, perProcessPids(options)));
       if (!results.some((r) => r.ok && r.target !== 'kernel')) {
         throw new CaptureError(
           libraries.length === 0
@@ -146,9 +147,21 @@ export class CaptureSource {
  * Probes on one library. With only --pid filters they are attached per process, so that no other
  * process pays for a breakpoint; --comm needs every process probed (the kernel then filters).
  */
-function attachLibrary(session: NativeCaptureSession, library: LibraryTarget, logger: Logger, pids: readonly number[]): AttachResult[] {
-  const attached = pids.length === 0 ? session.attachOpenSsl(library.path) : pids.flatMap((pid) => session.attachOpenSsl(library.path, pid));
-  logger.debug('openssl target', { path: library.path, found_in: library.foundIn, probes: attached.filter((r) => r.ok).length });
+function attachLibrary(
+  session: NativeCaptureSession,
+  library: LibraryTarget,
+  logger: Logger,
+  pids: readonly number[],
+): AttachResult[] {
+  const attached =
+    pids.length === 0
+      ? session.attachOpenSsl(library.path)
+      : pids.flatMap((pid) => session.attachOpenSsl(library.path, pid));
+  logger.debug('openssl target', {
+    path: library.path,
+    found_in: library.foundIn,
+    probes: attached.filter((r) => r.ok).length,
+  });
   return attached;
 }
 
@@ -189,4 +202,3 @@ export function summarizeAttach(report: AttachReport): string {
   }
   return `attached=${attached.join(',') || 'none'} failed=${failed.length === 0 ? 'none' : failed.join('; ')}`;
 }
-

@@ -58,7 +58,16 @@ export interface NativeError extends Error {
   readonly syscall?: string;
 }
 
-export const DEFAULT_ADDON_PATH = path.join(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'plaintap_native.node');
+export const DEFAULT_ADDON_PATH = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'native',
+  'build',
+  'Release',
+  'plaintap_native.node',
+);
 
 export function loadNativeAddon(addonPath = process.env['PLAINTAP_NATIVE_ADDON'] ?? DEFAULT_ADDON_PATH): NativeAddon {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

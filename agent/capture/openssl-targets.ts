@@ -61,7 +61,8 @@ export class OpenSslTargetScanner {
       if (this.scannedPids.has(pid)) continue;
       this.scannedPids.add(pid);
       for (const mapped of mappedFiles(path.join(procRoot, pid, 'maps'))) {
-        if (LIBSSL_NAME.test(path.basename(mapped))) this.add(path.join(procRoot, pid, 'root', mapped), `pid:${pid}`, found);
+        if (LIBSSL_NAME.test(path.basename(mapped)))
+          this.add(path.join(procRoot, pid, 'root', mapped), `pid:${pid}`, found);
       }
     }
     return found;

@@ -39,7 +39,10 @@ export class RecordFileWriter {
   batches = 0;
   bytes = 0;
 
-  constructor(readonly file: string, wallClockOffsetNs: bigint) {
+  constructor(
+    readonly file: string,
+    wallClockOffsetNs: bigint,
+  ) {
     try {
       this.fd = fs.openSync(file, 'w', 0o600);
       fs.fchmodSync(this.fd, 0o600); // an existing file keeps its mode on open
@@ -89,10 +92,14 @@ export class RecordFileReader {
       wallClockOffsetNs: this.data.readBigInt64LE(16),
     };
     if (this.header.fileVersion !== RECORD_FILE_VERSION) {
-      throw new RecordFileError(`${file}: record file version ${this.header.fileVersion} is not supported (this plaintap reads ${RECORD_FILE_VERSION})`);
+      throw new RecordFileError(
+        `${file}: record file version ${this.header.fileVersion} is not supported (this plaintap reads ${RECORD_FILE_VERSION})`,
+      );
     }
     if (this.header.abiVersion !== ABI_VERSION) {
-      throw new RecordFileError(`${file}: recorded with record ABI ${this.header.abiVersion}, this plaintap decodes ABI ${ABI_VERSION}`);
+      throw new RecordFileError(
+        `${file}: recorded with record ABI ${this.header.abiVersion}, this plaintap decodes ABI ${ABI_VERSION}`,
+      );
     }
   }
 
@@ -110,7 +117,9 @@ export class RecordFileReader {
       const monotonicNs = this.data.readBigUInt64LE(offset + 8);
       const start = offset + BATCH_HEADER_SIZE;
       if (start + length > this.data.length) {
-        throw new RecordFileError(`${this.file} is truncated: the batch at byte ${offset} needs ${length} bytes, ${this.data.length - start} are left`);
+        throw new RecordFileError(
+          `${this.file} is truncated: the batch at byte ${offset} needs ${length} bytes, ${this.data.length - start} are left`,
+        );
       }
       yield { monotonicNs, bytes: this.data.subarray(start, start + length) };
       offset = start + length;

@@ -38,7 +38,10 @@ export class ReplaySource {
   private stopped = false;
 
   /** Throws RecordFileError when the file is missing, not a record file, or from another ABI. */
-  constructor(file: string, private readonly options: ReplayOptions) {
+  constructor(
+    file: string,
+    private readonly options: ReplayOptions,
+  ) {
     this.reader = new RecordFileReader(file);
     this.clock = new WallClock(this.reader.header.wallClockOffsetNs);
     this.decoder = new BatchDecoder(this.clock);

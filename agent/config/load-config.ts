@@ -41,7 +41,8 @@ export interface ConfigInputs {
 export function loadConfig(inputs: ConfigInputs): LoadedConfig {
   const flags = parseFlags(inputs.argv);
   const configFile = (flags.values['config'] as string | undefined) ?? nonEmpty(inputs.env['PLAINTAP_CONFIG']);
-  const fileValues = configFile === undefined ? new Map<string, unknown>() : readConfigFile(configFile, inputs.readFile);
+  const fileValues =
+    configFile === undefined ? new Map<string, unknown>() : readConfigFile(configFile, inputs.readFile);
 
   const values = new Map<string, EffectiveValue>();
   for (const spec of OPTIONS) {
@@ -49,7 +50,8 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
     const fromEnv = envValue(spec, inputs.env);
     if (flagValue !== undefined) values.set(spec.key, parsed(spec, flagValue, 'flag', `--${spec.flag}`));
     else if (fromEnv !== undefined) values.set(spec.key, fromEnv);
-    else if (fileValues.has(spec.key)) values.set(spec.key, parsed(spec, fileValues.get(spec.key), 'file', configFile ?? ''));
+    else if (fileValues.has(spec.key))
+      values.set(spec.key, parsed(spec, fileValues.get(spec.key), 'file', configFile ?? ''));
     else values.set(spec.key, { value: spec.default, source: 'default' });
   }
   const problem = checkCombinations(values);
@@ -73,7 +75,8 @@ function envValue(spec: OptionSpec, env: ConfigInputs['env']): EffectiveValue | 
   if (present.length === 0) return undefined;
   if (spec.type !== 'key-values') return parsed(spec, env[present[0] ?? ''], 'env', present[0] ?? '');
   let merged: Record<string, string> = {};
-  for (const name of present) merged = { ...(parsed(spec, env[name], 'env', name).value as Record<string, string>), ...merged };
+  for (const name of present)
+    merged = { ...(parsed(spec, env[name], 'env', name).value as Record<string, string>), ...merged };
   return { value: merged, source: 'env', origin: present.join(' + ') };
 }
 
@@ -95,13 +98,16 @@ function parseFlags(argv: readonly string[]): { values: Record<string, unknown>;
   };
   for (const spec of OPTIONS) {
     const list = spec.type === 'integer-list' || spec.type === 'string-list' || spec.type === 'key-values';
-    options[spec.flag] = spec.type === 'boolean' ? { type: 'boolean' } : { type: 'string', ...(list ? { multiple: true } : {}) };
+    options[spec.flag] =
+      spec.type === 'boolean' ? { type: 'boolean' } : { type: 'string', ...(list ? { multiple: true } : {}) };
   }
   try {
     const result = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
     return { values: result.values as Record<string, unknown>, positionals: result.positionals };
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message.replace(/\. To specify a positional.*$/s, '')} (see plaintap --help)`);
+    throw new ConfigError(
+      `${(error as Error).message.replace(/\. To specify a positional.*$/s, '')} (see plaintap --help)`,
+    );
   }
 }
 
@@ -135,7 +141,12 @@ function readConfigFile(file: string, readFile = (f: string) => fs.readFileSync(
 }
 
 /** Dotted keys down to the options; a mapping that is an option's value (key-values) stays whole. */
-function flatten(node: Record<string, unknown>, prefix: string, into: Map<string, unknown>, known: ReadonlySet<string>): void {
+function flatten(
+  node: Record<string, unknown>,
+  prefix: string,
+  into: Map<string, unknown>,
+  known: ReadonlySet<string>,
+): void {
   for (const [name, value] of Object.entries(node)) {
     const key = prefix + name;
     const section = value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -35,7 +35,9 @@ function subsetOf(defaults: readonly string[]): (value: OptionValue) => string |
   const known = new Set(defaults.map((name) => name.toLowerCase()));
   return (value) => {
     const bad = (value as readonly string[]).find((name) => !known.has(name.toLowerCase()));
-    return bad === undefined ? undefined : `"${bad}" is not redacted by default (the defaults are ${defaults.join(', ')})`;
+    return bad === undefined
+      ? undefined
+      : `"${bad}" is not redacted by default (the defaults are ${defaults.join(', ')})`;
   };
 }
 
@@ -73,7 +75,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: [],
     min: 1,
     argName: 'PID',
-    description: 'Capture only these process ids (repeatable; with --comm, either matches). Alone, the probes go into these processes only.',
+    description:
+      'Capture only these process ids (repeatable; with --comm, either matches). Alone, the probes go into these processes only.',
   },
   {
     key: 'capture.comms',
@@ -93,7 +96,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string-list',
     default: [],
     argName: 'FILE',
-    description: 'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes).',
+    description:
+      'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes).',
   },
   {
     key: 'capture.rescan_interval',
@@ -103,7 +107,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 10_000,
     min: 0,
     argName: 'DURATION',
-    description: 'How often to look for OpenSSL libraries mapped by processes started since (new containers); 0 disables.',
+    description:
+      'How often to look for OpenSSL libraries mapped by processes started since (new containers); 0 disables.',
   },
   {
     key: 'capture.ring_buffer_size',
@@ -115,7 +120,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 1024 * MIB,
     check: powerOfTwo,
     argName: 'BYTES',
-    description: 'Kernel ring buffer size (power of two). When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
+    description:
+      'Kernel ring buffer size (power of two). When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
   },
   {
     key: 'capture.max_pending_batches',
@@ -135,7 +141,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     default: '',
     argName: 'FILE',
-    description: 'Also write every captured kernel record to FILE (created 0600: it holds plaintext) for `plaintap replay`.',
+    description:
+      'Also write every captured kernel record to FILE (created 0600: it holds plaintext) for `plaintap replay`.',
   },
   {
     key: 'replay.realtime',
@@ -191,7 +198,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 64 * KIB,
     min: 0,
     argName: 'BYTES',
-    description: 'Bytes kept per direction of a connection for one unparsed (raw) message; 0 keeps all. Cut bytes are counted and the record is marked truncated.',
+    description:
+      'Bytes kept per direction of a connection for one unparsed (raw) message; 0 keeps all. Cut bytes are counted and the record is marked truncated.',
   },
   {
     key: 'processor.raw',
@@ -199,7 +207,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'PLAINTAP_RAW',
     type: 'boolean',
     default: false,
-    description: 'Report raw byte streams only, without protocol parsing (like eCapture\'s default parser).',
+    description: "Report raw byte streams only, without protocol parsing (like eCapture's default parser).",
   },
   {
     key: 'http.body_capture',
@@ -210,7 +218,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
     max: 16 * MIB,
     argName: 'BYTES',
-    description: 'Bytes of each HTTP body (decoded) and WebSocket message kept for output; 0 keeps none. Sizes are always counted in full.',
+    description:
+      'Bytes of each HTTP body (decoded) and WebSocket message kept for output; 0 keeps none. Sizes are always counted in full.',
   },
   {
     key: 'http.exchange_timeout',
@@ -220,7 +229,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 30_000,
     min: 100,
     argName: 'DURATION',
-    description: 'A request still unanswered after this is reported incomplete (its late response is reported again, complete).',
+    description:
+      'A request still unanswered after this is reported incomplete (its late response is reported again, complete).',
   },
   {
     key: 'http.side',
@@ -230,7 +240,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     choices: ['both', 'client', 'server'],
     default: 'both',
     argName: 'SIDE',
-    description: 'Which observation of a connection seen from both ends to report: client (the process that sent the request), server (the one that answered) or both.',
+    description:
+      'Which observation of a connection seen from both ends to report: client (the process that sent the request), server (the one that answered) or both.',
   },
   {
     key: 'http.request_headers',
@@ -240,7 +251,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: [],
     check: headerNames,
     argName: 'NAME',
-    description: 'Request headers exported as OTLP attributes http.request.header.<name> (repeatable; after redaction).',
+    description:
+      'Request headers exported as OTLP attributes http.request.header.<name> (repeatable; after redaction).',
   },
   {
     key: 'http.response_headers',
@@ -250,7 +262,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: [],
     check: headerNames,
     argName: 'NAME',
-    description: 'Response headers exported as OTLP attributes http.response.header.<name> (repeatable; after redaction).',
+    description:
+      'Response headers exported as OTLP attributes http.response.header.<name> (repeatable; after redaction).',
   },
   {
     key: 'redaction.headers',
@@ -309,7 +322,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: {},
     secret: true,
     argName: 'KEY=VALUE',
-    description: 'gRPC metadata sent with every export, e.g. an API key (repeatable; env: k1=v1,k2=v2, values percent-encoded).',
+    description:
+      'gRPC metadata sent with every export, e.g. an API key (repeatable; env: k1=v1,k2=v2, values percent-encoded).',
   },
   {
     key: 'otlp.compression',
@@ -377,7 +391,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 8192,
     min: 1,
     argName: 'N',
-    description: 'Records waiting for export; beyond it new records are dropped and counted. Larger than the SDK default (2048): at 100k records/s that is 20 ms of headroom.',
+    description:
+      'Records waiting for export; beyond it new records are dropped and counted. Larger than the SDK default (2048): at 100k records/s that is 20 ms of headroom.',
   },
   {
     key: 'otlp.max_queue_bytes',
@@ -387,7 +402,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 32 * MIB,
     min: 64 * KIB,
     argName: 'BYTES',
-    description: 'Encoded bytes waiting for export; beyond it new records are dropped and counted (as queue_full). Bounds memory when records are large (raw payloads) and the collector is away.',
+    description:
+      'Encoded bytes waiting for export; beyond it new records are dropped and counted (as queue_full). Bounds memory when records are large (raw payloads) and the collector is away.',
   },
   {
     key: 'otlp.max_export_batch_size',
@@ -427,7 +443,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 5000,
     min: 1,
     argName: 'DURATION',
-    description: 'On SIGTERM/SIGINT, how long to wait for the last exports; what is still queued then is counted as dropped.',
+    description:
+      'On SIGTERM/SIGINT, how long to wait for the last exports; what is still queued then is counted as dropped.',
   },
   {
     key: 'service.name',
@@ -446,7 +463,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'key-values',
     default: {},
     argName: 'KEY=VALUE',
-    description: 'Extra resource attributes of exported records (repeatable; env: k1=v1,k2=v2, values percent-encoded).',
+    description:
+      'Extra resource attributes of exported records (repeatable; env: k1=v1,k2=v2, values percent-encoded).',
   },
   {
     key: 'metrics.address',
@@ -456,7 +474,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '127.0.0.1:9464',
     check: metricsAddress,
     argName: 'HOST:PORT',
-    description: 'Where to serve /metrics, /healthz and /readyz; port 0 picks a free port (shown in the ready line); off disables.',
+    description:
+      'Where to serve /metrics, /healthz and /readyz; port 0 picks a free port (shown in the ready line); off disables.',
   },
   {
     key: 'log.level',

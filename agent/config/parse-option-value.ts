@@ -4,7 +4,17 @@ import type { KeyValues, OptionSpec, OptionValue } from './option-spec';
 export class OptionValueError extends Error {}
 
 const BYTE_UNITS: Readonly<Record<string, number>> = {
-  '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3,
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
 };
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { '': 1, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -32,7 +42,8 @@ function convert(spec: OptionSpec, raw: unknown): OptionValue {
       return parseWithUnit(raw, DURATION_UNITS_MS, 'a duration like 500ms, 1s or 30s');
     case 'enum': {
       const text = scalarText(raw);
-      if (!spec.choices?.includes(text)) throw new OptionValueError(`expected one of ${spec.choices?.join(', ')}, got "${text}"`);
+      if (!spec.choices?.includes(text))
+        throw new OptionValueError(`expected one of ${spec.choices?.join(', ')}, got "${text}"`);
       return text;
     }
     case 'integer-list':
@@ -123,7 +134,12 @@ function splitCommas(text: string): string[] {
 }
 
 function checkRange(spec: OptionSpec, value: OptionValue): void {
-  const numbers = typeof value === 'number' ? [value] : Array.isArray(value) && spec.type === 'integer-list' ? (value as number[]) : [];
+  const numbers =
+    typeof value === 'number'
+      ? [value]
+      : Array.isArray(value) && spec.type === 'integer-list'
+        ? (value as number[])
+        : [];
   for (const n of numbers) {
     if (spec.min !== undefined && n < spec.min) throw new OptionValueError(`must be at least ${spec.min}, got ${n}`);
     if (spec.max !== undefined && n > spec.max) throw new OptionValueError(`must be at most ${spec.max}, got ${n}`);

@@ -21,7 +21,6 @@ export interface ExchangeFormatOptions {
 
 // ---- console text -------------------------------------------------------------------------------
 
-
 function headerLines(headers: HttpHeaders): string {
   let out = '';
   for (const [name, value] of headers) out += `${name}: ${value}\n`;
@@ -49,10 +48,13 @@ const DECODING_NOTE: Record<HttpBody['decoding'], string> = {
 function bodyText(body: HttpBody, trailers: HttpHeaders, hex: boolean): string {
   let out = payloadText(body.preview, body.truncated, hex);
   const notes: string[] = [];
-  if (body.contentEncoding !== undefined) notes.push(`content-encoding ${body.contentEncoding}: ${DECODING_NOTE[body.decoding]}`);
+  if (body.contentEncoding !== undefined)
+    notes.push(`content-encoding ${body.contentEncoding}: ${DECODING_NOTE[body.decoding]}`);
   if (body.truncated) {
     const total = body.decodedBytes ?? body.bytes;
-    notes.push(`${body.preview.length} of ${total}${body.decodedBytes === undefined && body.decoding !== 'identity' ? '+' : ''} bytes shown`);
+    notes.push(
+      `${body.preview.length} of ${total}${body.decodedBytes === undefined && body.decoding !== 'identity' ? '+' : ''} bytes shown`,
+    );
   }
   if (body.lostBytes > 0) notes.push(`${body.lostBytes} bytes lost in capture`);
   if (notes.length > 0) out += `[${notes.join('; ')}]\n`;
@@ -177,7 +179,6 @@ export interface JsonResponse extends JsonMessageCommon {
   readonly interim: readonly JsonInterimResponse[];
 }
 
-
 export type JsonExchange = {
   readonly time: string;
   readonly kind: 'http1.exchange';
@@ -214,7 +215,6 @@ export type JsonWebSocketMessage = {
   readonly complete: boolean;
 } & JsonConnection &
   JsonPayload;
-
 
 function bodyJson(body: HttpBody, hex: boolean): JsonBody {
   return {

@@ -8,7 +8,12 @@ import type { RecordSink } from '../protocols/protocol';
 import { connectionJson, type JsonConnection } from './connection-fields';
 import { directionName, type DirectionName } from './direction-name';
 import { jsonPayload, type JsonPayload } from './json-payload';
-import { exchangeToJson, webSocketMessageToJson, type JsonExchange, type JsonWebSocketMessage } from './exchange-format';
+import {
+  exchangeToJson,
+  webSocketMessageToJson,
+  type JsonExchange,
+  type JsonWebSocketMessage,
+} from './exchange-format';
 import { formatRfc3339Nanos } from './rfc3339';
 import type { TextStream } from './text-stream';
 
@@ -18,7 +23,6 @@ export interface JsonLinesWriterOptions {
   /** Encode every payload as `payload_hex`. Default false. */
   readonly hex?: boolean;
 }
-
 
 export type JsonRawRecord = {
   readonly time: string;
@@ -79,4 +83,3 @@ function rawToJson(message: RawMessage, hex: boolean): JsonRawRecord {
     ...jsonPayload(message.payload, hex, message.truncated),
   };
 }
-

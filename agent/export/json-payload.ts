@@ -3,9 +3,7 @@ import { bufferView } from './payload-bytes';
 import { isPrintableText } from './printable-text';
 
 export type JsonPayload =
-  | { readonly payload: string }
-  | { readonly payload_base64: string }
-  | { readonly payload_hex: string };
+  { readonly payload: string } | { readonly payload_base64: string } | { readonly payload_hex: string };
 
 export function jsonPayload(payload: Uint8Array, hex: boolean, truncated: boolean): JsonPayload {
   const buffer = bufferView(payload);

@@ -54,7 +54,9 @@ export function statusClass(statusCode: number | undefined): StatusClass {
 export class ExchangeDurationHistogram {
   private readonly series = new Map<string, MutableSeries>();
   /** The series of the previous call, by its raw arguments. */
-  private last: { protocol: string; method: string; statusCode: number | undefined; side: ExchangeSide; entry: MutableSeries } | undefined;
+  private last:
+    | { protocol: string; method: string; statusCode: number | undefined; side: ExchangeSide; entry: MutableSeries }
+    | undefined;
 
   constructor(readonly buckets: readonly number[] = EXCHANGE_DURATION_BUCKETS) {}
 
@@ -64,7 +66,13 @@ export class ExchangeDurationHistogram {
     // Nearly every exchange falls in the series of the one before: no key to build then.
     const last = this.last;
     let entry: MutableSeries | undefined;
-    if (last !== undefined && last.protocol === protocol && last.method === method && last.statusCode === statusCode && last.side === side) {
+    if (
+      last !== undefined &&
+      last.protocol === protocol &&
+      last.method === method &&
+      last.statusCode === statusCode &&
+      last.side === side
+    ) {
       entry = last.entry;
     } else {
       entry = this.seriesFor(protocol, method, statusCode, side);
@@ -77,7 +85,12 @@ export class ExchangeDurationHistogram {
     entry.count += 1;
   }
 
-  private seriesFor(protocol: string, method: string, statusCode: number | undefined, side: ExchangeSide): MutableSeries {
+  private seriesFor(
+    protocol: string,
+    method: string,
+    statusCode: number | undefined,
+    side: ExchangeSide,
+  ): MutableSeries {
     const labels: ExchangeDurationLabels = {
       protocol: PROTOCOL_NAME.test(protocol) ? protocol : 'other',
       method: KNOWN_HTTP_METHODS.has(method) ? method : '_OTHER',
@@ -96,7 +109,12 @@ export class ExchangeDurationHistogram {
   snapshot(): ExchangeDurationSnapshot {
     return {
       buckets: this.buckets,
-      series: [...this.series.values()].map((s) => ({ labels: s.labels, counts: [...s.counts], sum: s.sum, count: s.count })),
+      series: [...this.series.values()].map((s) => ({
+        labels: s.labels,
+        counts: [...s.counts],
+        sum: s.sum,
+        count: s.count,
+      })),
     };
   }
 }

@@ -10,11 +10,13 @@ export function parseMetricsAddress(text: string): MetricsAddress | { readonly p
   const trimmed = text.trim();
   if (trimmed.toLowerCase() === METRICS_ADDRESS_OFF) return 'off';
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(trimmed);
-  if (!match) return { problem: `expected HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464) or off, got "${text}"` };
+  if (!match)
+    return { problem: `expected HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464) or off, got "${text}"` };
   const host = match[1] ?? match[2] ?? '';
   const port = Number(match[3]);
   if (port > 65535) return { problem: `port ${port} is out of range (0 to 65535; 0 picks a free port)` };
-  if (match[1] !== undefined && net.isIPv6(host) === false) return { problem: `"${host}" in brackets is not an IPv6 address` };
+  if (match[1] !== undefined && net.isIPv6(host) === false)
+    return { problem: `"${host}" in brackets is not an IPv6 address` };
   return { host, port };
 }
 

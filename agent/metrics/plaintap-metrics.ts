@@ -7,11 +7,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../version';
 import { SnapshotHistogramMetric } from './snapshot-histogram-metric';
-import {
-  WORKER_CLOSE_REASONS,
-  type CountsBy,
-  type MetricsSources,
-} from './metrics-sources';
+import { WORKER_CLOSE_REASONS, type CountsBy, type MetricsSources } from './metrics-sources';
 import type { ExchangeDurationLabels } from './exchange-duration-histogram';
 
 export interface PlaintapMetricsOptions {
@@ -151,7 +147,11 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     () => read('capture')?.eventsReceived,
     ['data', 'close'],
   );
-  counterFrom('plaintap_captured_bytes_total', 'Plaintext bytes received from the kernel.', () => read('capture')?.bytesCaptured);
+  counterFrom(
+    'plaintap_captured_bytes_total',
+    'Plaintext bytes received from the kernel.',
+    () => read('capture')?.bytesCaptured,
+  );
 
   // kernel and native addon
   counterFrom(
@@ -242,10 +242,18 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
       },
     });
   };
-  perExporter('plaintap_records_exported_total', 'Records delivered by an exporter (acknowledged by the collector, for otlp).', (s) => s.exported);
+  perExporter(
+    'plaintap_records_exported_total',
+    'Records delivered by an exporter (acknowledged by the collector, for otlp).',
+    (s) => s.exported,
+  );
   perExporter('plaintap_export_failures_total', 'Export calls that failed after retries.', (s) => s.exportFailures);
   perExporter('plaintap_export_failed_records_total', 'Records lost in failed export calls.', (s) => s.failedRecords);
-  perExporter('plaintap_export_retries_total', 'Failed export attempts that were retried.', (s) => s.exportRetries ?? 0);
+  perExporter(
+    'plaintap_export_retries_total',
+    'Failed export attempts that were retried.',
+    (s) => s.exportRetries ?? 0,
+  );
   new Counter<'exporter' | 'reason'>({
     name: 'plaintap_export_dropped_total',
     help: 'Records dropped before export, by exporter and reason (queue_full, shutdown, mapping_error).',
@@ -261,7 +269,11 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     },
   });
   /** A gauge per exporter; an exporter without the value (undefined) has no sample. */
-  const perExporterGauge = (name: string, help: string, pick: (s: ReturnType<typeof exporters>[number]) => number | undefined): void => {
+  const perExporterGauge = (
+    name: string,
+    help: string,
+    pick: (s: ReturnType<typeof exporters>[number]) => number | undefined,
+  ): void => {
     new Gauge<'exporter'>({
       name,
       help,
@@ -277,8 +289,16 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     });
   };
   perExporterGauge('plaintap_export_queue_depth', 'Records waiting in an exporter queue now.', (s) => s.queueDepth);
-  perExporterGauge('plaintap_export_queue_capacity', 'Bound of an exporter queue (records); depth at capacity means drops.', (s) => s.queueCapacity);
-  perExporterGauge('plaintap_export_queue_bytes', 'Encoded bytes waiting in an exporter queue now.', (s) => s.queueBytes);
+  perExporterGauge(
+    'plaintap_export_queue_capacity',
+    'Bound of an exporter queue (records); depth at capacity means drops.',
+    (s) => s.queueCapacity,
+  );
+  perExporterGauge(
+    'plaintap_export_queue_bytes',
+    'Encoded bytes waiting in an exporter queue now.',
+    (s) => s.queueBytes,
+  );
   perExporterGauge(
     'plaintap_export_queue_bytes_capacity',
     'Bound of an exporter queue in encoded bytes; reaching it means drops (queue_full).',

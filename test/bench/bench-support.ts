@@ -14,14 +14,20 @@ export function formatNumber(value: number, digits = 0): string {
 /** A plain-text table, columns padded. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** Runs wrk and returns requests/s. */
 export async function wrk(url: string, seconds: number, connections: number): Promise<number> {
   const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.on('error', reject);
@@ -34,7 +40,11 @@ export async function wrk(url: string, seconds: number, connections: number): Pr
 }
 
 /** Starts a process and waits for a line starting with `ready` on stdout or stderr. */
-export async function startReady(file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+export async function startReady(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildProcess> {
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   await new Promise<void>((resolve, reject) => {
     let seen = '';

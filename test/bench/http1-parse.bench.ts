@@ -74,7 +74,8 @@ function loadExchanges(name: string): Exchange[] {
   let request: Buffer[] = [];
   let response: Buffer[] = [];
   const flush = (): void => {
-    if (request.length > 0 && response.length > 0) out.push({ request: Buffer.concat(request), response: Buffer.concat(response) });
+    if (request.length > 0 && response.length > 0)
+      out.push({ request: Buffer.concat(request), response: Buffer.concat(response) });
     request = [];
     response = [];
   };
@@ -241,7 +242,8 @@ function runLlhttp(exchanges: readonly Exchange[]): Measurement {
     responses.execute(x.response);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (complete !== 2 * exchanges.length) throw new Error(`llhttp completed ${complete} of ${2 * exchanges.length} messages`);
+  if (complete !== 2 * exchanges.length)
+    throw new Error(`llhttp completed ${complete} of ${2 * exchanges.length} messages`);
   return { exchanges: exchanges.length, bytes: bytesOf(exchanges), seconds };
 }
 
@@ -250,7 +252,9 @@ function runLlhttp(exchanges: readonly Exchange[]): Measurement {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 interface Rate {
@@ -281,9 +285,21 @@ async function main(): Promise<void> {
   const count = argument('exchanges', 100_000);
   const runs = argument('runs', 7);
   const workloads: Workload[] = [
-    { name: 'small keep-alive GETs (curl-nginx-keepalive)', exchanges: repeat(loadExchanges('curl-nginx-keepalive'), count), compare: true },
-    { name: '3 KB chunked uploads (curl-nginx-chunked-upload)', exchanges: repeat(loadExchanges('curl-nginx-chunked-upload'), count / 4), compare: true },
-    { name: 'gzip chunked JSON, decoded (curl-nginx-gzip-chunked)', exchanges: repeat(loadExchanges('curl-nginx-gzip-chunked'), count / 20), compare: false },
+    {
+      name: 'small keep-alive GETs (curl-nginx-keepalive)',
+      exchanges: repeat(loadExchanges('curl-nginx-keepalive'), count),
+      compare: true,
+    },
+    {
+      name: '3 KB chunked uploads (curl-nginx-chunked-upload)',
+      exchanges: repeat(loadExchanges('curl-nginx-chunked-upload'), count / 4),
+      compare: true,
+    },
+    {
+      name: 'gzip chunked JSON, decoded (curl-nginx-gzip-chunked)',
+      exchanges: repeat(loadExchanges('curl-nginx-gzip-chunked'), count / 20),
+      compare: false,
+    },
   ];
   console.log(`node ${process.version}, ${runs} runs each (median), after 2 warm-up runs`);
   for (const workload of workloads) {

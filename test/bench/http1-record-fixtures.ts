@@ -33,7 +33,10 @@ async function startNginx(): Promise<{ port: number; stop(): void; root: string 
   const root = path.join(prefix, 'html');
   fs.mkdirSync(path.join(prefix, 'logs'));
   fs.mkdirSync(root);
-  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html>\n<title>plaintap</title>\n<p>hello from nginx</p>\n');
+  fs.writeFileSync(
+    path.join(root, 'index.html'),
+    '<!doctype html>\n<title>plaintap</title>\n<p>hello from nginx</p>\n',
+  );
   const lines: string[] = [];
   for (let i = 0; i < 300; i++) lines.push(`{"id":${i},"name":"item ${i}","tags":["a","b","c"],"ok":true}`);
   fs.writeFileSync(path.join(root, 'items.json'), `[\n${lines.join(',\n')}\n]\n`);
@@ -139,28 +142,71 @@ async function main(): Promise<void> {
     });
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
   try {
-    const keepAlive = ['-H', 'Accept-Encoding: identity', `${base}/hello`, `${base}/index.html`, `${base}/empty`, `${base}/hello`];
+    const keepAlive = [
+      '-H',
+      'Accept-Encoding: identity',
+      `${base}/hello`,
+      `${base}/index.html`,
+      `${base}/empty`,
+      `${base}/hello`,
+    ];
     await curl([...keepAlive, '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null']);
     await settle();
-    save('curl-nginx-keepalive', 'four GETs on one keep-alive connection: 200 text, 200 html, 204, 200', `curl --http1.1 ${keepAlive.join(' ')}`, proxy.take());
+    save(
+      'curl-nginx-keepalive',
+      'four GETs on one keep-alive connection: 200 text, 200 html, 204, 200',
+      `curl --http1.1 ${keepAlive.join(' ')}`,
+      proxy.take(),
+    );
 
     await curl(['--compressed', `${base}/items.json`]);
     await settle();
-    save('curl-nginx-gzip-chunked', 'GET with --compressed: nginx answers gzip, chunked', 'curl --http1.1 --compressed /items.json', proxy.take());
+    save(
+      'curl-nginx-gzip-chunked',
+      'GET with --compressed: nginx answers gzip, chunked',
+      'curl --http1.1 --compressed /items.json',
+      proxy.take(),
+    );
 
-    await curl(['-I', `${base}/index.html`, '--next', '--http1.1', '-s', '-o', '/dev/null', '-H', 'If-None-Match: *', `${base}/index.html`]);
+    await curl([
+      '-I',
+      `${base}/index.html`,
+      '--next',
+      '--http1.1',
+      '-s',
+      '-o',
+      '/dev/null',
+      '-H',
+      'If-None-Match: *',
+      `${base}/index.html`,
+    ]);
     await settle();
-    save('curl-nginx-head-304', 'HEAD (Content-Length, no body) then a conditional GET answered 304', 'curl --http1.1 -I /index.html --next -H "If-None-Match: *" /index.html', proxy.take());
+    save(
+      'curl-nginx-head-304',
+      'HEAD (Content-Length, no body) then a conditional GET answered 304',
+      'curl --http1.1 -I /index.html --next -H "If-None-Match: *" /index.html',
+      proxy.take(),
+    );
 
     const upload = path.join(nginx.root, 'upload.bin');
     fs.writeFileSync(upload, Buffer.alloc(3000, 'u'));
     await curl(['-H', 'Expect: 100-continue', '--data-binary', `@${upload}`, `${base}/upload`]);
     await settle();
-    save('curl-nginx-expect-continue', 'POST of 3000 bytes with Expect: 100-continue', 'curl --http1.1 -H "Expect: 100-continue" --data-binary @3000-bytes /upload', proxy.take());
+    save(
+      'curl-nginx-expect-continue',
+      'POST of 3000 bytes with Expect: 100-continue',
+      'curl --http1.1 -H "Expect: 100-continue" --data-binary @3000-bytes /upload',
+      proxy.take(),
+    );
 
     await curl(['-H', 'Transfer-Encoding: chunked', '--data-binary', `@${upload}`, `${base}/upload`]);
     await settle();
-    save('curl-nginx-chunked-upload', 'POST with a chunked request body', 'curl --http1.1 -H "Transfer-Encoding: chunked" --data-binary @3000-bytes /upload', proxy.take());
+    save(
+      'curl-nginx-chunked-upload',
+      'POST with a chunked request body',
+      'curl --http1.1 -H "Transfer-Encoding: chunked" --data-binary @3000-bytes /upload',
+      proxy.take(),
+    );
 
     // Pipelining: curl no longer pipelines; three requests written at once from a raw socket.
     await new Promise<void>((resolve, reject) => {
@@ -176,7 +222,12 @@ async function main(): Promise<void> {
       socket.on('error', reject);
     });
     await settle();
-    save('nginx-pipelined', 'three pipelined GETs written in one call; the last asks Connection: close', 'net.Socket.write of three requests', proxy.take());
+    save(
+      'nginx-pipelined',
+      'three pipelined GETs written in one call; the last asks Connection: close',
+      'net.Socket.write of three requests',
+      proxy.take(),
+    );
   } finally {
     proxy.close();
     nginx.stop();

@@ -11,7 +11,10 @@ export class KeepAliveTlsConnection {
   private received = '';
   private waiting: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
-  private constructor(readonly socket: tls.TLSSocket, private readonly request: string) {
+  private constructor(
+    readonly socket: tls.TLSSocket,
+    private readonly request: string,
+  ) {
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));

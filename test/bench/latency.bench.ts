@@ -59,8 +59,15 @@ function delaysMs(records: readonly DecodedLogRecord[], skipBeforeMs: number): n
 async function measure(nginx: NginxServer, config: Config, rate: number): Promise<string[]> {
   const receiver = await startOtlpReceiver();
   const agent = await startAgent([
-    '--pid', String(nginx.workerPid), '--output', 'none', '--metrics-address', '127.0.0.1:0',
-    '--otlp-endpoint', receiver.endpoint, ...config.args,
+    '--pid',
+    String(nginx.workerPid),
+    '--output',
+    'none',
+    '--metrics-address',
+    '127.0.0.1:0',
+    '--otlp-endpoint',
+    receiver.endpoint,
+    ...config.args,
   ]);
   try {
     const before = await agentFigures(agent);
@@ -112,9 +119,32 @@ async function main(): Promise<void> {
   } finally {
     await nginx.stop();
   }
-  console.log(`\nCapture → export delay (response's last byte → OTLP receiver), ${SECONDS} s per run, first ${SKIP_SECONDS} s left out, ms:\n`);
-  console.log(table(['configuration', 'req/s asked', 'req/s done', 'records/answers', 'measured', 'p50', 'p90', 'p99', 'max', 'agent CPU'], rows));
-  console.log(`\nmachine: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nCapture → export delay (response's last byte → OTLP receiver), ${SECONDS} s per run, first ${SKIP_SECONDS} s left out, ms:\n`,
+  );
+  console.log(
+    table(
+      [
+        'configuration',
+        'req/s asked',
+        'req/s done',
+        'records/answers',
+        'measured',
+        'p50',
+        'p90',
+        'p99',
+        'max',
+        'agent CPU',
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    `\nmachine: ${os.cpus().length} cores, Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((error: unknown) => {

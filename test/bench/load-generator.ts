@@ -15,11 +15,19 @@ export interface LoadGenerator {
   end(timeoutMs?: number): Promise<number | null>;
 }
 
-export function startLoadGenerator(name: 'tls-connection-holder' | 'paced-client', args: readonly (string | number)[], nofile = 4096): LoadGenerator {
+export function startLoadGenerator(
+  name: 'tls-connection-holder' | 'paced-client',
+  args: readonly (string | number)[],
+  nofile = 4096,
+): LoadGenerator {
   const script = path.join(__dirname, `${name}.js`);
-  const child = spawn('prlimit', [`--nofile=${nofile}:${nofile}`, '--', process.execPath, script, ...args.map(String)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'prlimit',
+    [`--nofile=${nofile}:${nofile}`, '--', process.execPath, script, ...args.map(String)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   let partial = '';
   let stderr = '';

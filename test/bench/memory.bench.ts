@@ -51,14 +51,36 @@ const MAX_QUEUE_SIZE = 8192; // the default of otlp.max_queue_size, restated for
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startBenchAgent(nginx: NginxServer, endpoint: string): Promise<AgentProcess> {
-  return startAgent(['--pid', String(nginx.workerPid), '--output', 'none', '--metrics-address', '127.0.0.1:0', '--otlp-endpoint', endpoint, ...AGENT_ARGS], {
-    // The launcher, as a user runs it; BENCH_NODE_FLAGS replaces its Node flags with these.
-    command: ['prlimit', `--nofile=${NOFILE}:${NOFILE}`, '--', ...(NODE_FLAGS.length > 0 ? [process.execPath, ...NODE_FLAGS, CLI_PATH] : [PLAINTAP_BIN])],
-  });
+  return startAgent(
+    [
+      '--pid',
+      String(nginx.workerPid),
+      '--output',
+      'none',
+      '--metrics-address',
+      '127.0.0.1:0',
+      '--otlp-endpoint',
+      endpoint,
+      ...AGENT_ARGS,
+    ],
+    {
+      // The launcher, as a user runs it; BENCH_NODE_FLAGS replaces its Node flags with these.
+      command: [
+        'prlimit',
+        `--nofile=${NOFILE}:${NOFILE}`,
+        '--',
+        ...(NODE_FLAGS.length > 0 ? [process.execPath, ...NODE_FLAGS, CLI_PATH] : [PLAINTAP_BIN]),
+      ],
+    },
+  );
 }
 
 /** Polls the agent until `done(figures)` or `timeoutMs`; returns the last figures. */
-async function waitForFigures(agent: AgentProcess, done: (f: AgentFigures) => boolean, timeoutMs: number): Promise<AgentFigures> {
+async function waitForFigures(
+  agent: AgentProcess,
+  done: (f: AgentFigures) => boolean,
+  timeoutMs: number,
+): Promise<AgentFigures> {
   const deadline = Date.now() + timeoutMs;
   let figures = await agentFigures(agent);
   while (!done(figures) && Date.now() < deadline) {
@@ -106,7 +128,8 @@ async function connectionsPart(nginx: NginxServer, receiver: OtlpReceiver): Prom
       await holder.waitForLine(/^ready \d+/, 300_000);
       const open = await waitForFigures(agent, (f) => f.workers >= CONNECTIONS, 60_000);
       rows.push(memoryRow(`${formatNumber(CONNECTIONS)} connections open`, await highestOver(agent, 10)));
-      if (open.workers < CONNECTIONS) process.stderr.write(`only ${open.workers} workers for ${CONNECTIONS} connections\n`);
+      if (open.workers < CONNECTIONS)
+        process.stderr.write(`only ${open.workers} workers for ${CONNECTIONS} connections\n`);
       holder.send('request');
       await holder.waitForLine(/^done \d+/, 300_000);
       rows.push(memoryRow('+1 request on each', await highestOver(agent, 10)));
@@ -116,9 +139,30 @@ async function connectionsPart(nginx: NginxServer, receiver: OtlpReceiver): Prom
     await waitForFigures(agent, (f) => f.workers === 0, 30_000);
     rows.push(memoryRow('connections closed', await highestOver(agent, 5)));
     const last = await agentFigures(agent);
-    console.log(`\nAgent memory with ${formatNumber(CONNECTIONS)} keep-alive TLS connections to nginx (server side tracked), MiB:\n`);
-    console.log(table(['phase', 'workers', 'VmRSS', 'process_resident', 'anon', 'file', '(ring)', 'heap', 'heap used', 'external', 'VmHWM'], rows));
-    console.log('(anon/file: RssAnon/RssFile; ring: the BPF ring buffer mapping, in file, counted twice; heap: the main thread\'s V8 heap, committed and used)');
+    console.log(
+      `\nAgent memory with ${formatNumber(CONNECTIONS)} keep-alive TLS connections to nginx (server side tracked), MiB:\n`,
+    );
+    console.log(
+      table(
+        [
+          'phase',
+          'workers',
+          'VmRSS',
+          'process_resident',
+          'anon',
+          'file',
+          '(ring)',
+          'heap',
+          'heap used',
+          'external',
+          'VmHWM',
+        ],
+        rows,
+      ),
+    );
+    console.log(
+      "(anon/file: RssAnon/RssFile; ring: the BPF ring buffer mapping, in file, counted twice; heap: the main thread's V8 heap, committed and used)",
+    );
     console.log(
       `\nagent options: ${[...NODE_FLAGS, ...AGENT_ARGS].join(' ') || '(defaults)'}; records exported ${formatNumber(last.exported)}, ` +
         `dropped (queue_full) ${formatNumber(last.droppedQueueFull)}, receiver got ${formatNumber(receiver.records().length)}, agent CPU ${last.cpuSeconds.toFixed(1)} s`,
@@ -177,7 +221,8 @@ async function outagePart(nginx: NginxServer): Promise<void> {
     const summary = await client.waitForLine(/^\{/, 30_000);
     const final = await waitForFigures(agent, (f) => f.queueDepth === 0, 30_000);
     const after = receiver?.records() ?? [];
-    if (firstAfterUp === undefined && after.length > 0) firstAfterUp = Number(after[0]?.receivedUnixNano ?? 0n) / 1e6 - upAt;
+    if (firstAfterUp === undefined && after.length > 0)
+      firstAfterUp = Number(after[0]?.receivedUnixNano ?? 0n) / 1e6 - upAt;
     // Records captured after the receiver came back: these must all arrive.
     const capturedAfterUp = after.filter((r) => Number(r.timeUnixNano / 1_000_000n) > upAt + 1000).length;
     const expectedAfterUp = Math.round(RATE * Math.max(0, (start + total * 1000 - upAt) / 1000 - 1));
@@ -202,12 +247,37 @@ async function outagePart(nginx: NginxServer): Promise<void> {
       `\nCollector outage: ${RATE} req/s to nginx; receiver up ${WARM_SECONDS} s, down ${OUTAGE_SECONDS} s, back ${RECOVERY_SECONDS} s; ` +
         `otlp.max_queue_size ${MAX_QUEUE_SIZE} (default batching); sampled every ${SAMPLE_SECONDS} s:\n`,
     );
-    console.log(table(['phase', 'samples', 'max RSS MiB', 'last RSS MiB', 'max heap MiB', 'max queue', 'dropped (queue_full)', 'failed records', 'exported'], rows));
+    console.log(
+      table(
+        [
+          'phase',
+          'samples',
+          'max RSS MiB',
+          'last RSS MiB',
+          'max heap MiB',
+          'max queue',
+          'dropped (queue_full)',
+          'failed records',
+          'exported',
+        ],
+        rows,
+      ),
+    );
     console.log(`\nload: ${summary}`);
-    console.log(`RSS over the whole outage: ${byPhase('outage').map((f) => mib(f.vmRssBytes)).join(' ')}`);
-    console.log(`first record at the new receiver ${firstAfterUp === undefined ? 'never' : `${(firstAfterUp / 1000).toFixed(1)} s`} after it came back`);
-    console.log(`records captured from 1 s after the receiver came back: ${formatNumber(capturedAfterUp)} delivered of ~${formatNumber(expectedAfterUp)} requests`);
-    console.log(`end: queue ${final.queueDepth}, exported ${formatNumber(final.exported)}, dropped ${formatNumber(final.droppedQueueFull)}, failed ${formatNumber(final.failedRecords)}, retries ${formatNumber(final.retries)}, VmHWM ${mib(final.peakRssBytes)} MiB`);
+    console.log(
+      `RSS over the whole outage: ${byPhase('outage')
+        .map((f) => mib(f.vmRssBytes))
+        .join(' ')}`,
+    );
+    console.log(
+      `first record at the new receiver ${firstAfterUp === undefined ? 'never' : `${(firstAfterUp / 1000).toFixed(1)} s`} after it came back`,
+    );
+    console.log(
+      `records captured from 1 s after the receiver came back: ${formatNumber(capturedAfterUp)} delivered of ~${formatNumber(expectedAfterUp)} requests`,
+    );
+    console.log(
+      `end: queue ${final.queueDepth}, exported ${formatNumber(final.exported)}, dropped ${formatNumber(final.droppedQueueFull)}, failed ${formatNumber(final.failedRecords)}, retries ${formatNumber(final.retries)}, VmHWM ${mib(final.peakRssBytes)} MiB`,
+    );
   } finally {
     await client.end(5000);
     await agent.stop();

@@ -26,13 +26,17 @@ export interface ForkedOtlpCountSink {
   stop(): Promise<void>;
 }
 
-type FromSink = { readonly type: 'ready'; readonly endpoint: string } | ({ readonly type: 'counts'; readonly id: number } & SinkCounts);
+type FromSink =
+  | { readonly type: 'ready'; readonly endpoint: string }
+  | ({ readonly type: 'counts'; readonly id: number } & SinkCounts);
 type ToSink = { readonly type: 'counts'; readonly id: number } | { readonly type: 'stop' };
 
 export async function forkOtlpCountSink(): Promise<ForkedOtlpCountSink> {
   const child: ChildProcess = fork(__filename, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message: FromSink) => (message.type === 'ready' ? resolve(message.endpoint) : reject(new Error('sink: unexpected first message'))));
+    child.once('message', (message: FromSink) =>
+      message.type === 'ready' ? resolve(message.endpoint) : reject(new Error('sink: unexpected first message')),
+    );
     child.once('exit', (code) => reject(new Error(`sink exited (${code}) before ready`)));
   });
   let nextId = 0;
@@ -74,7 +78,8 @@ async function serve(): Promise<void> {
   const sink = await startOtlpCountSink();
   const send = (message: FromSink): void => void process.send?.(message);
   process.on('message', (message: ToSink) => {
-    if (message.type === 'counts') send({ type: 'counts', id: message.id, records: sink.records, calls: sink.calls, bytes: sink.bytes });
+    if (message.type === 'counts')
+      send({ type: 'counts', id: message.id, records: sink.records, calls: sink.calls, bytes: sink.bytes });
     else void sink.stop().then(() => process.exit(0));
   });
   process.on('disconnect', () => process.exit(0));

@@ -44,7 +44,12 @@ function varint(bytes: Uint8Array, at: number): [number, number] {
  * Calls `onField(field, start, end)` for every length-delimited field of the message in
  * bytes[start, end); skips the others.
  */
-function eachLengthField(bytes: Uint8Array, start: number, end: number, onField: (field: number, from: number, to: number) => void): void {
+function eachLengthField(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  onField: (field: number, from: number, to: number) => void,
+): void {
   let at = start;
   while (at < end) {
     const [tag, afterTag] = varint(bytes, at);
@@ -112,7 +117,9 @@ export async function startOtlpCountSink(port = 0): Promise<OtlpCountSink> {
     },
   });
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, value) => (error ? reject(error) : resolve(value)));
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, value) =>
+      error ? reject(error) : resolve(value),
+    );
   });
   return {
     port: bound,

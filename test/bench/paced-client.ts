@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   const drainUntil = Date.now() + DRAIN_MS;
   while (completed + failed < sent && Date.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 20));
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${JSON.stringify({ sent, completed, failed, seconds: elapsed, rate: completed / elapsed, maxBacklog })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ sent, completed, failed, seconds: elapsed, rate: completed / elapsed, maxBacklog })}\n`,
+  );
   for (const connection of idle) connection.close();
   process.exit(0);
 }

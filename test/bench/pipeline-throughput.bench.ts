@@ -94,7 +94,16 @@ async function measure(): Promise<void> {
     let figures: Omit<RunFigures, 'warmup' | 'sinkCpuSeconds' | 'otherCpuSeconds'>;
     if (mode === 'sdk' && template) {
       const r = await runSdkAlone({ endpoint, count, template });
-      figures = { items: r.records, records: r.records, payloadBytes: 0, seconds: r.seconds, cpuSeconds: r.cpuSeconds, exported: r.records, dropped: 0, failed: 0 };
+      figures = {
+        items: r.records,
+        records: r.records,
+        payloadBytes: 0,
+        seconds: r.seconds,
+        cpuSeconds: r.cpuSeconds,
+        exported: r.records,
+        dropped: 0,
+        failed: 0,
+      };
     } else {
       const r = await runReplayPipeline({
         file,
@@ -119,7 +128,9 @@ async function measure(): Promise<void> {
     if (i > 0 && otherCpuSeconds / figures.seconds > QUIET_OTHER_CORES && retries < MAX_DISTURBED_RETRIES) {
       retries++;
       i--; // the same run again
-      process.stderr.write(`  ${mode}: run disturbed (other processes used ${(otherCpuSeconds / figures.seconds).toFixed(2)} cores), repeating\n`);
+      process.stderr.write(
+        `  ${mode}: run disturbed (other processes used ${(otherCpuSeconds / figures.seconds).toFixed(2)} cores), repeating\n`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 2000));
       continue;
     }
@@ -131,13 +142,21 @@ async function measure(): Promise<void> {
 
 function runChild(cpus: string, args: readonly string[]): Promise<RunFigures[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', cpus, process.execPath, '--expose-gc', __filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('taskset', ['-c', cpus, process.execPath, '--expose-gc', __filename, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`measurement ${args.join(' ')} exited ${code}`));
-      else resolve(out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunFigures));
+      else
+        resolve(
+          out
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l) as RunFigures),
+        );
     });
   });
 }
@@ -162,7 +181,9 @@ async function main(): Promise<void> {
     const seconds = numberOption('record-seconds', 10);
     process.stderr.write(`recording nginx under wrk for ${seconds} s …\n`);
     const session = await recordNginxSession(seconds);
-    process.stderr.write(`recorded ${session.file} at ${formatNumber(session.requestsPerSecond)} req/s: ${session.summary}\n`);
+    process.stderr.write(
+      `recorded ${session.file} at ${formatNumber(session.requestsPerSecond)} req/s: ${session.summary}\n`,
+    );
     file = session.file;
   }
   const merge = numberOption('merge-batches', 1);
@@ -184,15 +205,33 @@ async function main(): Promise<void> {
       for (const mode of [...modes].sort((a, b) => (a === 'processing' ? -1 : b === 'processing' ? 1 : 0))) {
         if (mode === 'sdk' && count === 0) count = (await runReplayPipeline({ file })).records;
         const before = (await sink.counts()).records;
-        const args = ['--measure', mode, '--file', file, '--endpoint', sink.endpoint, '--runs', String(runs), '--sink-pid', String(sink.pid), '--count', String(count), '--warmups', String(warmups)];
+        const args = [
+          '--measure',
+          mode,
+          '--file',
+          file,
+          '--endpoint',
+          sink.endpoint,
+          '--runs',
+          String(runs),
+          '--sink-pid',
+          String(sink.pid),
+          '--count',
+          String(count),
+          '--warmups',
+          String(warmups),
+        ];
         if (mode === 'sdk') args.push('--template', JSON.stringify(template));
         const figures = await runChild(cpus, args);
         const measured = figures.filter((f) => !f.warmup);
         if (mode === 'processing' && count === 0) count = measured[0]?.records ?? 0;
         const exported = figures.reduce((sum, f) => sum + f.exported, 0);
         const arrived = (await sink.counts()).records - before;
-        if (arrived !== exported) process.stderr.write(`warning: ${mode}: the sink counted ${arrived} records, the exporter ${exported}\n`);
-        for (const f of measured) if (f.dropped > 0 || f.failed > 0) process.stderr.write(`warning: ${mode}: ${f.dropped} dropped, ${f.failed} failed\n`);
+        if (arrived !== exported)
+          process.stderr.write(`warning: ${mode}: the sink counted ${arrived} records, the exporter ${exported}\n`);
+        for (const f of measured)
+          if (f.dropped > 0 || f.failed > 0)
+            process.stderr.write(`warning: ${mode}: ${f.dropped} dropped, ${f.failed} failed\n`);
         results.push({ mode, cpus, runs: measured });
         const rates = measured.map((f) => formatNumber(perSecond(f))).join(' ');
         process.stderr.write(`cpus ${cpus} ${mode}: ${rates} /s\n`);
@@ -201,11 +240,33 @@ async function main(): Promise<void> {
     // The SDK alone with fewer attributes per record: how its rate depends on the record's shape.
     for (const attributes of sdkAttributeCounts) {
       if (count === 0) count = (await runReplayPipeline({ file })).records;
-      const trimmed: LogRecordTemplate = { ...template, attributes: Object.fromEntries(Object.entries(template.attributes).slice(0, attributes)) };
-      const args = ['--measure', 'sdk', '--file', file, '--endpoint', sink.endpoint, '--runs', String(runs), '--sink-pid', String(sink.pid), '--count', String(count), '--warmups', String(warmups), '--template', JSON.stringify(trimmed)];
+      const trimmed: LogRecordTemplate = {
+        ...template,
+        attributes: Object.fromEntries(Object.entries(template.attributes).slice(0, attributes)),
+      };
+      const args = [
+        '--measure',
+        'sdk',
+        '--file',
+        file,
+        '--endpoint',
+        sink.endpoint,
+        '--runs',
+        String(runs),
+        '--sink-pid',
+        String(sink.pid),
+        '--count',
+        String(count),
+        '--warmups',
+        String(warmups),
+        '--template',
+        JSON.stringify(trimmed),
+      ];
       const measured = (await runChild('0', args)).filter((f) => !f.warmup);
       sdkByAttributes.push([attributes, measured]);
-      process.stderr.write(`cpus 0 sdk, ${attributes} attributes: ${measured.map((f) => formatNumber(perSecond(f))).join(' ')} /s\n`);
+      process.stderr.write(
+        `cpus 0 sdk, ${attributes} attributes: ${measured.map((f) => formatNumber(perSecond(f))).join(' ')} /s\n`,
+      );
     }
   } finally {
     await sink.stop();
@@ -214,9 +275,13 @@ async function main(): Promise<void> {
   const first = results.find((r) => r.mode !== 'sdk')?.runs[0];
   console.log(`\nmachine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}`);
   if (first) {
-    console.log(`session: ${file}: ${formatNumber(first.items)} HTTP exchanges, ${formatNumber(first.payloadBytes / 1e6, 1)} MB of captured payload`);
+    console.log(
+      `session: ${file}: ${formatNumber(first.items)} HTTP exchanges, ${formatNumber(first.payloadBytes / 1e6, 1)} MB of captured payload`,
+    );
   }
-  console.log(`sink: grpc-js, counting records without decoding them, own process on CPU 1; ${runs} runs per mode after ${warmups} warm-up runs, medians\n`);
+  console.log(
+    `sink: grpc-js, counting records without decoding them, own process on CPU 1; ${runs} runs per mode after ${warmups} warm-up runs, medians\n`,
+  );
   const rows: string[][] = [];
   for (const cpus of cpuSets) {
     const sdk = results.find((r) => r.cpus === cpus && r.mode === 'sdk');
@@ -240,12 +305,22 @@ async function main(): Promise<void> {
       ]);
     }
   }
-  console.log(table(['cores', 'mode', 'per second', 'MB/s', '× SDK', 'CPU (cores)', 'sink CPU', 'other CPU', 'runs (k/s)'], rows));
+  console.log(
+    table(['cores', 'mode', 'per second', 'MB/s', '× SDK', 'CPU (cores)', 'sink CPU', 'other CPU', 'runs (k/s)'], rows),
+  );
   console.log('\nper second: HTTP exchanges for plaintap (one log record each), log records for the SDK alone.');
-  console.log('CPU columns: cores busy on average during a run (this process, the sink, everything else on the machine).');
+  console.log(
+    'CPU columns: cores busy on average during a run (this process, the sink, everything else on the machine).',
+  );
   if (sdkByAttributes.length > 0) {
-    console.log(`\nSDK alone on one core by attributes per record (plaintap's records have ${Object.keys(template.attributes).length}):\n`);
-    const sdkRows = sdkByAttributes.map(([attributes, runs]) => [String(attributes), formatNumber(median(runs.map(perSecond))), runs.map((f) => formatNumber(perSecond(f) / 1000, 0)).join(' ')]);
+    console.log(
+      `\nSDK alone on one core by attributes per record (plaintap's records have ${Object.keys(template.attributes).length}):\n`,
+    );
+    const sdkRows = sdkByAttributes.map(([attributes, runs]) => [
+      String(attributes),
+      formatNumber(median(runs.map(perSecond))),
+      runs.map((f) => formatNumber(perSecond(f) / 1000, 0)).join(' '),
+    ]);
     console.log(table(['attributes', 'records/s', 'runs (k/s)'], sdkRows));
   }
 }

@@ -31,7 +31,11 @@ export async function recordNginxSession(seconds: number, connections = 16): Pro
       const code = await agent.stop();
       if (code !== 0) throw new Error(`recording agent exited ${code}:\n${agent.stderr()}`);
     }
-    const summary = agent.stderr().split('\n').find((line) => line.includes('info stopped')) ?? '';
+    const summary =
+      agent
+        .stderr()
+        .split('\n')
+        .find((line) => line.includes('info stopped')) ?? '';
     return { file, requestsPerSecond, seconds, summary };
   } finally {
     await nginx.stop();

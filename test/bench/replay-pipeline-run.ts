@@ -99,7 +99,9 @@ export async function runReplayPipeline(options: ReplayRunOptions): Promise<Repl
 export async function firstExchangeTemplate(file: string): Promise<LogRecordTemplate> {
   let first: MappableRecord | undefined;
   let nowNs = 0n;
-  const config = toPlaintapConfig(loadConfig({ argv: ['--output', 'none', '--metrics-address', 'off'], env: {} }).values);
+  const config = toPlaintapConfig(
+    loadConfig({ argv: ['--output', 'none', '--metrics-address', 'off'], env: {} }).values,
+  );
   const processor = new Processor({
     protocols: createProtocols(config),
     sink: { emit: (record) => void (first ??= record as MappableRecord) },
@@ -114,5 +116,11 @@ export async function firstExchangeTemplate(file: string): Promise<LogRecordTemp
   if (first === undefined) throw new Error(`${file}: no record`);
   const mapped = createLogRecordMapper().map(first);
   if (typeof mapped.body !== 'string') throw new Error(`${file}: the first record has a binary body`);
-  return { eventName: mapped.eventName, severityNumber: mapped.severityNumber, severityText: mapped.severityText, body: mapped.body, attributes: mapped.attributes };
+  return {
+    eventName: mapped.eventName,
+    severityNumber: mapped.severityNumber,
+    severityText: mapped.severityText,
+    body: mapped.body,
+    attributes: mapped.attributes,
+  };
 }

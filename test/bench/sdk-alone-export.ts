@@ -10,7 +10,12 @@ import type { AnyValueMap, SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { createEmptyMetadata, createInsecureCredentials } from '@opentelemetry/otlp-grpc-exporter-base';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  BatchLogRecordProcessor,
+  LoggerProvider,
+  type LogRecordExporter,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 
 type ExportCallback = Parameters<LogRecordExporter['export']>[1];
 
@@ -67,11 +72,24 @@ class HandOverCounter implements LogRecordExporter {
 export async function runSdkAlone(options: SdkAloneOptions): Promise<SdkAloneResult> {
   const maxQueueSize = options.maxQueueSize ?? 2048;
   const counter = new HandOverCounter(
-    new OTLPLogExporter({ url: options.endpoint, credentials: createInsecureCredentials(), metadata: createEmptyMetadata(), timeoutMillis: 10_000 }),
+    new OTLPLogExporter({
+      url: options.endpoint,
+      credentials: createInsecureCredentials(),
+      metadata: createEmptyMetadata(),
+      timeoutMillis: 10_000,
+    }),
   );
   const provider = new LoggerProvider({
-    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'plaintap-bench', 'host.name': 'bench' })),
-    processors: [new BatchLogRecordProcessor({ exporter: counter, maxQueueSize, maxExportBatchSize: options.maxExportBatchSize ?? 512 })],
+    resource: defaultResource().merge(
+      resourceFromAttributes({ 'service.name': 'plaintap-bench', 'host.name': 'bench' }),
+    ),
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: counter,
+        maxQueueSize,
+        maxExportBatchSize: options.maxExportBatchSize ?? 512,
+      }),
+    ],
   });
   const logger = provider.getLogger('plaintap', '0.0.0');
   const { template } = options;

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     connections.push(connection);
     if (connections.length % 2000 === 0) process.stderr.write(`holder: ${connections.length} connections\n`);
   });
-  process.stderr.write(`holder: ${connections.length} connections in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `holder: ${connections.length} connections in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   process.stdout.write(`ready ${connections.length}\n`);
 
   const lines = readline.createInterface({ input: process.stdin });

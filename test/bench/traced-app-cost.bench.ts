@@ -48,7 +48,11 @@ async function main(): Promise<void> {
     { name: 'plaintap-nginx', start: () => agent(['--comm', 'nginx']) },
     { name: 'plaintap-pid', start: () => agent(['--pid', String(nginx.workerPid)]) },
     { name: 'plaintap-otlp', start: () => agent([], { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }) },
-    { name: 'plaintap-otlp-pid', start: () => agent(['--pid', String(nginx.workerPid)], { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }) },
+    {
+      name: 'plaintap-otlp-pid',
+      start: () =>
+        agent(['--pid', String(nginx.workerPid)], { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }),
+    },
   ];
   const url = `https://127.0.0.1:${nginx.port}/hello`;
   const rates = new Map<string, number[]>(modes.map((m) => [m.name, []]));
@@ -66,7 +70,9 @@ async function main(): Promise<void> {
           const cpuMicrosPerRequest = ((processCpuSeconds(tracer?.pid ?? 0) - cpu0) * 1e6) / (rate * SECONDS);
           rates.get(mode.name)?.push(rate);
           tracerCpu.get(mode.name)?.push(cpuMicrosPerRequest);
-          process.stderr.write(`round ${round} ${mode.name}: ${formatNumber(rate)} req/s, tracer ${formatNumber(cpuMicrosPerRequest, 1)} CPU-µs/request\n`);
+          process.stderr.write(
+            `round ${round} ${mode.name}: ${formatNumber(rate)} req/s, tracer ${formatNumber(cpuMicrosPerRequest, 1)} CPU-µs/request\n`,
+          );
         } finally {
           if (tracer) await stopProcess(tracer);
         }
@@ -82,9 +88,18 @@ async function main(): Promise<void> {
   const rows = modes.map((mode) => {
     const m = median(rates.get(mode.name) ?? []);
     const cpu = mode.name === 'base' ? '' : formatNumber(median(tracerCpu.get(mode.name) ?? []), 1);
-    return [mode.name, formatNumber(m), formatNumber(m / base, 2), formatNumber(m / minimal, 2), cpu, (rates.get(mode.name) ?? []).map((r) => formatNumber(r)).join(' ')];
+    return [
+      mode.name,
+      formatNumber(m),
+      formatNumber(m / base, 2),
+      formatNumber(m / minimal, 2),
+      cpu,
+      (rates.get(mode.name) ?? []).map((r) => formatNumber(r)).join(' '),
+    ];
   });
-  console.log(`\nnginx (1 worker, TLS, keep-alive, 17-byte response) under wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds, median req/s:\n`);
+  console.log(
+    `\nnginx (1 worker, TLS, keep-alive, 17-byte response) under wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds, median req/s:\n`,
+  );
   console.log(table(['mode', 'req/s', 'x base', 'x minimal', 'tracer CPU-µs/req', 'rounds'], rows));
   console.log('\ntracer CPU-µs/req: CPU the floor consumer or the agent used (all its threads) per request served.');
   console.log(`the sink counted ${formatNumber(sinkRecords)} OTLP records during the plaintap-otlp rounds`);

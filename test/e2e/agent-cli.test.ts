@@ -33,7 +33,11 @@ describe('plaintap from the command line', { skip }, () => {
     const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
     assert.equal(run.code, 0, run.stderr);
     const header = `PID:${run.pid}, Comm:curl, Src:127.0.0.1:${localPort(run)}, Dest:127.0.0.1:${nginx.port},`;
-    await agent.waitFor(() => (agent.stdout().split(header).length >= 3 ? true : undefined), 10_000, 'two console records');
+    await agent.waitFor(
+      () => (agent.stdout().split(header).length >= 3 ? true : undefined),
+      10_000,
+      'two console records',
+    );
     assert.equal(await agent.stop(), 0);
     const blocks = agent.stdout().split(header).slice(1);
     assert.match(blocks[0] ?? '', /^[^\n]*\nGET \/hello HTTP\/1\.1\r?\n/);
@@ -66,7 +70,11 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
     const agent = await startAgent(['--raw', '--output', 'json', '--comm', 'curl', '--truncate', '100']);
     const run = await curl(`https://127.0.0.1:${nginx.port}/big.bin`);
     assert.equal(run.code, 0, run.stderr);
-    const response = await agent.waitFor(() => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'ingress'), 10_000, 'the big response');
+    const response = await agent.waitFor(
+      () => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'ingress'),
+      10_000,
+      'the big response',
+    );
     assert.equal(await agent.stop(), 0);
     assert.equal(response['truncated'], true);
     assert.equal(response['captured_length'], 100);
@@ -74,7 +82,8 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
   });
 
   test('tracefs missing: the agent mounts it and says so (private mount namespace)', async () => {
-    const script = `umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; ` +
+    const script =
+      `umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; ` +
       `test -e /sys/kernel/tracing/events && { echo "tracefs still mounted" >&2; exit 97; }; ` +
       `exec "${process.execPath}" "${CLI_PATH}" --output none --comm curl`;
     const agent = await startAgent([], { command: ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script] });
@@ -93,7 +102,11 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
       });
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
       assert.equal(run.code, 0, run.stderr);
-      await agent.waitFor(() => (agent.stdout().includes('hello from nginx') ? true : undefined), 10_000, 'the response captured');
+      await agent.waitFor(
+        () => (agent.stdout().includes('hello from nginx') ? true : undefined),
+        10_000,
+        'the response captured',
+      );
       assert.equal(await agent.stop(), 0);
     } finally {
       fs.rmSync(profiles, { recursive: true, force: true });
@@ -101,9 +114,22 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
   });
 
   test('without privilege: one clear message and a non-zero exit', async () => {
-    const result = await runAgentToExit([], { command: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI_PATH] });
+    const result = await runAgentToExit([], {
+      command: [
+        'setpriv',
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--inh-caps=-all',
+        process.execPath,
+        CLI_PATH,
+      ],
+    });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /plaintap cannot capture: missing privilege: run as root, or grant CAP_BPF and CAP_PERFMON/);
+    assert.match(
+      result.stderr,
+      /plaintap cannot capture: missing privilege: run as root, or grant CAP_BPF and CAP_PERFMON/,
+    );
     assert.doesNotMatch(result.stderr, /^ready/m);
   });
 });
@@ -112,7 +138,10 @@ describe('plaintap configuration errors (no kernel needed)', () => {
   test('a bad flag value exits 2 naming the key', async () => {
     const result = await runAgentToExit(['--truncate', 'lots']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /plaintap: invalid configuration: output\.truncate \(from --truncate\): expected a byte size/);
+    assert.match(
+      result.stderr,
+      /plaintap: invalid configuration: output\.truncate \(from --truncate\): expected a byte size/,
+    );
   });
 
   test('--help, --version and --print-config', () => {
@@ -123,12 +152,14 @@ describe('plaintap configuration errors (no kernel needed)', () => {
     assert.match(help, /--truncate BYTES/);
     const version = execFileSync(process.execPath, [CLI_PATH, '--version'], { encoding: 'utf8' });
     assert.match(version, /^plaintap \d+\.\d+\.\d+\n$/);
-    const printed = execFileSync(process.execPath, [CLI_PATH, '--print-config', '--output', 'json'], { encoding: 'utf8', env: { ...process.env, PLAINTAP_TRUNCATE: '1KiB' } });
+    const printed = execFileSync(process.execPath, [CLI_PATH, '--print-config', '--output', 'json'], {
+      encoding: 'utf8',
+      env: { ...process.env, PLAINTAP_TRUNCATE: '1KiB' },
+    });
     assert.match(printed, /format: "json"  # flag/);
     assert.match(printed, /truncate: 1024  # env/);
   });
 });
-
 
 describe('OpenSSL libraries of processes started later', { skip }, () => {
   test('a private copy of libssl (as in a container) is found by the rescan and captured', async () => {
@@ -144,11 +175,26 @@ import ssl, sys, time, urllib.request
 sys.stdin.readline()
 urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?private-libssl', context=ssl._create_unverified_context()).read()
 `;
-      const child = spawn(PYTHON, ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'], env: { ...process.env, LD_LIBRARY_PATH: libDir } });
-      await agent.waitFor(() => agent.stderr().split('\n').find((l) => l.includes('new OpenSSL library attached') && l.includes(`pid:${child.pid}`)), 10_000, 'the rescan attaching the private libssl');
+      const child = spawn(PYTHON, ['-c', script], {
+        stdio: ['pipe', 'ignore', 'inherit'],
+        env: { ...process.env, LD_LIBRARY_PATH: libDir },
+      });
+      await agent.waitFor(
+        () =>
+          agent
+            .stderr()
+            .split('\n')
+            .find((l) => l.includes('new OpenSSL library attached') && l.includes(`pid:${child.pid}`)),
+        10_000,
+        'the rescan attaching the private libssl',
+      );
       child.stdin.end('go\n');
       await new Promise((resolve) => child.once('exit', resolve));
-      const request = await agent.waitFor(() => agent.records().find((r) => r['pid'] === child.pid && r['direction'] === 'egress'), 10_000, 'the request through the private libssl');
+      const request = await agent.waitFor(
+        () => agent.records().find((r) => r['pid'] === child.pid && r['direction'] === 'egress'),
+        10_000,
+        'the request through the private libssl',
+      );
       assert.match(String(request['payload']), /^GET \/hello\?private-libssl HTTP\/1\.1/);
     } finally {
       assert.equal(await agent.stop(), 0);

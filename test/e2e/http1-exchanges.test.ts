@@ -23,7 +23,8 @@ const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures');
 
 function bodyText(body: Json): string {
   if (typeof body['payload'] === 'string') return body['payload'];
-  if (typeof body['payload_base64'] === 'string') return Buffer.from(body['payload_base64'], 'base64').toString('latin1');
+  if (typeof body['payload_base64'] === 'string')
+    return Buffer.from(body['payload_base64'], 'base64').toString('latin1');
   return '';
 }
 
@@ -35,7 +36,8 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
   const exchanges = (): Json[] => agent.records().filter((r) => r['kind'] === 'http1.exchange');
   const exchangesOf = (pid: number): Json[] => exchanges().filter((r) => r['pid'] === pid);
   /** Exchanges of the nginx worker on the connection whose client port is `clientPort`. */
-  const serverExchanges = (clientPort: number): Json[] => exchangesOf(nginx.workerPid).filter((r) => r['dst_port'] === clientPort);
+  const serverExchanges = (clientPort: number): Json[] =>
+    exchangesOf(nginx.workerPid).filter((r) => r['dst_port'] === clientPort);
   const waitCount = (find: () => Json[], count: number, what: string): Promise<Json[]> =>
     agent.waitFor(() => (find().length >= count ? find() : undefined), 15_000, what);
 
@@ -48,7 +50,18 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
         location = /created { return 201 "created\\n"; }
         location = /missing { return 404; }`,
     });
-    agent = await startAgent(['--output', 'json', '--comm', 'curl', '--comm', 'nginx', '--comm', 'python3', '--comm', 'openssl']);
+    agent = await startAgent([
+      '--output',
+      'json',
+      '--comm',
+      'curl',
+      '--comm',
+      'nginx',
+      '--comm',
+      'python3',
+      '--comm',
+      'openssl',
+    ]);
   });
 
   after(async () => {
@@ -59,17 +72,30 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
 
   test('curl keep-alive: several URLs on one connection, each an exchange on both sides', async () => {
     const base = `https://127.0.0.1:${nginx.port}`;
-    const run = await curl(`${base}/hello`, ['-o', '/dev/null', `${base}/created`, '-o', '/dev/null', `${base}/missing`]);
+    const run = await curl(`${base}/hello`, [
+      '-o',
+      '/dev/null',
+      `${base}/created`,
+      '-o',
+      '/dev/null',
+      `${base}/missing`,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const clientPort = localPort(run);
     const client = await waitCount(() => exchangesOf(run.pid), 3, 'three client exchanges');
     const server = await waitCount(() => serverExchanges(clientPort), 3, 'three server exchanges');
-    for (const [list, side] of [[client, 'client'], [server, 'server']] as const) {
-      assert.deepEqual(list.map((x) => [x['request']['method'], x['request']['target'], x['response']['status_code']]), [
-        ['GET', '/hello', 200],
-        ['GET', '/created', 201],
-        ['GET', '/missing', 404],
-      ]);
+    for (const [list, side] of [
+      [client, 'client'],
+      [server, 'server'],
+    ] as const) {
+      assert.deepEqual(
+        list.map((x) => [x['request']['method'], x['request']['target'], x['response']['status_code']]),
+        [
+          ['GET', '/hello', 200],
+          ['GET', '/created', 201],
+          ['GET', '/missing', 404],
+        ],
+      );
       for (const x of list) {
         assert.equal(x['side'], side);
         assert.equal(x['complete'], true);
@@ -87,7 +113,12 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
   test('a POST with a large body: sizes counted in full, preview capped and marked', async () => {
     const upload = path.join(cert.dir, 'upload.bin');
     fs.writeFileSync(upload, Buffer.alloc(256 * 1024, 'u'));
-    const run = await curl(`https://127.0.0.1:${nginx.port}/upload`, ['--data-binary', `@${upload}`, '-H', 'Content-Type: application/octet-stream']);
+    const run = await curl(`https://127.0.0.1:${nginx.port}/upload`, [
+      '--data-binary',
+      `@${upload}`,
+      '-H',
+      'Content-Type: application/octet-stream',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const [client] = await waitCount(() => exchangesOf(run.pid), 1, 'the POST exchange');
     const [server] = await waitCount(() => serverExchanges(localPort(run)), 1, 'the POST on nginx');
@@ -139,10 +170,22 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
     const run = await runClient('openssl', ['s_client', '-quiet', '-connect', `127.0.0.1:${nginx.port}`], requests);
     assert.match(run.stdout, /hello from nginx[\s\S]*created/);
     const client = await waitCount(() => exchangesOf(run.pid), 2, 'two pipelined exchanges (client)');
-    assert.deepEqual(client.map((x) => [x['request']['target'], x['response']['status_code']]), [['/hello?first', 200], ['/created?second', 201]]);
+    assert.deepEqual(
+      client.map((x) => [x['request']['target'], x['response']['status_code']]),
+      [
+        ['/hello?first', 200],
+        ['/created?second', 201],
+      ],
+    );
     const clientPort = client[0]?.['src_port'] as number;
     const server = await waitCount(() => serverExchanges(clientPort), 2, 'two pipelined exchanges (server)');
-    assert.deepEqual(server.map((x) => [x['request']['target'], x['response']['status_code'], x['side']]), [['/hello?first', 200, 'server'], ['/created?second', 201, 'server']]);
+    assert.deepEqual(
+      server.map((x) => [x['request']['target'], x['response']['status_code'], x['side']]),
+      [
+        ['/hello?first', 200, 'server'],
+        ['/created?second', 201, 'server'],
+      ],
+    );
   });
 
   test('python3 urllib', async () => {
@@ -163,7 +206,11 @@ print(urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?lang=python'
 
   test('WebSocket over TLS (python3-websockets both ends): the upgrade exchange and each message with direction', async () => {
     const port = await freePort();
-    const server: ChildProcess = spawn(PYTHON, [path.join(FIXTURES, 'websocket', 'echo-server.py'), cert.certFile, cert.keyFile, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server: ChildProcess = spawn(
+      PYTHON,
+      [path.join(FIXTURES, 'websocket', 'echo-server.py'), cert.certFile, cert.keyFile, String(port)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         server.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
@@ -172,20 +219,32 @@ print(urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?lang=python'
       const run = await runClient(PYTHON, [path.join(FIXTURES, 'websocket', 'client.py'), String(port)]);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^echo:hello plaintap\n/);
-      for (const [pid, side] of [[run.pid, 'client'], [server.pid ?? 0, 'server']] as const) {
+      for (const [pid, side] of [
+        [run.pid, 'client'],
+        [server.pid ?? 0, 'server'],
+      ] as const) {
         const [upgrade] = await waitCount(() => exchangesOf(pid), 1, `the ${side} upgrade exchange`);
         assert.equal(upgrade?.['response']['status_code'], 101);
         assert.equal(upgrade?.['upgrade'], 'websocket');
         assert.equal(upgrade?.['request']['target'], '/chat');
         assert.equal(upgrade?.['side'], side);
-        const messages = await agent.waitFor(() => {
-          const found = agent.records().filter((r) => r['kind'] === 'websocket.message' && r['pid'] === pid);
-          return found.length >= 4 ? found : undefined;
-        }, 15_000, `four ${side} websocket messages`);
+        const messages = await agent.waitFor(
+          () => {
+            const found = agent.records().filter((r) => r['kind'] === 'websocket.message' && r['pid'] === pid);
+            return found.length >= 4 ? found : undefined;
+          },
+          15_000,
+          `four ${side} websocket messages`,
+        );
         const summary = messages.map((m) => [m['sender'], m['type'], m['direction']]);
         const out = side === 'client' ? 'egress' : 'ingress';
         const back = side === 'client' ? 'ingress' : 'egress';
-        assert.deepEqual(summary, [['client', 'text', out], ['server', 'text', back], ['client', 'binary', out], ['server', 'binary', back]]);
+        assert.deepEqual(summary, [
+          ['client', 'text', out],
+          ['server', 'text', back],
+          ['client', 'binary', out],
+          ['server', 'binary', back],
+        ]);
         assert.equal(messages[0]?.['payload'], 'hello plaintap');
         assert.equal(messages[1]?.['payload'], 'echo:hello plaintap');
       }
@@ -199,20 +258,44 @@ describe('--side keeps one observation of a connection seen from both ends', { s
   test('--side server: nginx answered, curl asked; only nginx is reported', async () => {
     const cert = makeCertificate();
     const nginx = await startNginx(cert);
-    const agent = await startAgent(['--output', 'json', '--side', 'server', '--comm', 'curl', '--comm', 'nginx', '--metrics-address', 'off']);
+    const agent = await startAgent([
+      '--output',
+      'json',
+      '--side',
+      'server',
+      '--comm',
+      'curl',
+      '--comm',
+      'nginx',
+      '--metrics-address',
+      'off',
+    ]);
     try {
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello?side`);
       assert.equal(run.code, 0, run.stderr);
       // Only this test's processes: other TLS traffic on the host may be captured too.
-      const ours = (): Json[] => agent.records().filter((r) => r['kind'] === 'http1.exchange' && (r['pid'] === run.pid || r['pid'] === nginx.workerPid));
-      const [server] = await agent.waitFor(() => (ours().length > 0 ? ours() : undefined), 15_000, 'the server exchange');
+      const ours = (): Json[] =>
+        agent
+          .records()
+          .filter((r) => r['kind'] === 'http1.exchange' && (r['pid'] === run.pid || r['pid'] === nginx.workerPid));
+      const [server] = await agent.waitFor(
+        () => (ours().length > 0 ? ours() : undefined),
+        15_000,
+        'the server exchange',
+      );
       assert.equal(server?.['side'], 'server');
       assert.equal(server?.['pid'], nginx.workerPid);
       assert.equal(server?.['request']['target'], '/hello?side');
       // curl's own exchange completed before nginx's was even read back: give it a moment anyway.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.deepEqual(ours().map((r) => r['side']), ['server']);
-      assert.ok(agent.records().every((r) => r['kind'] !== 'http1.exchange' || r['side'] === 'server'), 'no client-side record at all');
+      assert.deepEqual(
+        ours().map((r) => r['side']),
+        ['server'],
+      );
+      assert.ok(
+        agent.records().every((r) => r['kind'] !== 'http1.exchange' || r['side'] === 'server'),
+        'no client-side record at all',
+      );
     } finally {
       assert.equal(await agent.stop(), 0);
       await nginx.stop();

@@ -30,7 +30,16 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
     cert = makeCertificate();
     nginx = await startNginx(cert);
     // This nginx worker only (by pid): other TLS servers on the host must not count in the totals below.
-    agent = await startAgent(['--output', 'none', '--comm', 'curl', '--pid', String(nginx.workerPid), '--metrics-address', '127.0.0.1:0']);
+    agent = await startAgent([
+      '--output',
+      'none',
+      '--comm',
+      'curl',
+      '--pid',
+      String(nginx.workerPid),
+      '--metrics-address',
+      '127.0.0.1:0',
+    ]);
     base = `http://${/\bmetrics=(\S+)/.exec(agent.readyLine)?.[1] ?? 'missing'}`;
   });
   after(async () => {
@@ -40,7 +49,10 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
   });
 
   test('the ready line gives the port chosen for port 0, and says export is off', () => {
-    assert.match(agent.readyLine, /^ready attached=.*libssl\.so[.\d]*\[\d+\].* metrics=127\.0\.0\.1:[1-9]\d* otlp=off$/);
+    assert.match(
+      agent.readyLine,
+      /^ready attached=.*libssl\.so[.\d]*\[\d+\].* metrics=127\.0\.0\.1:[1-9]\d* otlp=off$/,
+    );
     assert.match(agent.readyLine, /kernel\[\d+\]/);
   });
 
@@ -61,18 +73,33 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
     const deadline = Date.now() + 15_000;
     for (;;) {
       text = (await httpGet(`${base}/metrics`)).body;
-      const complete = sampleValue(text, 'plaintap_exchanges_total', { protocol: 'http1', completeness: 'complete' }) ?? 0;
+      const complete =
+        sampleValue(text, 'plaintap_exchanges_total', { protocol: 'http1', completeness: 'complete' }) ?? 0;
       if (complete >= 2 || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.match(text, /^plaintap_build_info\{version="[^"]+"\} 1$/m);
-    assert.ok((sampleValue(text, 'plaintap_events_received_total', { kind: 'data' }) ?? 0) >= 4, 'request and response, both sides');
+    assert.ok(
+      (sampleValue(text, 'plaintap_events_received_total', { kind: 'data' }) ?? 0) >= 4,
+      'request and response, both sides',
+    );
     assert.ok((sampleValue(text, 'plaintap_captured_bytes_total') ?? 0) > 0);
     assert.ok((sampleValue(text, 'plaintap_connection_workers_opened_total') ?? 0) >= 2);
     assert.equal(sampleValue(text, 'plaintap_kernel_lost_samples_total'), 0);
     assert.ok((sampleValue(text, 'plaintap_attached_targets', { library: 'openssl', result: 'attached' }) ?? 0) >= 1);
-    assert.equal(sampleValue(text, 'plaintap_exchanges_total', { protocol: 'http1', completeness: 'complete' }), 2, 'client and server side');
-    assert.ok((sampleValue(text, 'plaintap_exchange_duration_seconds_count', { protocol: 'http1', method: 'GET', status_class: '2xx', side: 'client' }) ?? 0) >= 1);
+    assert.equal(
+      sampleValue(text, 'plaintap_exchanges_total', { protocol: 'http1', completeness: 'complete' }),
+      2,
+      'client and server side',
+    );
+    assert.ok(
+      (sampleValue(text, 'plaintap_exchange_duration_seconds_count', {
+        protocol: 'http1',
+        method: 'GET',
+        status_class: '2xx',
+        side: 'client',
+      }) ?? 0) >= 1,
+    );
     assert.match(text, /^process_cpu_user_seconds_total /m, 'Node.js process metrics');
     assert.doesNotMatch(text, /plaintap_records_exported_total\{/, 'no OTLP exporter, no exporter series');
   });
@@ -80,7 +107,11 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
   test('promtool check metrics accepts the exposition (plaintap_* entirely)', async () => {
     const text = (await httpGet(`${base}/metrics`)).body;
     const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    assert.equal(result.error, undefined, 'promtool runs (Debian package prometheus, installed by scripts/setup --test)');
+    assert.equal(
+      result.error,
+      undefined,
+      'promtool runs (Debian package prometheus, installed by scripts/setup --test)',
+    );
     const complaints = `${result.stdout}${result.stderr}`
       .split('\n')
       .filter((line) => line.trim() !== '' && !KNOWN_PROMTOOL_COMPLAINT.test(line));

@@ -17,7 +17,8 @@ const skip = kernelTestSkipReason();
 
 function payloadOf(record: JsonRecord): string {
   if (typeof record['payload'] === 'string') return record['payload'];
-  if (typeof record['payload_base64'] === 'string') return Buffer.from(record['payload_base64'], 'base64').toString('latin1');
+  if (typeof record['payload_base64'] === 'string')
+    return Buffer.from(record['payload_base64'], 'base64').toString('latin1');
   return '';
 }
 
@@ -29,7 +30,19 @@ describe('OpenSSL capture through the real kernel path', { skip }, () => {
   before(async () => {
     cert = makeCertificate();
     nginx = await startNginx(cert);
-    agent = await startAgent(['--raw', '--output', 'json', '--log-level', 'debug', '--comm', 'curl', '--comm', 'nginx', '--comm', 'python3']);
+    agent = await startAgent([
+      '--raw',
+      '--output',
+      'json',
+      '--log-level',
+      'debug',
+      '--comm',
+      'curl',
+      '--comm',
+      'nginx',
+      '--comm',
+      'python3',
+    ]);
   });
 
   after(async () => {
@@ -50,10 +63,26 @@ describe('OpenSSL capture through the real kernel path', { skip }, () => {
     const forCurl = (r: JsonRecord): boolean => r['pid'] === run.pid;
     const forNginx = (r: JsonRecord): boolean => r['pid'] === nginx.workerPid && r['dst_port'] === curlPort;
 
-    const curlRequest = await agent.waitFor(() => agent.records().find((r) => forCurl(r) && r['direction'] === 'egress'), 10_000, 'curl request');
-    const curlResponse = await agent.waitFor(() => agent.records().find((r) => forCurl(r) && r['direction'] === 'ingress'), 10_000, 'curl response');
-    const nginxRequest = await agent.waitFor(() => agent.records().find((r) => forNginx(r) && r['direction'] === 'ingress'), 10_000, 'nginx request');
-    const nginxResponse = await agent.waitFor(() => agent.records().find((r) => forNginx(r) && r['direction'] === 'egress'), 10_000, 'nginx response');
+    const curlRequest = await agent.waitFor(
+      () => agent.records().find((r) => forCurl(r) && r['direction'] === 'egress'),
+      10_000,
+      'curl request',
+    );
+    const curlResponse = await agent.waitFor(
+      () => agent.records().find((r) => forCurl(r) && r['direction'] === 'ingress'),
+      10_000,
+      'curl response',
+    );
+    const nginxRequest = await agent.waitFor(
+      () => agent.records().find((r) => forNginx(r) && r['direction'] === 'ingress'),
+      10_000,
+      'nginx request',
+    );
+    const nginxResponse = await agent.waitFor(
+      () => agent.records().find((r) => forNginx(r) && r['direction'] === 'egress'),
+      10_000,
+      'nginx response',
+    );
 
     assert.match(payloadOf(curlRequest), /^GET \/hello HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n/);
     assert.match(payloadOf(curlResponse), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello from nginx\n$/);
@@ -80,7 +109,16 @@ describe('OpenSSL capture through the real kernel path', { skip }, () => {
 
     // curl closed its socket: its connection worker closes on the kernel's close record.
     await agent.waitFor(
-      () => agent.stderr().split('\n').find((l) => l.startsWith('debug worker closed') && l.includes(`pid=${run.pid} `) && /reason=(fd-closed|socket-destroyed)/.test(l)),
+      () =>
+        agent
+          .stderr()
+          .split('\n')
+          .find(
+            (l) =>
+              l.startsWith('debug worker closed') &&
+              l.includes(`pid=${run.pid} `) &&
+              /reason=(fd-closed|socket-destroyed)/.test(l),
+          ),
       10_000,
       "curl's worker closing",
     );
@@ -101,8 +139,16 @@ conn.close()
     const run = await runClient(PYTHON, ['-c', script]);
     assert.equal(run.code, 0, run.stderr);
     const [fd, port] = run.stdout.trim().split(' ').map(Number);
-    const request = await agent.waitFor(() => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'egress'), 10_000, 'python request');
-    const response = await agent.waitFor(() => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'ingress'), 10_000, 'python response');
+    const request = await agent.waitFor(
+      () => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'egress'),
+      10_000,
+      'python request',
+    );
+    const response = await agent.waitFor(
+      () => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'ingress'),
+      10_000,
+      'python response',
+    );
     assert.match(payloadOf(request), /^GET \/hello\?from=python HTTP\/1\.1\r\n/);
     assert.match(payloadOf(response), /^HTTP\/1\.1 200 OK\r\n/);
     assert.equal(request['comm'], 'python3');
@@ -121,9 +167,20 @@ print(urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?from=urllib'
     const run = await runClient(PYTHON, ['-c', script]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'hello from nginx\n');
-    const request = await agent.waitFor(() => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'egress'), 10_000, 'urllib request');
+    const request = await agent.waitFor(
+      () => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'egress'),
+      10_000,
+      'urllib request',
+    );
     assert.match(payloadOf(request), /^GET \/hello\?from=urllib HTTP\/1\.1\r\n/);
     assert.match(payloadOf(request), /User-Agent: Python-urllib/);
-    await agent.waitFor(() => agent.records().find((r) => r['pid'] === run.pid && r['direction'] === 'ingress' && /hello from nginx/.test(payloadOf(r))), 10_000, 'urllib response');
+    await agent.waitFor(
+      () =>
+        agent
+          .records()
+          .find((r) => r['pid'] === run.pid && r['direction'] === 'ingress' && /hello from nginx/.test(payloadOf(r))),
+      10_000,
+      'urllib response',
+    );
   });
 });

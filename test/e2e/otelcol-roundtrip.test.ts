@@ -26,8 +26,18 @@ describe('plaintap → OpenTelemetry Collector → receiver', () => {
       exporter.emit({
         kind: 'raw',
         connection: {
-          pid: 4242, tid: 4243, uid: 0, comm: 'curl', fd: 5, sockId: 1n, ipVersion: 4,
-          localAddress: '127.0.0.1', localPort: 50000, remoteAddress: '127.0.0.1', remotePort: 443, tlsLibrary: 'openssl',
+          pid: 4242,
+          tid: 4243,
+          uid: 0,
+          comm: 'curl',
+          fd: 5,
+          sockId: 1n,
+          ipVersion: 4,
+          localAddress: '127.0.0.1',
+          localPort: 50000,
+          remoteAddress: '127.0.0.1',
+          remotePort: 443,
+          tlsLibrary: 'openssl',
         },
         direction: Direction.Egress,
         timestampNs: 1_764_000_000_123_456_789n,
@@ -82,7 +92,16 @@ describe('the real agent through the real Collector', { skip }, () => {
     direct = await startOtlpReceiver();
     viaCollector = await startOtlpReceiver();
     collector = await startCollector(viaCollector.port);
-    const args = ['--output', 'none', '--comm', 'curl', '--otlp-scheduled-delay', '100ms', '--http-request-header', 'traceparent'];
+    const args = [
+      '--output',
+      'none',
+      '--comm',
+      'curl',
+      '--otlp-scheduled-delay',
+      '100ms',
+      '--http-request-header',
+      'traceparent',
+    ];
     agents = [
       await startAgent([...args, '--otlp-endpoint', direct.endpoint]),
       // JSON on stdout too: its time field is the exact record time to compare with.
@@ -96,12 +115,19 @@ describe('the real agent through the real Collector', { skip }, () => {
     await direct?.stop();
     await viaCollector?.stop();
     await nginx?.stop();
-    assert.deepEqual(codes, agents.map(() => 0), agents.map((a) => a.stderr()).join('\n---\n'));
+    assert.deepEqual(
+      codes,
+      agents.map(() => 0),
+      agents.map((a) => a.stderr()).join('\n---\n'),
+    );
   });
 
   it('the same exchange record arrives unchanged, directly and through the Collector', async () => {
     const traceparent = '00-5b8aa5a2d2c872e8321cf37308d69df2-051581bf3cb55c13-01';
-    const run = await curl(`https://127.0.0.1:${nginx.port}/hello?via=collector`, ['-H', `traceparent: ${traceparent}`]);
+    const run = await curl(`https://127.0.0.1:${nginx.port}/hello?via=collector`, [
+      '-H',
+      `traceparent: ${traceparent}`,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const mine = (all: readonly DecodedLogRecord[]): DecodedLogRecord | undefined =>
       all.find((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === run.pid);

@@ -33,7 +33,9 @@ function exchangesOf(records: readonly DecodedLogRecord[], pid: number): Decoded
 
 /** For failure messages: what did arrive. */
 function describeRecords(records: readonly DecodedLogRecord[]): string {
-  const lines = records.map((r) => `  ${r.eventName} pid=${String(r.attributes['process.pid'])} ${JSON.stringify(String(r.body).slice(0, 60))}`);
+  const lines = records.map(
+    (r) => `  ${r.eventName} pid=${String(r.attributes['process.pid'])} ${JSON.stringify(String(r.body).slice(0, 60))}`,
+  );
   return `received ${records.length} records:\n${lines.join('\n')}`;
 }
 
@@ -51,12 +53,19 @@ async function scrape(agent: AgentProcess): Promise<string> {
 }
 
 /** Waits until the agent's /metrics shows `name{labels}` at least `min`. */
-async function waitForSample(agent: AgentProcess, name: string, labels: Record<string, string>, min: number, timeoutMs = 30_000): Promise<number> {
+async function waitForSample(
+  agent: AgentProcess,
+  name: string,
+  labels: Record<string, string>,
+  min: number,
+  timeoutMs = 30_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = sampleValue(await scrape(agent), name, labels) ?? 0;
     if (value >= min) return value;
-    if (Date.now() > deadline) throw new Error(`${name}${JSON.stringify(labels)} stayed at ${value} (< ${min})\n${agent.stderr()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${name}${JSON.stringify(labels)} stayed at ${value} (< ${min})\n${agent.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -80,18 +89,32 @@ describe('OTLP export through the real kernel path', { skip }, () => {
     before(async () => {
       receiver = await startOtlpReceiver();
       // Everything through the standard variables, as a Kubernetes DaemonSet would set them.
-      agent = await startAgent(['--output', 'none', '--comm', 'curl', '--comm', 'nginx', '--comm', 'python3', '--otlp-scheduled-delay', '100ms'], {
-        env: {
-          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', // the logs-specific variable below wins
-          OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: receiver.endpoint,
-          OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=plaintap%20e2e',
-          OTEL_SERVICE_NAME: 'plaintap-e2e',
-          OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,service.name=overridden',
-          K8S_NODE_NAME: 'node-a',
-          K8S_POD_NAME: 'plaintap-xyz',
-          K8S_NAMESPACE_NAME: 'observability',
+      agent = await startAgent(
+        [
+          '--output',
+          'none',
+          '--comm',
+          'curl',
+          '--comm',
+          'nginx',
+          '--comm',
+          'python3',
+          '--otlp-scheduled-delay',
+          '100ms',
+        ],
+        {
+          env: {
+            OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', // the logs-specific variable below wins
+            OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: receiver.endpoint,
+            OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=plaintap%20e2e',
+            OTEL_SERVICE_NAME: 'plaintap-e2e',
+            OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,service.name=overridden',
+            K8S_NODE_NAME: 'node-a',
+            K8S_POD_NAME: 'plaintap-xyz',
+            K8S_NAMESPACE_NAME: 'observability',
+          },
         },
-      });
+      );
     });
     after(async () => {
       const code = await agent?.stop('SIGTERM');
@@ -105,19 +128,24 @@ describe('OTLP export through the real kernel path', { skip }, () => {
       assert.ok(agent.readyLine.endsWith(` otlp=${receiver.endpoint}`), agent.readyLine);
     });
 
-    test('curl: one exchange record per side with HTTP attributes, the caller\'s trace and the resource', async () => {
+    test("curl: one exchange record per side with HTTP attributes, the caller's trace and the resource", async () => {
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello?from=curl`, ['-H', `traceparent: ${TRACEPARENT}`]);
       assert.equal(run.code, 0, run.stderr);
       const clientPort = localPort(run);
       const records = await receiver.waitFor(
-        (all) => exchangesOf(all, run.pid).length >= 1 && exchangesOf(all, nginx.workerPid).some((r) => r.attributes['client.port'] === clientPort),
+        (all) =>
+          exchangesOf(all, run.pid).length >= 1 &&
+          exchangesOf(all, nginx.workerPid).some((r) => r.attributes['client.port'] === clientPort),
         15_000,
       );
       const client = exchangesOf(records, run.pid)[0];
       const server = exchangesOf(records, nginx.workerPid).find((r) => r.attributes['client.port'] === clientPort);
       assert.ok(client && server);
 
-      for (const [record, side] of [[client, 'client'], [server, 'server']] as const) {
+      for (const [record, side] of [
+        [client, 'client'],
+        [server, 'server'],
+      ] as const) {
         const a = record.attributes;
         assert.equal(record.eventName, 'plaintap.http.exchange');
         assert.equal(record.severityText, 'INFO');
@@ -175,7 +203,11 @@ describe('OTLP export through the real kernel path', { skip }, () => {
       );
       assert.equal(client.scope.name, 'plaintap');
       assert.equal(client.scope.version, VERSION);
-      assert.equal(receiver.callHeaders.at(-1)?.['x-tenant'], 'plaintap e2e', 'OTEL_EXPORTER_OTLP_HEADERS sent as gRPC metadata');
+      assert.equal(
+        receiver.callHeaders.at(-1)?.['x-tenant'],
+        'plaintap e2e',
+        'OTEL_EXPORTER_OTLP_HEADERS sent as gRPC metadata',
+      );
     });
 
     test('python3 urllib: its exchange with its own trace context', async () => {
@@ -188,7 +220,10 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       const run = await runClient(PYTHON, ['-c', script]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, 'hello from nginx\n');
-      const [record] = exchangesOf(await receiver.waitFor((all) => exchangesOf(all, run.pid).length >= 1, 15_000), run.pid);
+      const [record] = exchangesOf(
+        await receiver.waitFor((all) => exchangesOf(all, run.pid).length >= 1, 15_000),
+        run.pid,
+      );
       assert.ok(record);
       assert.equal(record.attributes['process.executable.name'], 'python3');
       assert.equal(record.attributes['http.request.method'], 'GET');
@@ -210,30 +245,60 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.equal(sampleValue(text, 'plaintap_export_dropped_total', { exporter: 'otlp', reason: 'queue_full' }), 0);
       assert.equal(sampleValue(text, 'plaintap_export_queue_capacity', { exporter: 'otlp' }), 8192);
       assert.equal(sampleValue(text, 'plaintap_export_queue_bytes_capacity', { exporter: 'otlp' }), 32 * 1024 * 1024);
-      assert.ok((sampleValue(text, 'plaintap_export_queue_bytes', { exporter: 'otlp' }) ?? -1) >= 0, 'the queue depth in bytes is exposed');
+      assert.ok(
+        (sampleValue(text, 'plaintap_export_queue_bytes', { exporter: 'otlp' }) ?? -1) >= 0,
+        'the queue depth in bytes is exposed',
+      );
     });
   });
 
   test('redaction: secrets are REDACTED on stdout (JSON) and in OTLP; header allow-lists; raw text lines too', async () => {
     const receiver = await startOtlpReceiver();
     const agent = await startAgent([
-      '--output', 'json', '--comm', 'curl', '--comm', 'openssl',
-      '--otlp-endpoint', receiver.endpoint, '--otlp-scheduled-delay', '100ms',
-      '--redact-header', 'X-Api-Key', '--redact-query-key', 'token',
-      '--http-request-header', 'x-api-key', '--http-request-header', 'accept', '--http-response-header', 'content-type',
+      '--output',
+      'json',
+      '--comm',
+      'curl',
+      '--comm',
+      'openssl',
+      '--otlp-endpoint',
+      receiver.endpoint,
+      '--otlp-scheduled-delay',
+      '100ms',
+      '--redact-header',
+      'X-Api-Key',
+      '--redact-query-key',
+      'token',
+      '--http-request-header',
+      'x-api-key',
+      '--http-request-header',
+      'accept',
+      '--http-response-header',
+      'content-type',
     ]);
     try {
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello?token=tok-s3cr3t&sig=sig-s3cr3t&q=1`, [
-        '-H', 'Authorization: Bearer auth-s3cr3t',
-        '-H', 'Cookie: session=cookie-s3cr3t',
-        '-H', 'X-Api-Key: key-s3cr3t',
+        '-H',
+        'Authorization: Bearer auth-s3cr3t',
+        '-H',
+        'Cookie: session=cookie-s3cr3t',
+        '-H',
+        'X-Api-Key: key-s3cr3t',
       ]);
       assert.equal(run.code, 0, run.stderr);
       // Bytes no protocol claims (not HTTP) are printed raw: header-looking lines are redacted too.
-      const raw = await runClient('openssl', ['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-quiet'], 'HELLO plaintap\r\nAuthorization: Basic raw-s3cr3t\r\n\r\n');
+      const raw = await runClient(
+        'openssl',
+        ['s_client', '-connect', `127.0.0.1:${nginx.port}`, '-quiet'],
+        'HELLO plaintap\r\nAuthorization: Basic raw-s3cr3t\r\n\r\n',
+      );
       assert.ok(raw.pid > 0);
 
-      const json = await agent.waitFor(() => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined, 15_000, 'the JSON exchange');
+      const json = await agent.waitFor(
+        () => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined,
+        15_000,
+        'the JSON exchange',
+      );
       assert.equal(json['request']['target'], '/hello?token=REDACTED&sig=REDACTED&q=1');
       const headers = Object.fromEntries(json['request']['headers'] as [string, string][]);
       assert.equal(headers['Authorization'], 'REDACTED');
@@ -242,14 +307,18 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.equal(headers['Accept'], '*/*');
 
       const rawJson = await agent.waitFor(
-        () => agent.records().find((r) => r['kind'] === 'raw' && r['pid'] === raw.pid && r['direction'] === 'egress') as Json | undefined,
+        () =>
+          agent.records().find((r) => r['kind'] === 'raw' && r['pid'] === raw.pid && r['direction'] === 'egress') as
+            Json | undefined,
         15_000,
         'the raw openssl record',
       );
       assert.equal(rawJson['payload'], 'HELLO plaintap\r\nAuthorization: REDACTED\r\n\r\n');
 
       const records = await receiver.waitFor(
-        (all) => exchangesOf(all, run.pid).length >= 1 && all.some((r) => r.eventName === 'plaintap.raw.message' && r.attributes['process.pid'] === raw.pid),
+        (all) =>
+          exchangesOf(all, run.pid).length >= 1 &&
+          all.some((r) => r.eventName === 'plaintap.raw.message' && r.attributes['process.pid'] === raw.pid),
         15_000,
       );
       const [exchange] = exchangesOf(records, run.pid);
@@ -259,11 +328,22 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.deepEqual(exchange.attributes['http.request.header.accept'], ['*/*']);
       assert.deepEqual(exchange.attributes['http.response.header.content-type'], ['text/plain']);
       assert.equal(exchange.attributes['http.request.header.authorization'], undefined, 'not on the allow-list');
-      const rawRecord = records.find((r) => r.eventName === 'plaintap.raw.message' && r.attributes['process.pid'] === raw.pid && r.attributes['plaintap.direction'] === 'egress');
+      const rawRecord = records.find(
+        (r) =>
+          r.eventName === 'plaintap.raw.message' &&
+          r.attributes['process.pid'] === raw.pid &&
+          r.attributes['plaintap.direction'] === 'egress',
+      );
       assert.equal(rawRecord?.body, 'HELLO plaintap\r\nAuthorization: REDACTED\r\n\r\n');
 
       // No output carries any of the secrets.
-      const exported = JSON.stringify(records, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
+      const exported = JSON.stringify(records, (_key, value: unknown) =>
+        typeof value === 'bigint'
+          ? String(value)
+          : value instanceof Uint8Array
+            ? Buffer.from(value).toString('latin1')
+            : value,
+      );
       for (const text of [agent.stdout(), exported]) assert.doesNotMatch(text, /s3cr3t/);
     } finally {
       const code = await agent.stop();
@@ -275,8 +355,17 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
   test('turning a default redaction off is explicit: --unredact-header cookie', async () => {
     const agent = await startAgent(['--output', 'json', '--comm', 'curl', '--unredact-header', 'cookie']);
     try {
-      const run = await curl(`https://127.0.0.1:${nginx.port}/hello`, ['-H', 'Cookie: visible=1', '-H', 'Authorization: Bearer hidden']);
-      const json = await agent.waitFor(() => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined, 15_000, 'the exchange');
+      const run = await curl(`https://127.0.0.1:${nginx.port}/hello`, [
+        '-H',
+        'Cookie: visible=1',
+        '-H',
+        'Authorization: Bearer hidden',
+      ]);
+      const json = await agent.waitFor(
+        () => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined,
+        15_000,
+        'the exchange',
+      );
       const headers = Object.fromEntries(json['request']['headers'] as [string, string][]);
       assert.equal(headers['Cookie'], 'visible=1');
       assert.equal(headers['Authorization'], 'REDACTED');
@@ -286,11 +375,24 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
   });
 
   test('https:// endpoint: TLS verified against the configured CA, gzip, headers from a flag', async () => {
-    const receiver = await startOtlpReceiver({ tls: { key: fs.readFileSync(cert.keyFile), cert: fs.readFileSync(cert.certFile) } });
+    const receiver = await startOtlpReceiver({
+      tls: { key: fs.readFileSync(cert.keyFile), cert: fs.readFileSync(cert.certFile) },
+    });
     const agent = await startAgent([
-      '--output', 'none', '--comm', 'curl', '--otlp-scheduled-delay', '100ms',
-      '--otlp-endpoint', receiver.endpoint, '--otlp-certificate', cert.certFile,
-      '--otlp-compression', 'gzip', '--otlp-header', 'authorization=Bearer collector-token',
+      '--output',
+      'none',
+      '--comm',
+      'curl',
+      '--otlp-scheduled-delay',
+      '100ms',
+      '--otlp-endpoint',
+      receiver.endpoint,
+      '--otlp-certificate',
+      cert.certFile,
+      '--otlp-compression',
+      'gzip',
+      '--otlp-header',
+      'authorization=Bearer collector-token',
     ]);
     try {
       assert.match(receiver.endpoint, /^https:\/\//);
@@ -298,7 +400,10 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       const records = await receiver.waitFor((all) => exchangesOf(all, run.pid).length >= 1, 15_000);
       assert.equal(exchangesOf(records, run.pid)[0]?.attributes['url.query'], 'over=tls');
       assert.equal(receiver.callHeaders.at(-1)?.['authorization'], 'Bearer collector-token');
-      assert.match(agent.stderr(), /info otlp export on endpoint=https:\/\/127\.0\.0\.1:\d+ tls=true compression=gzip headers=authorization/);
+      assert.match(
+        agent.stderr(),
+        /info otlp export on endpoint=https:\/\/127\.0\.0\.1:\d+ tls=true compression=gzip headers=authorization/,
+      );
       assert.doesNotMatch(agent.stderr(), /collector-token/, 'header values are not logged');
     } finally {
       assert.equal(await agent.stop(), 0, agent.stderr());
@@ -309,13 +414,25 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
   test('SIGTERM right after a request: the record is still delivered, exit 0', async () => {
     const receiver = await startOtlpReceiver();
     // A long batch delay: the record is surely still queued when the signal comes.
-    const agent = await startAgent(['--output', 'none', '--comm', 'curl', '--otlp-endpoint', receiver.endpoint, '--otlp-scheduled-delay', '30s']);
+    const agent = await startAgent([
+      '--output',
+      'none',
+      '--comm',
+      'curl',
+      '--otlp-endpoint',
+      receiver.endpoint,
+      '--otlp-scheduled-delay',
+      '30s',
+    ]);
     try {
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello?last=1`);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(await agent.stop('SIGTERM'), 0, agent.stderr());
       const [record] = exchangesOf(receiver.records(), run.pid);
-      assert.ok(record, `the exchange was delivered before exit; stderr:\n${agent.stderr()}\n${describeRecords(receiver.records())}`);
+      assert.ok(
+        record,
+        `the exchange was delivered before exit; stderr:\n${agent.stderr()}\n${describeRecords(receiver.records())}`,
+      );
       assert.equal(record.attributes['url.query'], 'last=1');
       assert.match(agent.stderr(), /info stopped .*otlp_exported=[1-9]\d* otlp_failed=0 otlp_dropped=0/);
     } finally {
@@ -327,7 +444,18 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
   test('a receiver that fails its first exports: failures counted, later records delivered, no crash', async () => {
     const receiver = await startOtlpReceiver({ failFirst: 2 });
     // A short export deadline: a refused batch gives up quickly (and is counted) instead of retrying for 30 s.
-    const agent = await startAgent(['--output', 'none', '--comm', 'curl', '--otlp-endpoint', receiver.endpoint, '--otlp-scheduled-delay', '100ms', '--otlp-export-timeout', '1500ms']);
+    const agent = await startAgent([
+      '--output',
+      'none',
+      '--comm',
+      'curl',
+      '--otlp-endpoint',
+      receiver.endpoint,
+      '--otlp-scheduled-delay',
+      '100ms',
+      '--otlp-export-timeout',
+      '1500ms',
+    ]);
     try {
       const first = await curl(`https://127.0.0.1:${nginx.port}/hello?first=1`);
       assert.equal(first.code, 0, first.stderr);
@@ -337,7 +465,9 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.equal(exchangesOf(records, later.pid)[0]?.attributes['url.query'], 'later=1');
       // The receiver keeps records before it answers: the agent counts them once the answer is in.
       await waitForSample(agent, 'plaintap_records_exported_total', { exporter: 'otlp' }, 1);
-      assert.ok((sampleValue(await scrape(agent), 'plaintap_export_failed_records_total', { exporter: 'otlp' }) ?? 0) >= 1);
+      assert.ok(
+        (sampleValue(await scrape(agent), 'plaintap_export_failed_records_total', { exporter: 'otlp' }) ?? 0) >= 1,
+      );
       assert.ok(receiver.failedCalls >= 1);
       assert.match(agent.stderr(), /warn otlp: export failed/);
     } finally {
@@ -348,10 +478,25 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
 
   test('a receiver that starts late: failures counted meanwhile, then records delivered, no crash', async () => {
     const port = await freePort();
-    const agent = await startAgent(['--output', 'none', '--comm', 'curl', '--otlp-endpoint', `http://127.0.0.1:${port}`, '--otlp-scheduled-delay', '100ms', '--otlp-export-timeout', '1500ms']);
+    const agent = await startAgent([
+      '--output',
+      'none',
+      '--comm',
+      'curl',
+      '--otlp-endpoint',
+      `http://127.0.0.1:${port}`,
+      '--otlp-scheduled-delay',
+      '100ms',
+      '--otlp-export-timeout',
+      '1500ms',
+    ]);
     let receiver: OtlpReceiver | undefined;
     try {
-      assert.match(agent.readyLine, new RegExp(`otlp=http://127\\.0\\.0\\.1:${port}$`), 'ready without waiting for the collector');
+      assert.match(
+        agent.readyLine,
+        new RegExp(`otlp=http://127\\.0\\.0\\.1:${port}$`),
+        'ready without waiting for the collector',
+      );
       const early = await curl(`https://127.0.0.1:${nginx.port}/hello?early=1`);
       assert.equal(early.code, 0, early.stderr);
       await waitForSample(agent, 'plaintap_export_failures_total', { exporter: 'otlp' }, 1);
@@ -364,14 +509,23 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
         const deadline = Date.now() + 60_000;
         while (Date.now() < deadline) {
           const run = await curl(`https://127.0.0.1:${nginx.port}/hello?late=1`);
-          const found = await receiver.waitFor((all) => exchangesOf(all, run.pid).length >= 1, 5000).catch(() => undefined);
+          const found = await receiver
+            .waitFor((all) => exchangesOf(all, run.pid).length >= 1, 5000)
+            .catch(() => undefined);
           if (found) return exchangesOf(found, run.pid)[0];
         }
         return undefined;
       })();
-      assert.ok(delivered, `a record was delivered once the receiver listened; stderr:\n${agent.stderr()}\n${describeRecords(receiver.records())}`);
+      assert.ok(
+        delivered,
+        `a record was delivered once the receiver listened; stderr:\n${agent.stderr()}\n${describeRecords(receiver.records())}`,
+      );
       assert.equal(delivered.attributes['url.query'], 'late=1');
-      assert.equal(exchangesOf(receiver.records(), early.pid).length, 0, 'the early record was lost (and counted), not delivered');
+      assert.equal(
+        exchangesOf(receiver.records(), early.pid).length,
+        0,
+        'the early record was lost (and counted), not delivered',
+      );
     } finally {
       assert.equal(await agent.stop(), 0, agent.stderr());
       await receiver?.stop();

@@ -14,7 +14,11 @@ import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
 
-const lines = (text: string): string[] => text.split('\n').filter((line) => line.trim() !== '').sort();
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .sort();
 
 describe('record and replay', { skip }, () => {
   let cert: Certificate;
@@ -26,11 +30,27 @@ describe('record and replay', { skip }, () => {
     cert = makeCertificate();
     nginx = await startNginx(cert);
     file = path.join(cert.dir, 'capture.ptap');
-    const agent = await startAgent(['--record', file, '--output', 'json', '--comm', 'curl', '--comm', 'nginx', '--metrics-address', 'off']);
+    const agent = await startAgent([
+      '--record',
+      file,
+      '--output',
+      'json',
+      '--comm',
+      'curl',
+      '--comm',
+      'nginx',
+      '--metrics-address',
+      'off',
+    ]);
     assert.match(agent.stderr(), /warn recording captured plaintext to a file readable by root only \(0600\)/);
     assert.match(agent.readyLine, new RegExp(`record=${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-    for (const target of ['/hello', '/big.bin', '/hello?again']) assert.equal((await curl(`https://127.0.0.1:${nginx.port}${target}`)).code, 0);
-    await agent.waitFor(() => (agent.records().filter((r) => r['kind'] === 'http1.exchange').length >= 6 ? true : undefined), 15_000, 'six exchanges');
+    for (const target of ['/hello', '/big.bin', '/hello?again'])
+      assert.equal((await curl(`https://127.0.0.1:${nginx.port}${target}`)).code, 0);
+    await agent.waitFor(
+      () => (agent.records().filter((r) => r['kind'] === 'http1.exchange').length >= 6 ? true : undefined),
+      15_000,
+      'six exchanges',
+    );
     assert.equal(await agent.stop(), 0);
     live = agent.stdout();
   });
@@ -63,7 +83,10 @@ describe('record and replay', { skip }, () => {
     fs.truncateSync(cut, fs.statSync(cut).size - 1000);
     const result = await runAgentToExit(['replay', cut, '--output', 'json']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /plaintap replay stopped: .*cut\.ptap is truncated: the batch at byte \d+ needs \d+ bytes, \d+ are left/);
+    assert.match(
+      result.stderr,
+      /plaintap replay stopped: .*cut\.ptap is truncated: the batch at byte \d+ needs \d+ bytes, \d+ are left/,
+    );
     assert.ok(lines(result.stdout).length > 0, 'the complete batches were processed');
   });
 

@@ -41,19 +41,29 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
 
   const waitFor = async <T>(find: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = find();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- agent stderr ---\n${err}\n--- agent stdout (tail) ---\n${out.slice(-4000)}`);
-      if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}) while waiting for ${what}\n${err}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}\n--- agent stderr ---\n${err}\n--- agent stdout (tail) ---\n${out.slice(-4000)}`,
+        );
+      if (child.exitCode !== null)
+        throw new Error(`agent exited (${child.exitCode}) while waiting for ${what}\n${err}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
-  const readyLine = await waitFor(() => err.split('\n').find((line) => line.startsWith('ready')), options.readyTimeoutMs ?? 30_000, 'the ready line');
+  const readyLine = await waitFor(
+    () => err.split('\n').find((line) => line.startsWith('ready')),
+    options.readyTimeoutMs ?? 30_000,
+    'the ready line',
+  );
 
   return {
     child,

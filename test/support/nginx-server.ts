@@ -24,7 +24,9 @@ export interface NginxOptions {
 }
 
 /** 200 KiB of text that compresses well (for gzip tests): line N is "line N of the plaintap text fixture". */
-export const TEXT_FILE = Array.from({ length: 6000 }, (_, i) => `line ${i} of the plaintap text fixture\n`).join('').slice(0, 200 * 1024);
+export const TEXT_FILE = Array.from({ length: 6000 }, (_, i) => `line ${i} of the plaintap text fixture\n`)
+  .join('')
+  .slice(0, 200 * 1024);
 
 export async function startNginx(cert: Certificate, options: NginxOptions = {}): Promise<NginxServer> {
   const port = await freePort();

@@ -19,7 +19,8 @@ export interface Collector {
 
 function repoRoot(): string {
   let dir = __dirname;
-  while (!existsSync(path.join(dir, 'scripts', 'build-otelcol.sh')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (!existsSync(path.join(dir, 'scripts', 'build-otelcol.sh')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
   return dir;
 }
 
@@ -30,7 +31,11 @@ function repoRoot(): string {
 export function collectorBinary(): string {
   // Go is needed even to see that the cached build is current (its version is part of the stamp).
   const env = { ...process.env, PATH: `${process.env['PATH'] ?? ''}:/usr/local/go/bin` };
-  const built = spawnSync(path.join(repoRoot(), 'scripts', 'build-otelcol.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
+  const built = spawnSync(path.join(repoRoot(), 'scripts', 'build-otelcol.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   const binary = built.stdout.trim().split('\n').pop() ?? '';
   if (built.status !== 0 || !existsSync(binary)) {
     throw new Error(`scripts/build-otelcol.sh failed (exit ${built.status}):\n${built.stderr}`);

@@ -64,7 +64,10 @@ export interface OtlpReceiver {
   /** Every record accepted so far, in arrival order. */
   records(): DecodedLogRecord[];
   /** Resolves with the records once `predicate(records)` holds; rejects after `timeoutMs`. */
-  waitFor(predicate: (records: readonly DecodedLogRecord[]) => boolean, timeoutMs?: number): Promise<DecodedLogRecord[]>;
+  waitFor(
+    predicate: (records: readonly DecodedLogRecord[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<DecodedLogRecord[]>;
   /** Export calls received, failed ones included. */
   readonly exportCalls: number;
   /** Export calls answered with an error (failFirst). */
@@ -251,7 +254,10 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       callHeaders.push(headers);
       if (exportCalls <= failFirst) {
         failedCalls += 1;
-        callback({ code: grpc.status.UNAVAILABLE, details: `otlp-receiver: failing call ${exportCalls} of ${failFirst}` });
+        callback({
+          code: grpc.status.UNAVAILABLE,
+          details: `otlp-receiver: failing call ${exportCalls} of ${failFirst}`,
+        });
         return;
       }
       received.push(...flatten(call.request, BigInt(Date.now()) * 1_000_000n));

@@ -33,7 +33,11 @@ export async function startPrometheus(job: string, targets: readonly string[]): 
   );
   const child = spawn(
     'prometheus',
-    [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -54,7 +58,8 @@ export async function startPrometheus(job: string, targets: readonly string[]): 
     async query(expression) {
       const answer = await httpGet(`${url}/api/v1/query?query=${encodeURIComponent(expression)}`);
       const parsed = JSON.parse(answer.body) as { status: string; data?: { result?: [] }; error?: string };
-      if (parsed.status !== 'success') throw new Error(`prometheus query ${expression}: ${parsed.error ?? answer.body}`);
+      if (parsed.status !== 'success')
+        throw new Error(`prometheus query ${expression}: ${parsed.error ?? answer.body}`);
       return parsed.data?.result ?? [];
     },
     stop: async () => {

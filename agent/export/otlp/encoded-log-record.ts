@@ -32,7 +32,12 @@ export class EncodedLogRecord implements ReadableLogRecord {
   ) {
     const trace = source?.head.traceContext;
     if (trace !== undefined) {
-      const spanContext: SpanContext = { traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags as TraceFlags, isRemote: true };
+      const spanContext: SpanContext = {
+        traceId: trace.traceId,
+        spanId: trace.spanId,
+        traceFlags: trace.traceFlags as TraceFlags,
+        isRemote: true,
+      };
       (this as { spanContext?: SpanContext }).spanContext = spanContext;
     }
   }

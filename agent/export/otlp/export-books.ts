@@ -27,7 +27,15 @@ export interface ExportProgress {
   readonly retries: number;
 }
 
-export const NO_PROGRESS: ExportProgress = { handed: 0, handedBytes: 0, exported: 0, failed: 0, calls: 0, failedCalls: 0, retries: 0 };
+export const NO_PROGRESS: ExportProgress = {
+  handed: 0,
+  handedBytes: 0,
+  exported: 0,
+  failed: 0,
+  calls: 0,
+  failedCalls: 0,
+  retries: 0,
+};
 
 export class ExportBooks {
   received = 0;
@@ -142,7 +150,9 @@ export class ExportBooks {
   }
 
   private hasRoom(): boolean {
-    return this.shuttingDown || (this.queueDepth() <= this.maxQueueSize / 2 && this.queueBytes() <= this.maxQueueBytes / 2);
+    return (
+      this.shuttingDown || (this.queueDepth() <= this.maxQueueSize / 2 && this.queueBytes() <= this.maxQueueBytes / 2)
+    );
   }
 }
 

@@ -17,11 +17,20 @@ export function http1ExchangeView(exchange: HttpExchange): HttpExchangeView {
     truncated: lost > 0,
   };
   if (request) {
-    const requestView: HttpRequestView = { method: request.method, target: request.target, headers: request.headers, bodySize: request.body.bytes };
+    const requestView: HttpRequestView = {
+      method: request.method,
+      target: request.target,
+      headers: request.headers,
+      bodySize: request.body.bytes,
+    };
     view.request = requestView;
   }
   if (response) {
-    const responseView: HttpResponseView = { statusCode: response.statusCode, headers: response.headers, bodySize: response.body.bytes };
+    const responseView: HttpResponseView = {
+      statusCode: response.statusCode,
+      headers: response.headers,
+      bodySize: response.body.bytes,
+    };
     view.response = responseView;
     view.durationNs = exchange.durationNs;
   }

@@ -99,7 +99,12 @@ function keyPrefix(key: string): Uint8Array {
 }
 
 /** One `KeyValue` as a repeated field `field`. */
-export function writeKeyValue(out: ProtobufWriter, field: number, key: string, value: AttributeValue | null | undefined): void {
+export function writeKeyValue(
+  out: ProtobufWriter,
+  field: number,
+  key: string,
+  value: AttributeValue | null | undefined,
+): void {
   out.tag(field, WIRE_LENGTH);
   const keyValue = out.begin();
   out.raw(keyPrefix(key));
@@ -131,7 +136,8 @@ function writeHexBytes(out: ProtobufWriter, hex: string): void {
   const length = hex.length >> 1;
   out.varint(length);
   out.ensure(length);
-  for (let i = 0; i < length; i++) out.bytes[out.pos++] = (hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1));
+  for (let i = 0; i < length; i++)
+    out.bytes[out.pos++] = (hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1));
 }
 
 interface EncodedAttributes {
@@ -173,10 +179,7 @@ export class LogRecordEncoder {
   /** Where a new connection's attributes are written before they are kept. */
   private readonly connectionScratch: EncodingAttributes;
 
-  constructor(
-    mapping: LogRecordMappingOptions = {},
-    attributeCountLimit = ATTRIBUTE_COUNT_LIMIT,
-  ) {
+  constructor(mapping: LogRecordMappingOptions = {}, attributeCountLimit = ATTRIBUTE_COUNT_LIMIT) {
     this.options = resolveMappingOptions(mapping);
     this.attributes = new EncodingAttributes(attributeCountLimit);
     this.connectionScratch = new EncodingAttributes(attributeCountLimit);
@@ -217,7 +220,10 @@ export class LogRecordEncoder {
     out.varint(attributes.dropped);
 
     const trace = head.traceContext;
-    if (trace !== undefined && isSpanContextValid({ traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags })) {
+    if (
+      trace !== undefined &&
+      isSpanContextValid({ traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags })
+    ) {
       if (trace.traceFlags) {
         out.tag(FLAGS, WIRE_FIXED32);
         out.fixed32(trace.traceFlags);

@@ -86,7 +86,9 @@ export interface ResolvedMappingOptions {
 }
 
 export function resolveMappingOptions(options: LogRecordMappingOptions = {}): ResolvedMappingOptions {
-  const lower = (names: readonly string[] | undefined): string[] => [...new Set((names ?? []).map((name) => name.toLowerCase()))];
+  const lower = (names: readonly string[] | undefined): string[] => [
+    ...new Set((names ?? []).map((name) => name.toLowerCase())),
+  ];
   return {
     redactor: options.redactor ?? createRedactor(),
     requestHeaders: lower(options.requestHeaders),
@@ -141,7 +143,12 @@ function mapRaw(record: RawMessage, payloads: boolean, attributes: AttributeWrit
   };
 }
 
-function mapWebSocket(message: WebSocketMessage, redactor: Redactor, payloads: boolean, attributes: AttributeWriter): MappedLogRecordHead {
+function mapWebSocket(
+  message: WebSocketMessage,
+  redactor: Redactor,
+  payloads: boolean,
+  attributes: AttributeWriter,
+): MappedLogRecordHead {
   if (message.target !== '') {
     const target = splitTarget(message.target);
     attributes.set(ATTR.urlPath, target.path);
@@ -244,7 +251,11 @@ function addHeaderAttributes(
   }
 }
 
-function mapHttpExchange(exchange: HttpExchangeView, options: ResolvedMappingOptions, attributes: AttributeWriter): MappedLogRecordHead {
+function mapHttpExchange(
+  exchange: HttpExchangeView,
+  options: ResolvedMappingOptions,
+  attributes: AttributeWriter,
+): MappedLogRecordHead {
   const { redactor } = options;
   const { connection, request, response } = exchange;
   const client = exchange.side === 'client';
@@ -300,7 +311,12 @@ function mapHttpExchange(exchange: HttpExchangeView, options: ResolvedMappingOpt
   if (response) {
     attributes.set(ATTR.httpResponseStatusCode, response.statusCode);
     if (response.bodySize !== undefined) attributes.set(ATTR.httpResponseBodySize, response.bodySize);
-    addHeaderAttributes(ATTR.httpResponseHeaderPrefix, options.responseHeaders, redactor.headers(response.headers), attributes);
+    addHeaderAttributes(
+      ATTR.httpResponseHeaderPrefix,
+      options.responseHeaders,
+      redactor.headers(response.headers),
+      attributes,
+    );
     const failed = response.statusCode >= 500 || (client && response.statusCode >= 400);
     if (failed && errorType === undefined) errorType = String(response.statusCode);
     if (response.statusCode >= 500) warn = true;
@@ -337,7 +353,11 @@ export function connectionOf(record: MappableRecord): ConnectionFacts | undefine
  * Maps the record's own attributes into `attributes` (the connection's are not included: see
  * mapConnectionAttributes) and returns the rest. Throws for a record kind it does not know.
  */
-export function mapRecord(record: MappableRecord, options: ResolvedMappingOptions, attributes: AttributeWriter): MappedLogRecordHead {
+export function mapRecord(
+  record: MappableRecord,
+  options: ResolvedMappingOptions,
+  attributes: AttributeWriter,
+): MappedLogRecordHead {
   switch (record.kind) {
     case 'raw':
       return mapRaw(record, options.payloads, attributes);

@@ -80,7 +80,8 @@ export class LogsRequestSerializer {
       const partial: { rejectedLogRecords?: number; errorMessage?: string } = {};
       forEachField(data, start, end, (inner, from, to, value) => {
         if (inner === 1 && value !== undefined) partial.rejectedLogRecords = value;
-        else if (inner === 2 && value === undefined) partial.errorMessage = Buffer.from(data.subarray(from, to)).toString('utf8');
+        else if (inner === 2 && value === undefined)
+          partial.errorMessage = Buffer.from(data.subarray(from, to)).toString('utf8');
       });
       response.partialSuccess = partial;
     });
@@ -102,7 +103,12 @@ function readVarint(data: Uint8Array, at: number): [number, number] {
 }
 
 /** Visits the fields of a message: length-delimited ones with their span, varints with their value. */
-function forEachField(data: Uint8Array, start: number, end: number, visit: (field: number, from: number, to: number, value?: number) => void): void {
+function forEachField(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  visit: (field: number, from: number, to: number, value?: number) => void,
+): void {
   let at = start;
   while (at < end) {
     const [tag, next] = readVarint(data, at);

@@ -69,7 +69,10 @@ function readPem(path: string, what: string): Uint8Array {
 }
 
 /** Throws when a certificate file cannot be read; ignored settings are logged once, as warnings. */
-export function resolveOtlpExportSettings(options: OtlpExportSettingsOptions, log: Logger | undefined): OtlpExportSettings {
+export function resolveOtlpExportSettings(
+  options: OtlpExportSettingsOptions,
+  log: Logger | undefined,
+): OtlpExportSettings {
   const env = options.env ?? process.env;
   const connection = resolveOtlpConnection(options, env);
   for (const warning of connection.warnings) log?.warn('otlp: setting ignored', { reason: warning });
@@ -87,7 +90,8 @@ export function resolveOtlpExportSettings(options: OtlpExportSettingsOptions, lo
   if (!connection.insecure) {
     if (connection.certificate !== undefined) tls.ca = readPem(connection.certificate, 'CA certificate');
     if (connection.clientKey !== undefined) tls.key = readPem(connection.clientKey, 'client key');
-    if (connection.clientCertificate !== undefined) tls.cert = readPem(connection.clientCertificate, 'client certificate');
+    if (connection.clientCertificate !== undefined)
+      tls.cert = readPem(connection.clientCertificate, 'client certificate');
   }
 
   const maxQueueSize = options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE;

@@ -38,7 +38,15 @@ const pipeline = createOtlpSdkPipeline(workerData as OtlpExportSettings, {
 
 function progress(): ExportProgress {
   const c = pipeline.counting.counters;
-  return { handed: c.handed, handedBytes: c.handedBytes, exported: c.exported, failed: c.failed, calls: c.calls, failedCalls: c.failedCalls, retries: pipeline.retrying.retries };
+  return {
+    handed: c.handed,
+    handedBytes: c.handedBytes,
+    exported: c.exported,
+    failed: c.failed,
+    calls: c.calls,
+    failedCalls: c.failedCalls,
+    retries: pipeline.retrying.retries,
+  };
 }
 
 function emitBatch(message: RecordsMessage): void {
@@ -56,7 +64,9 @@ port.on('message', (message: ToWorker) => {
       emitBatch(message);
       return;
     case 'flush':
-      void withDeadline(pipeline.forceFlush(), message.timeoutMillis).then(() => post({ type: 'flushed', id: message.id, progress: progress() }));
+      void withDeadline(pipeline.forceFlush(), message.timeoutMillis).then(() =>
+        post({ type: 'flushed', id: message.id, progress: progress() }),
+      );
       return;
     case 'shutdown':
       void withDeadline(pipeline.shutdown(), message.deadlineMs).then((done) => {

@@ -97,7 +97,10 @@ function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, st
   return out;
 }
 
-export function resolveOtlpConnection(options: OtlpConnectionOptions = {}, env: Env = process.env): ResolvedOtlpConnection {
+export function resolveOtlpConnection(
+  options: OtlpConnectionOptions = {},
+  env: Env = process.env,
+): ResolvedOtlpConnection {
   const warnings: string[] = [];
 
   const protocol = envValue(env, 'PROTOCOL');

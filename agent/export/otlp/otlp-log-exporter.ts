@@ -14,7 +14,12 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Logger } from '../../log';
 import type { RecordSink } from '../../protocols/protocol';
 import { encodeIntoQueue, ExportBooks, type ExportProgress } from './export-books';
-import { createLogRecordMapper, type LogRecordMappingOptions, type LogAttributes, type MappableRecord } from './log-record-mapping';
+import {
+  createLogRecordMapper,
+  type LogRecordMappingOptions,
+  type LogAttributes,
+  type MappableRecord,
+} from './log-record-mapping';
 import type { ResolvedOtlpConnection } from './otlp-exporter-config';
 import { resolveOtlpExportSettings, type OtlpExportSettingsOptions } from './otlp-export-settings';
 import { EncodedLogRecord } from './encoded-log-record';
@@ -105,7 +110,10 @@ export function mappingErrorLogger(log: Logger | undefined): (record: MappableRe
 }
 
 /** Logs the first export failure of a run; the metrics count every one. */
-export function exportFailureLogger(log: Logger | undefined, endpoint: string): (message: string, records: number) => void {
+export function exportFailureLogger(
+  log: Logger | undefined,
+  endpoint: string,
+): (message: string, records: number) => void {
   let logged = false;
   return (message, records) => {
     if (logged) return;
@@ -130,7 +138,15 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
   });
   const progress = (): ExportProgress => {
     const c = pipeline.counting.counters;
-    return { handed: c.handed, handedBytes: c.handedBytes, exported: c.exported, failed: c.failed, calls: c.calls, failedCalls: c.failedCalls, retries: pipeline.retrying.retries };
+    return {
+      handed: c.handed,
+      handedBytes: c.handedBytes,
+      exported: c.exported,
+      failed: c.failed,
+      calls: c.calls,
+      failedCalls: c.failedCalls,
+      retries: pipeline.retrying.retries,
+    };
   };
   const books = new ExportBooks(settings.maxQueueSize, progress, settings.maxQueueBytes);
   const mapper = createLogRecordMapper(options.mapping ?? {});
@@ -148,7 +164,8 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
     if (!done) pipeline.retrying.abandon();
     // Whatever is still queued or unanswered now is lost: count it, then freeze the books.
     const left = books.close();
-    if (left > 0) log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
+    if (left > 0)
+      log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
   }
 
   return {
@@ -171,7 +188,9 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
       }
       // Readable fields for an exporter that looks at records: the attributes mapped again, only when asked.
       const attributes = (): LogAttributes => mapper.map(record).attributes;
-      pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope, { head, attributes, observedMillis }));
+      pipeline.emit(
+        new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope, { head, attributes, observedMillis }),
+      );
     },
 
     stats: () => books.stats(),

@@ -19,7 +19,12 @@ import {
   createSslCredentials,
 } from '@opentelemetry/otlp-grpc-exporter-base';
 import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, type LogRecordExporter, type ReadableLogRecord, type SdkLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  BatchLogRecordProcessor,
+  type LogRecordExporter,
+  type ReadableLogRecord,
+  type SdkLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { CountingLogRecordExporter } from './counting-log-record-exporter';
 import { EncodedLogRecord } from './encoded-log-record';
 import { LogsRequestSerializer } from './logs-request-serializer';
@@ -98,7 +103,12 @@ export function createOtlpSdkPipeline(settings: OtlpExportSettings, hooks: OtlpS
     settings.retry,
     settings.exportTimeoutMillis,
   );
-  const counting = new CountingLogRecordExporter(retrying, hooks.onFailure, hooks.onProgress, (record) => (record as EncodedLogRecord).encoded.length);
+  const counting = new CountingLogRecordExporter(
+    retrying,
+    hooks.onFailure,
+    hooks.onProgress,
+    (record) => (record as EncodedLogRecord).encoded.length,
+  );
   const processor = new BatchLogRecordProcessor({
     exporter: counting,
     maxQueueSize: settings.maxQueueSize,

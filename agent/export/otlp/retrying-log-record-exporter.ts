@@ -38,7 +38,11 @@ export interface ResolvedRetryOptions {
   readonly maxBackoffMillis: number;
 }
 
-export const DEFAULT_RETRY: ResolvedRetryOptions = { maxAttempts: 5, initialBackoffMillis: 1000, maxBackoffMillis: 5000 };
+export const DEFAULT_RETRY: ResolvedRetryOptions = {
+  maxAttempts: 5,
+  initialBackoffMillis: 1000,
+  maxBackoffMillis: 5000,
+};
 
 /** True for an export error that a later attempt may not get: a retryable gRPC status. */
 export function isRetryableExportError(error: unknown): boolean {

@@ -49,7 +49,10 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
   const mappingFailed = mappingErrorLogger(log);
   const failureLogged = exportFailureLogger(log, connection.endpoint);
 
-  const worker = new Worker(WORKER_FILE, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  const worker = new Worker(WORKER_FILE, {
+    workerData: settings,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  });
   let workerGone = false;
   let referenced = true;
   let requests = 0;
@@ -93,8 +96,15 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
     workerGone = true;
     // Everything not answered is lost with the worker: counted as failed, as an export that failed.
     const unanswered = books.accepted - latest.exported - latest.failed;
-    latest = { ...latest, handed: books.accepted, handedBytes: books.acceptedBytes, failed: latest.failed + unanswered, failedCalls: latest.failedCalls + (unanswered > 0 ? 1 : 0) };
-    if (!books.shuttingDown) log?.error('otlp: the export worker stopped; records are no longer exported', { error: error.message });
+    latest = {
+      ...latest,
+      handed: books.accepted,
+      handedBytes: books.acceptedBytes,
+      failed: latest.failed + unanswered,
+      failedCalls: latest.failedCalls + (unanswered > 0 ? 1 : 0),
+    };
+    if (!books.shuttingDown)
+      log?.error('otlp: the export worker stopped; records are no longer exported', { error: error.message });
     books.beginShutdown();
     for (const resolve of flushes.values()) resolve();
     flushes.clear();
@@ -138,7 +148,8 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
     requests--;
     // Whatever is still queued or unanswered now is lost: count it, then freeze the books.
     const left = books.close();
-    if (left > 0) log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
+    if (left > 0)
+      log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
     workerGone = true;
     updateRef();
     await worker.terminate();

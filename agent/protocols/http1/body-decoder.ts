@@ -43,7 +43,8 @@ export function canDecode(codings: readonly string[]): boolean {
   return true;
 }
 
-type StepOutcome = { readonly kind: 'ok'; readonly output: Buffer } | { readonly kind: 'limit' } | { readonly kind: 'error' };
+type StepOutcome =
+  { readonly kind: 'ok'; readonly output: Buffer } | { readonly kind: 'limit' } | { readonly kind: 'error' };
 
 function isTooLarge(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
@@ -115,7 +116,8 @@ export function decodeBody(
     // Prefix 2p produced more than `limit` bytes from 2p input bytes (at most; the first step counts
     // against the whole input).
     const ratioAtLeast = limit / Math.max(1, Math.min(input.length, prefix * 2));
-    const decoding: BodyDecoding = limit === ratioBound || ratioAtLeast > limits.maxRatio ? 'ratio-limit' : 'size-limit';
+    const decoding: BodyDecoding =
+      limit === ratioBound || ratioAtLeast > limits.maxRatio ? 'ratio-limit' : 'size-limit';
     // Later codings (outer ones already undone) cannot be applied to a cut stream reliably: stop here.
     const preview = i === 0 && fitted !== undefined ? copyPrefix(fitted, limits.previewBytes) : new Uint8Array(0);
     return { preview, decoding };

@@ -158,7 +158,12 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
 
   onBroken(parser: MessageParser, reason: BreakReason, afterHead: boolean): void {
     // A malformed first message still says which way requests flow, when its start line did.
-    if (this.requestParser === null && !afterHead && parser.startedRequest !== undefined && reason !== 'unexpected-message') {
+    if (
+      this.requestParser === null &&
+      !afterHead &&
+      parser.startedRequest !== undefined &&
+      reason !== 'unexpected-message'
+    ) {
       this.learnRoles(parser, parser.startedRequest);
     }
     // Before the roles are known there is nothing to pair a lost message with.

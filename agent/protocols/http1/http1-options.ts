@@ -76,12 +76,7 @@ export function resolveHttp1Options(options: Http1Options = {}): ResolvedHttp1Op
     maxHeaders: count('maxHeaders', options.maxHeaders, d.maxHeaders, 1),
     maxPendingExchanges: count('maxPendingExchanges', options.maxPendingExchanges, d.maxPendingExchanges, 1),
     maxHeldBytes: count('maxHeldBytes', options.maxHeldBytes, d.maxHeldBytes, 0),
-    websocketCaptureBytes: count(
-      'websocketCaptureBytes',
-      options.websocketCaptureBytes,
-      bodyCaptureBytes,
-      0,
-    ),
+    websocketCaptureBytes: count('websocketCaptureBytes', options.websocketCaptureBytes, bodyCaptureBytes, 0),
     stats: options.stats ?? new Http1Stats(),
   };
 }

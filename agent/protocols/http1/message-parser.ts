@@ -267,7 +267,8 @@ export class MessageParser {
 
   private takeHeld(): HeldChunk[] {
     const held = this.held;
-    if (this.heldGap > 0) held.push({ bytes: EMPTY, timestampNs: this.chunkNs, tid: this.chunkTid, gapBefore: this.heldGap });
+    if (this.heldGap > 0)
+      held.push({ bytes: EMPTY, timestampNs: this.chunkNs, tid: this.chunkTid, gapBefore: this.heldGap });
     this.held = [];
     this.heldBytes = 0;
     this.heldGap = 0;
@@ -307,7 +308,11 @@ export class MessageParser {
     this.startChecked = true;
     // `HTTP/` cannot be a method (`/` is not a token character).
     this.startedRequest = !(
-      bytes[pos] === 0x48 && bytes[pos + 1] === 0x54 && bytes[pos + 2] === 0x54 && bytes[pos + 3] === 0x50 && bytes[pos + 4] === 0x2f
+      bytes[pos] === 0x48 &&
+      bytes[pos + 1] === 0x54 &&
+      bytes[pos + 2] === 0x54 &&
+      bytes[pos + 3] === 0x50 &&
+      bytes[pos + 4] === 0x2f
     );
   }
 

@@ -84,8 +84,12 @@ export class PendingExchange {
     const request = this.request !== undefined ? this.requestRecord(this.request, countInto) : undefined;
     const response = this.response !== undefined ? this.responseRecord(this.response, countInto) : undefined;
     const complete =
-      this.reason === undefined && forcedReason === undefined && this.requestComplete && this.responseComplete &&
-      request !== undefined && response !== undefined;
+      this.reason === undefined &&
+      forcedReason === undefined &&
+      this.requestComplete &&
+      this.responseComplete &&
+      request !== undefined &&
+      response !== undefined;
     const timestampNs = request !== undefined ? this.requestStartNs : this.responseStartNs;
     let endNs = response !== undefined ? this.responseEndNs : this.requestEndNs;
     if (endNs < timestampNs) endNs = timestampNs;

@@ -89,7 +89,8 @@ export class FrameParser {
           this.frameStartNs = timestampNs;
           this.frameTid = tid;
         }
-        while (this.headerLength < this.headerNeeded && pos < end) this.header[this.headerLength++] = bytes[pos++] as number;
+        while (this.headerLength < this.headerNeeded && pos < end)
+          this.header[this.headerLength++] = bytes[pos++] as number;
         if (this.headerLength < this.headerNeeded) return;
         if (this.headerNeeded === 2) {
           const second = this.header[1] as number;
@@ -127,8 +128,10 @@ export class FrameParser {
       length = ((h[2] as number) << 8) | (h[3] as number);
       at = 4;
     } else if (length === 127) {
-      const high = (((h[2] as number) << 24) >>> 0) + ((h[3] as number) << 16) + ((h[4] as number) << 8) + (h[5] as number);
-      const low = (((h[6] as number) << 24) >>> 0) + ((h[7] as number) << 16) + ((h[8] as number) << 8) + (h[9] as number);
+      const high =
+        (((h[2] as number) << 24) >>> 0) + ((h[3] as number) << 16) + ((h[4] as number) << 8) + (h[5] as number);
+      const low =
+        (((h[6] as number) << 24) >>> 0) + ((h[7] as number) << 16) + ((h[8] as number) << 8) + (h[9] as number);
       // The most significant bit must be 0; beyond 2^53 no real frame exists.
       if (high > 0x1fffff) return this.protocolError();
       length = high * 0x1_0000_0000 + low;

@@ -78,7 +78,15 @@ export class WebSocketSession implements FrameEvents {
     this.ingress = new FrameParser(this, stats);
   }
 
-  push(direction: Direction, bytes: Uint8Array, start: number, end: number, timestampNs: bigint, tid: number, gapBefore: number): void {
+  push(
+    direction: Direction,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    timestampNs: bigint,
+    tid: number,
+    gapBefore: number,
+  ): void {
     this.lastNs = timestampNs;
     const parser = direction === Direction.Egress ? this.egress : this.ingress;
     parser.push(bytes, start, end, timestampNs, tid, gapBefore);
@@ -117,12 +125,16 @@ export class WebSocketSession implements FrameEvents {
   onPayload(parser: FrameParser, bytes: Uint8Array, start: number, end: number): void {
     const message = this.assemblyOf(parser);
     if (!message.frameIsData || message.lost) return;
-    const limit = message.compressed ? Math.max(this.options.maxCompressedBytes, this.options.captureBytes) : this.options.captureBytes;
+    const limit = message.compressed
+      ? Math.max(this.options.maxCompressedBytes, this.options.captureBytes)
+      : this.options.captureBytes;
     const take = Math.min(end - start, limit - message.keptLength);
     if (take <= 0) return;
     const needed = message.keptLength + take;
     if (needed > message.kept.length) {
-      const grown = new Uint8Array(Math.min(limit, Math.max(needed, message.kept.length * 2, Math.min(parser.length, limit))));
+      const grown = new Uint8Array(
+        Math.min(limit, Math.max(needed, message.kept.length * 2, Math.min(parser.length, limit))),
+      );
       grown.set(message.kept.subarray(0, message.keptLength));
       message.kept = grown;
     }

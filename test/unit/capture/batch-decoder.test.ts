@@ -8,7 +8,16 @@ import { buildRecord } from './record-builder';
 const clock = new WallClock();
 
 test('decodes a data record with IPv4 tuple, comm and a zero-copy payload', () => {
-  const batch = buildRecord({ pid: 4242, tid: 4243, uid: 1000, fd: 7, comm: 'curl', localPort: 51000, remotePort: 8443, payload: Buffer.from('GET / HTTP/1.1\r\n\r\n') });
+  const batch = buildRecord({
+    pid: 4242,
+    tid: 4243,
+    uid: 1000,
+    fd: 7,
+    comm: 'curl',
+    localPort: 51000,
+    remotePort: 8443,
+    payload: Buffer.from('GET / HTTP/1.1\r\n\r\n'),
+  });
   const [event] = new BatchDecoder(clock).decode(batch) as DataEvent[];
   assert.ok(event);
   assert.equal(event.kind, 'data');
@@ -31,7 +40,15 @@ test('decodes a data record with IPv4 tuple, comm and a zero-copy payload', () =
 
 test('decodes IPv6 addresses, ingress direction and the truncated flag', () => {
   const loopback = [...Array(15).fill(0), 1];
-  const batch = buildRecord({ family: 10, localAddr: loopback, remoteAddr: [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 5], direction: 1, flags: 1, originalLen: 200000, payload: new Uint8Array(16) });
+  const batch = buildRecord({
+    family: 10,
+    localAddr: loopback,
+    remoteAddr: [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 5],
+    direction: 1,
+    flags: 1,
+    originalLen: 200000,
+    payload: new Uint8Array(16),
+  });
   const [event] = new BatchDecoder(clock).decode(batch) as DataEvent[];
   assert.ok(event);
   assert.equal(event.ipVersion, 6);
@@ -49,7 +66,10 @@ test('decodes close records and several records per batch, aligned to 8 bytes', 
     buildRecord({ type: 2, fd: -1, sockId: 78n, closeReason: 2 }),
   ]);
   const events = new BatchDecoder(clock).decode(batch);
-  assert.deepEqual(events.map((e) => e.kind), ['data', 'close', 'close']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['data', 'close', 'close'],
+  );
   const close = events[1] as CloseEvent;
   assert.equal(close.fd, 9);
   assert.equal(close.sockId, 77n);
@@ -67,7 +87,9 @@ test('a record from another ABI version or cut short is counted, not decoded', (
 });
 
 test('an unknown socket decodes with an empty tuple', () => {
-  const [event] = new BatchDecoder(clock).decode(buildRecord({ family: 0, fd: -1, sockId: 0n, flags: 2 })) as DataEvent[];
+  const [event] = new BatchDecoder(clock).decode(
+    buildRecord({ family: 0, fd: -1, sockId: 0n, flags: 2 }),
+  ) as DataEvent[];
   assert.ok(event);
   assert.equal(event.ipVersion, 0);
   assert.equal(event.localAddress, '');

@@ -11,7 +11,10 @@ const tmp = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plain
 test('batches round-trip with their times and the wall-clock offset; the file is 0600', () => {
   const file = tmp();
   const one = buildRecord({ payload: Buffer.from('GET / HTTP/1.1\r\n\r\n') });
-  const two = Buffer.concat([buildRecord({ payload: Buffer.from('HTTP/1.1 200 OK\r\n\r\n'), direction: 1 }), buildRecord({ type: 2 })]);
+  const two = Buffer.concat([
+    buildRecord({ payload: Buffer.from('HTTP/1.1 200 OK\r\n\r\n'), direction: 1 }),
+    buildRecord({ type: 2 }),
+  ]);
   const writer = new RecordFileWriter(file, 1_700_000_000_000_000_000n);
   writer.write(one, 10n);
   writer.write(two, 20n);
@@ -20,7 +23,10 @@ test('batches round-trip with their times and the wall-clock offset; the file is
   const reader = new RecordFileReader(file);
   assert.equal(reader.header.wallClockOffsetNs, 1_700_000_000_000_000_000n);
   const batches = [...reader.batches()];
-  assert.deepEqual(batches.map((b) => b.monotonicNs), [10n, 20n]);
+  assert.deepEqual(
+    batches.map((b) => b.monotonicNs),
+    [10n, 20n],
+  );
   assert.deepEqual(batches[0]?.bytes, one);
   assert.deepEqual(batches[1]?.bytes, two);
 });
@@ -40,9 +46,14 @@ test('a truncated file yields its complete batches, then a clear error', () => {
   writer.close();
   fs.truncateSync(file, fs.statSync(file).size - 30);
   const seen: bigint[] = [];
-  assert.throws(() => {
-    for (const batch of new RecordFileReader(file).batches()) seen.push(batch.monotonicNs);
-  }, (e: Error) => e instanceof RecordFileError && /is truncated: the batch at byte \d+ needs \d+ bytes, \d+ are left/.test(e.message));
+  assert.throws(
+    () => {
+      for (const batch of new RecordFileReader(file).batches()) seen.push(batch.monotonicNs);
+    },
+    (e: Error) =>
+      e instanceof RecordFileError &&
+      /is truncated: the batch at byte \d+ needs \d+ bytes, \d+ are left/.test(e.message),
+  );
   assert.deepEqual(seen, [1n]);
 });
 

@@ -17,7 +17,9 @@ const C_FIELD: Record<string, string> = { originalLen: 'original_len', capturedL
 
 function cLayout(): Record<string, number> {
   const fields = Object.keys(layout.RecordOffset)
-    .map((name) => `  printf("\\"${name}\\": %zu,\\n", offsetof(struct record_header, ${C_FIELD[name] ?? snake(name)}));`)
+    .map(
+      (name) => `  printf("\\"${name}\\": %zu,\\n", offsetof(struct record_header, ${C_FIELD[name] ?? snake(name)}));`,
+    )
     .join('\n');
   const source = `
 #include <linux/types.h>

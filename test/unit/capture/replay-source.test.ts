@@ -19,12 +19,21 @@ function recordFile(batches: Array<[bigint, Buffer]>, offsetNs = 1_000_000_000_0
 test('replays every batch in order with the original wall-clock times', async () => {
   const file = recordFile([
     [1_000n, buildRecord({ timestampNs: 500n, payload: Buffer.from('GET / HTTP/1.1\r\n\r\n') })],
-    [2_000n, Buffer.concat([buildRecord({ timestampNs: 700n, direction: 1, payload: Buffer.from('HTTP/1.1 204 No Content\r\n\r\n') }), buildRecord({ type: 2, timestampNs: 800n })])],
+    [
+      2_000n,
+      Buffer.concat([
+        buildRecord({ timestampNs: 700n, direction: 1, payload: Buffer.from('HTTP/1.1 204 No Content\r\n\r\n') }),
+        buildRecord({ type: 2, timestampNs: 800n }),
+      ]),
+    ],
   ]);
   const events: CapturedEvent[] = [];
   const summary = await new ReplaySource(file, { realtime: false }).run((batch) => events.push(...batch));
   assert.deepEqual(summary, { batches: 2, records: 3, bytes: summary.bytes });
-  assert.deepEqual(events.map((e) => e.kind), ['data', 'data', 'close']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['data', 'data', 'close'],
+  );
   assert.equal(events[0]?.timestampNs, 1_000_000_000_500n);
   assert.equal(Buffer.from((events[1] as DataEvent).payload).toString(), 'HTTP/1.1 204 No Content\r\n\r\n');
 });
@@ -41,9 +50,15 @@ test('--realtime keeps the recorded pacing', async () => {
 });
 
 test('a truncated file delivers its complete batches and then rejects clearly', async () => {
-  const file = recordFile([[1n, buildRecord({ payload: Buffer.from('kept') })], [2n, buildRecord({ payload: Buffer.alloc(200) })]]);
+  const file = recordFile([
+    [1n, buildRecord({ payload: Buffer.from('kept') })],
+    [2n, buildRecord({ payload: Buffer.alloc(200) })],
+  ]);
   fs.truncateSync(file, fs.statSync(file).size - 100);
   const events: CapturedEvent[] = [];
-  await assert.rejects(new ReplaySource(file, { realtime: false }).run((batch) => events.push(...batch)), (e: Error) => e instanceof RecordFileError && /truncated/.test(e.message));
+  await assert.rejects(
+    new ReplaySource(file, { realtime: false }).run((batch) => events.push(...batch)),
+    (e: Error) => e instanceof RecordFileError && /truncated/.test(e.message),
+  );
   assert.equal(events.length, 1);
 });

@@ -18,7 +18,10 @@ test('the README has a configuration row for every option, with its flag', () =>
 });
 
 test('config/plaintap.yaml lists every option', () => {
-  const document = YAML.parse(fs.readFileSync(path.join(root, 'config', 'plaintap.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const document = YAML.parse(fs.readFileSync(path.join(root, 'config', 'plaintap.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   for (const spec of OPTIONS) {
     const [section, name] = spec.key.split('.') as [string, string];
     assert.ok(document[section] && name in document[section], `config/plaintap.yaml lacks ${spec.key}`);

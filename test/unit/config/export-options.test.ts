@@ -34,9 +34,15 @@ describe('otlp options', () => {
   });
 
   test('the logs-specific variable wins over the generic one; flags over both; env over the file', () => {
-    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4317', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:4317' };
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4317',
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:4317',
+    };
     assert.equal(config([], env).otlp?.endpoint, 'http://logs:4317');
-    assert.equal(config([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4317' }).otlp?.endpoint, 'http://generic:4317');
+    assert.equal(
+      config([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4317' }).otlp?.endpoint,
+      'http://generic:4317',
+    );
     assert.equal(config(['--otlp-endpoint', 'https://flag:4317'], env).otlp?.endpoint, 'https://flag:4317');
     const files = { '/p.yaml': 'otlp:\n  endpoint: http://file:4317\n  compression: gzip\n' };
     assert.equal(config(['-c', '/p.yaml'], env, files).otlp?.endpoint, 'http://logs:4317');
@@ -65,18 +71,28 @@ describe('otlp options', () => {
       OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'api-key=logs',
     };
     assert.deepEqual(config([], env).otlp?.headers, { 'api-key': 'logs', tenant: 'a b' });
-    assert.deepEqual(config(['--otlp-header', 'a=1', '--otlp-header', 'b=2,c=3'], env).otlp?.headers, { a: '1', b: '2', c: '3' });
+    assert.deepEqual(config(['--otlp-header', 'a=1', '--otlp-header', 'b=2,c=3'], env).otlp?.headers, {
+      a: '1',
+      b: '2',
+      c: '3',
+    });
     const files = { '/h.yaml': 'otlp:\n  endpoint: http://c:4317\n  headers:\n    api-key: from-file\n' };
     assert.deepEqual(config(['-c', '/h.yaml'], {}, files).otlp?.headers, { 'api-key': 'from-file' });
   });
 
   test('--print-config names the variable and shows header keys only', () => {
-    const loaded = loadConfig({ argv: [], env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr3t' } });
+    const loaded = loadConfig({
+      argv: [],
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr3t' },
+    });
     const text = renderEffectiveConfig(loaded.values);
     assert.match(text, /endpoint: "http:\/\/c:4317"  # env OTEL_EXPORTER_OTLP_ENDPOINT/);
     assert.match(text, /headers: \{"api-key":"REDACTED"\}/);
     assert.doesNotMatch(text, /s3cr3t/);
-    assert.match(renderOptionsHelp(), /--otlp-endpoint URL .*\[env OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT\]/);
+    assert.match(
+      renderOptionsHelp(),
+      /--otlp-endpoint URL .*\[env OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT\]/,
+    );
   });
 
   test('a YAML null leaves an unset option unset', () => {
@@ -86,14 +102,31 @@ describe('otlp options', () => {
 
   test('bad values and combinations exit with the key named', () => {
     const fails = (argv: string[], pattern: RegExp, env: Record<string, string> = {}): void => {
-      assert.throws(() => loadConfig({ argv, env }), (e: Error) => e instanceof ConfigError && pattern.test(e.message));
+      assert.throws(
+        () => loadConfig({ argv, env }),
+        (e: Error) => e instanceof ConfigError && pattern.test(e.message),
+      );
     };
-    fails(['--otlp-endpoint', 'grpc://c:4317'], /otlp\.endpoint \(from --otlp-endpoint\): scheme grpc:\/\/ is not supported/);
-    fails([], /otlp\.endpoint \(from OTEL_EXPORTER_OTLP_LOGS_ENDPOINT\): .*not a URL/, { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://[bad' });
+    fails(
+      ['--otlp-endpoint', 'grpc://c:4317'],
+      /otlp\.endpoint \(from --otlp-endpoint\): scheme grpc:\/\/ is not supported/,
+    );
+    fails([], /otlp\.endpoint \(from OTEL_EXPORTER_OTLP_LOGS_ENDPOINT\): .*not a URL/, {
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://[bad',
+    });
     fails(['--otlp-compression', 'zstd'], /otlp\.compression .*expected one of gzip, none/);
-    fails(['--otlp-max-queue-size', '10', '--otlp-max-export-batch-size', '20'], /otlp\.max_export_batch_size must not exceed otlp\.max_queue_size/);
-    fails(['--otlp-client-key', '/etc/hostname'], /otlp\.client_key and otlp\.client_certificate must be given together/);
-    fails(['--otlp-certificate', '/nonexistent/ca.pem'], /otlp\.certificate \(from --otlp-certificate\): cannot read \/nonexistent\/ca\.pem: ENOENT/);
+    fails(
+      ['--otlp-max-queue-size', '10', '--otlp-max-export-batch-size', '20'],
+      /otlp\.max_export_batch_size must not exceed otlp\.max_queue_size/,
+    );
+    fails(
+      ['--otlp-client-key', '/etc/hostname'],
+      /otlp\.client_key and otlp\.client_certificate must be given together/,
+    );
+    fails(
+      ['--otlp-certificate', '/nonexistent/ca.pem'],
+      /otlp\.certificate \(from --otlp-certificate\): cannot read \/nonexistent\/ca\.pem: ENOENT/,
+    );
     fails(['--otlp-header', 'novalue'], /otlp\.headers \(from --otlp-header\): expected key=value, got "novalue"/);
     fails([], /otlp\.timeout \(from OTEL_EXPORTER_OTLP_TIMEOUT\)/, { OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' });
   });
@@ -101,10 +134,16 @@ describe('otlp options', () => {
 
 describe('resource options', () => {
   test('OTEL_SERVICE_NAME beats a service.name in OTEL_RESOURCE_ATTRIBUTES; a flag beats both', () => {
-    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs,team=sre' };
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317',
+      OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs,team=sre',
+    };
     assert.deepEqual(config([], env).otlp?.resourceAttributes, { 'service.name': 'from-attrs', team: 'sre' });
     assert.equal(config([], { ...env, OTEL_SERVICE_NAME: 'svc' }).otlp?.resourceAttributes['service.name'], 'svc');
-    assert.equal(config(['--service-name', 'flag'], { ...env, OTEL_SERVICE_NAME: 'svc' }).otlp?.resourceAttributes['service.name'], 'flag');
+    assert.equal(
+      config(['--service-name', 'flag'], { ...env, OTEL_SERVICE_NAME: 'svc' }).otlp?.resourceAttributes['service.name'],
+      'flag',
+    );
     // env (attributes) > file (service.name): the precedence of sources holds here too.
     const files = { '/s.yaml': 'service:\n  name: from-file\n' };
     assert.equal(config(['-c', '/s.yaml'], env, files).otlp?.resourceAttributes['service.name'], 'from-attrs');
@@ -116,7 +155,10 @@ describe('metrics, redaction and http options', () => {
     assert.deepEqual(config([]).metrics.address, { host: '127.0.0.1', port: 9464 });
     assert.deepEqual(config(['--metrics-address', '[::1]:0']).metrics.address, { host: '::1', port: 0 });
     assert.equal(config([], { PLAINTAP_METRICS_ADDRESS: 'off' }).metrics.address, 'off');
-    assert.throws(() => loadConfig({ argv: ['--metrics-address', '9464'], env: {} }), /metrics\.address \(from --metrics-address\): expected HOST:PORT/);
+    assert.throws(
+      () => loadConfig({ argv: ['--metrics-address', '9464'], env: {} }),
+      /metrics\.address \(from --metrics-address\): expected HOST:PORT/,
+    );
     assert.throws(() => loadConfig({ argv: ['--metrics-address', 'h:70000'], env: {} }), /port 70000 is out of range/);
   });
 
@@ -130,8 +172,14 @@ describe('metrics, redaction and http options', () => {
       disableDefaultHeaders: ['Cookie'],
       disableDefaultQueryKeys: ['sig'],
     });
-    assert.throws(() => loadConfig({ argv: ['--unredact-header', 'x-api-key'], env: {} }), /redaction\.disable_default_headers .*"x-api-key" is not redacted by default/);
-    assert.throws(() => loadConfig({ argv: ['--redact-header', 'bad name'], env: {} }), /redaction\.headers .*not an HTTP header name/);
+    assert.throws(
+      () => loadConfig({ argv: ['--unredact-header', 'x-api-key'], env: {} }),
+      /redaction\.disable_default_headers .*"x-api-key" is not redacted by default/,
+    );
+    assert.throws(
+      () => loadConfig({ argv: ['--redact-header', 'bad name'], env: {} }),
+      /redaction\.headers .*not an HTTP header name/,
+    );
   });
 
   test('http header allow-lists', () => {

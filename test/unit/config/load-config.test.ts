@@ -5,7 +5,8 @@ import { toPlaintapConfig } from '../../../agent/config/plaintap-config';
 import { renderEffectiveConfig } from '../../../agent/config/render-config';
 
 const files: Record<string, string> = {
-  '/etc/plaintap.yaml': 'output:\n  format: json\n  truncate: 1KiB\nprocessor:\n  idle_timeout: 2s\ncapture:\n  comms: [nginx]\n',
+  '/etc/plaintap.yaml':
+    'output:\n  format: json\n  truncate: 1KiB\nprocessor:\n  idle_timeout: 2s\ncapture:\n  comms: [nginx]\n',
   '/etc/typo.yaml': 'output:\n  fromat: json\n',
   '/etc/bad.yaml': 'output: [',
 };
@@ -45,7 +46,9 @@ test('precedence: flags > env > file > defaults', () => {
 });
 
 test('repeatable flags and comma lists', () => {
-  const flags = toPlaintapConfig(loadConfig({ argv: ['--pid', '12', '--pid', '34', '--comm', 'curl', '--comm', 'nginx'], env: {} }).values);
+  const flags = toPlaintapConfig(
+    loadConfig({ argv: ['--pid', '12', '--pid', '34', '--comm', 'curl', '--comm', 'nginx'], env: {} }).values,
+  );
   assert.deepEqual(flags.capture.pids, [12, 34]);
   assert.deepEqual(flags.capture.comms, ['curl', 'nginx']);
   const env = toPlaintapConfig(loadConfig({ argv: [], env: { PLAINTAP_PIDS: '5, 6' } }).values);
@@ -53,15 +56,38 @@ test('repeatable flags and comma lists', () => {
 });
 
 test('errors name the key, the source and what is wrong', () => {
-  assert.throws(() => loadConfig({ argv: ['--output', 'xml'], env: {} }), (e: Error) => e instanceof ConfigError && /output\.format \(from --output\): expected one of console, json, none, got "xml"/.test(e.message));
-  assert.throws(() => loadConfig({ argv: [], env: { PLAINTAP_TRUNCATE: 'lots' } }), /output\.truncate \(from PLAINTAP_TRUNCATE\): expected a byte size/);
-  assert.throws(() => loadConfig({ argv: ['--pid', 'abc'], env: {} }), /capture\.pids \(from --pid\): expected an integer, got "abc"/);
-  assert.throws(() => loadConfig({ argv: ['--comm', 'a-very-long-command-name'], env: {} }), /capture\.comms .*not a kernel comm/);
+  assert.throws(
+    () => loadConfig({ argv: ['--output', 'xml'], env: {} }),
+    (e: Error) =>
+      e instanceof ConfigError &&
+      /output\.format \(from --output\): expected one of console, json, none, got "xml"/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ argv: [], env: { PLAINTAP_TRUNCATE: 'lots' } }),
+    /output\.truncate \(from PLAINTAP_TRUNCATE\): expected a byte size/,
+  );
+  assert.throws(
+    () => loadConfig({ argv: ['--pid', 'abc'], env: {} }),
+    /capture\.pids \(from --pid\): expected an integer, got "abc"/,
+  );
+  assert.throws(
+    () => loadConfig({ argv: ['--comm', 'a-very-long-command-name'], env: {} }),
+    /capture\.comms .*not a kernel comm/,
+  );
   assert.throws(() => loadConfig({ argv: ['--ring-buffer-size', '100000'], env: {} }), /power of two/);
-  assert.throws(() => loadConfig({ argv: ['--bogus'], env: {} }), (e: Error) => e instanceof ConfigError && /Unknown option '--bogus'/.test(e.message));
-  assert.throws(() => loadConfig({ argv: ['--config', '/etc/typo.yaml'], env: {}, readFile }), /unknown key output\.fromat/);
+  assert.throws(
+    () => loadConfig({ argv: ['--bogus'], env: {} }),
+    (e: Error) => e instanceof ConfigError && /Unknown option '--bogus'/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ argv: ['--config', '/etc/typo.yaml'], env: {}, readFile }),
+    /unknown key output\.fromat/,
+  );
   assert.throws(() => loadConfig({ argv: ['--config', '/etc/bad.yaml'], env: {}, readFile }), /not valid YAML/);
-  assert.throws(() => loadConfig({ argv: ['--config', '/nope.yaml'], env: {}, readFile }), /cannot read config file \/nope\.yaml/);
+  assert.throws(
+    () => loadConfig({ argv: ['--config', '/nope.yaml'], env: {}, readFile }),
+    /cannot read config file \/nope\.yaml/,
+  );
 });
 
 test('the shipped config/plaintap.yaml is valid and equals the defaults', () => {

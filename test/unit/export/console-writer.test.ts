@@ -63,9 +63,15 @@ describe('ConsoleWriter', () => {
 
   it('hex-dumps binary payloads, and any payload with the hex option', () => {
     const binary = formatConsoleRecord(message(Uint8Array.of(0x16, 0x03, 0x01, 0x00)), false);
-    assert.equal(binary.split('\n').slice(1).join('\n'), '00000000  16 03 01 00                                       |....|\n\n');
+    assert.equal(
+      binary.split('\n').slice(1).join('\n'),
+      '00000000  16 03 01 00                                       |....|\n\n',
+    );
     const forced = formatConsoleRecord(message('hi'), true);
-    assert.equal(forced.split('\n').slice(1).join('\n'), '00000000  68 69                                             |hi|\n\n');
+    assert.equal(
+      forced.split('\n').slice(1).join('\n'),
+      '00000000  68 69                                             |hi|\n\n',
+    );
   });
 
   it('shows the captured size and the truncation mark when bytes are missing', () => {

@@ -16,8 +16,14 @@ describe('hexDump', () => {
   });
 
   it('pads short lines so the ASCII column lines up', () => {
-    assert.equal(hexDump(sevens.subarray(0, 7)), '00000000  00 07 0e 15 1c 23 2a                              |.....#*|\n');
-    assert.equal(hexDump(sevens.subarray(0, 8)), '00000000  00 07 0e 15 1c 23 2a 31                           |.....#*1|\n');
+    assert.equal(
+      hexDump(sevens.subarray(0, 7)),
+      '00000000  00 07 0e 15 1c 23 2a                              |.....#*|\n',
+    );
+    assert.equal(
+      hexDump(sevens.subarray(0, 8)),
+      '00000000  00 07 0e 15 1c 23 2a 31                           |.....#*1|\n',
+    );
   });
 
   it('prints non-printable bytes as dots and offsets in hex', () => {

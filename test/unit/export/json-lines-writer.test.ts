@@ -90,7 +90,11 @@ describe('JsonLinesWriter', () => {
 
   it('maps Src to the local end and Dest to the peer, IPv6 without brackets', () => {
     const record = toJsonRecord(
-      message('x', {}, { ipVersion: 6, localAddress: '::1', localPort: 8443, remoteAddress: '2001:db8::2', remotePort: 443 }),
+      message(
+        'x',
+        {},
+        { ipVersion: 6, localAddress: '::1', localPort: 8443, remoteAddress: '2001:db8::2', remotePort: 443 },
+      ),
       false,
     );
     assert.equal(record.src_addr, '::1');

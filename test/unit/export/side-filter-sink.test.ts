@@ -13,7 +13,13 @@ test('keeps the chosen side and every raw record, counting what it leaves out', 
   sink.emit(record('http1.exchange', 'server'));
   sink.emit(record('websocket.message', 'client'));
   sink.emit(record('raw'));
-  assert.deepEqual(seen.map((r) => [r.kind, (r as { side?: string }).side]), [['http1.exchange', 'server'], ['raw', undefined]]);
+  assert.deepEqual(
+    seen.map((r) => [r.kind, (r as { side?: string }).side]),
+    [
+      ['http1.exchange', 'server'],
+      ['raw', undefined],
+    ],
+  );
   assert.equal(sink.filtered, 2);
 });
 

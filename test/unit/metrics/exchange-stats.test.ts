@@ -6,18 +6,54 @@ import { ExchangeStats, type ObservedRecord } from '../../../agent/metrics/excha
 import { createPlaintapMetrics } from '../../../agent/metrics/plaintap-metrics';
 
 const connection: ConnectionFacts = {
-  pid: 1, tid: 1, uid: 0, comm: 'curl', fd: 3, sockId: 1n, ipVersion: 4,
-  localAddress: '127.0.0.1', localPort: 1, remoteAddress: '127.0.0.1', remotePort: 443, tlsLibrary: 'openssl',
+  pid: 1,
+  tid: 1,
+  uid: 0,
+  comm: 'curl',
+  fd: 3,
+  sockId: 1n,
+  ipVersion: 4,
+  localAddress: '127.0.0.1',
+  localPort: 1,
+  remoteAddress: '127.0.0.1',
+  remotePort: 443,
+  tlsLibrary: 'openssl',
 };
-const body: HttpBody = { preview: new Uint8Array(0), truncated: false, wireBytes: 0, bytes: 0, decoding: 'identity', lostBytes: 0 };
-const common = { version: '1.1', headers: [], trailers: [], headerBytes: 10, body, startNs: 0n, endNs: 0n, tid: 1, complete: true };
+const body: HttpBody = {
+  preview: new Uint8Array(0),
+  truncated: false,
+  wireBytes: 0,
+  bytes: 0,
+  decoding: 'identity',
+  lostBytes: 0,
+};
+const common = {
+  version: '1.1',
+  headers: [],
+  trailers: [],
+  headerBytes: 10,
+  body,
+  startNs: 0n,
+  endNs: 0n,
+  tid: 1,
+  complete: true,
+};
 const request: HttpRequest = { ...common, method: 'GET', target: '/' };
 const response: HttpResponse = { ...common, statusCode: 200, reason: 'OK', interim: [] };
 
 function exchange(extra: Partial<HttpExchange>): HttpExchange {
   return {
-    kind: 'http1.exchange', connection, side: 'client', request, response, complete: true, late: false,
-    timestampNs: 0n, endNs: 20_000_000n, durationNs: 20_000_000n, ...extra,
+    kind: 'http1.exchange',
+    connection,
+    side: 'client',
+    request,
+    response,
+    complete: true,
+    late: false,
+    timestampNs: 0n,
+    endNs: 20_000_000n,
+    durationNs: 20_000_000n,
+    ...extra,
   };
 }
 
@@ -43,6 +79,9 @@ describe('ExchangeStats', () => {
     });
     const text = await metrics.scrape();
     assert.match(text, /^plaintap_exchanges_total\{protocol="http1",completeness="late"\} 1$/m);
-    assert.match(text, /^plaintap_exchange_duration_seconds_count\{protocol="http1",method="GET",status_class="2xx",side="client"\} 2$/m);
+    assert.match(
+      text,
+      /^plaintap_exchange_duration_seconds_count\{protocol="http1",method="GET",status_class="2xx",side="client"\} 2$/m,
+    );
   });
 });

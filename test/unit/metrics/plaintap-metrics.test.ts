@@ -66,7 +66,11 @@ describe('plaintap metrics registry', () => {
   });
 
   it('reads every value from the snapshots at scrape time', async () => {
-    const text = await createPlaintapMetrics({ sources: fullSources(), version: '1.2.3', defaultMetrics: false }).scrape();
+    const text = await createPlaintapMetrics({
+      sources: fullSources(),
+      version: '1.2.3',
+      defaultMetrics: false,
+    }).scrape();
     const expected: Record<string, number> = {
       'plaintap_build_info{version="1.2.3"}': 1,
       'plaintap_events_received_total{kind="data"}': 120,
@@ -101,7 +105,8 @@ describe('plaintap metrics registry', () => {
       'plaintap_exchange_duration_seconds_bucket{protocol="http1",method="GET",status_class="2xx",side="client",le="0.25"}': 2,
       'plaintap_exchange_duration_seconds_bucket{protocol="http1",method="GET",status_class="2xx",side="client",le="+Inf"}': 2,
       'plaintap_exchange_duration_seconds_count{protocol="http1",method="GET",status_class="2xx",side="client"}': 2,
-      'plaintap_exchange_duration_seconds_sum{protocol="http1",method="GET",status_class="2xx",side="client"}': 0.004 + 0.2,
+      'plaintap_exchange_duration_seconds_sum{protocol="http1",method="GET",status_class="2xx",side="client"}':
+        0.004 + 0.2,
       'plaintap_exchange_duration_seconds_bucket{protocol="http2",method="_OTHER",status_class="none",side="server",le="60"}': 0,
       'plaintap_exchange_duration_seconds_bucket{protocol="http2",method="_OTHER",status_class="none",side="server",le="+Inf"}': 1,
     };
@@ -162,6 +167,7 @@ describe('plaintap metrics registry', () => {
     let dir = __dirname;
     while (!existsSync(path.join(dir, 'docs', 'metrics.md')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
     const doc = readFileSync(path.join(dir, 'docs', 'metrics.md'), 'utf8');
-    for (const name of PLAINTAP_METRIC_NAMES) assert.ok(doc.includes(`\`${name}\``), `${name} missing from docs/metrics.md`);
+    for (const name of PLAINTAP_METRIC_NAMES)
+      assert.ok(doc.includes(`\`${name}\``), `${name} missing from docs/metrics.md`);
   });
 });

@@ -18,7 +18,8 @@ function promtoolPresent(): boolean {
 describe('promtool check metrics', () => {
   it('accepts the scrape of the plaintap registry', async (t) => {
     if (!promtoolPresent()) {
-      const message = 'promtool NOT INSTALLED: metrics lint skipped (apt-get install --no-install-recommends prometheus)';
+      const message =
+        'promtool NOT INSTALLED: metrics lint skipped (apt-get install --no-install-recommends prometheus)';
       process.stderr.write(`\n*** ${message} ***\n\n`);
       t.skip(message);
       return;
@@ -30,11 +31,26 @@ describe('promtool check metrics', () => {
       sources: {
         capture: () => ({ eventsReceived: { data: 1, close: 1 }, bytesCaptured: 10 }),
         native: () => ({ kernelLostSamples: 0, dropped: { batch_queue_full: 0 } }),
-        processor: () => ({ dropped: { intake_full: 1 }, liveWorkers: 1, workersOpened: 1, workersClosed: { idle: 1 }, truncations: { message_cap: 1 } }),
+        processor: () => ({
+          dropped: { intake_full: 1 },
+          liveWorkers: 1,
+          workersOpened: 1,
+          workersClosed: { idle: 1 },
+          truncations: { message_cap: 1 },
+        }),
         protocols: () => ({ parseErrors: { http1: 0 } }),
         exchanges: () => ({ http1: { complete: 1, incomplete: 0 } }),
         exporters: () => [
-          { exporter: 'otlp', exported: 1, exportFailures: 0, failedRecords: 0, exportRetries: 0, dropped: { queue_full: 0 }, queueDepth: 0, queueCapacity: 2048 },
+          {
+            exporter: 'otlp',
+            exported: 1,
+            exportFailures: 0,
+            failedRecords: 0,
+            exportRetries: 0,
+            dropped: { queue_full: 0 },
+            queueDepth: 0,
+            queueCapacity: 2048,
+          },
         ],
         attachedTargets: () => [{ library: 'openssl', result: 'attached', count: 1 }],
         exchangeDurations: () => durations.snapshot(),

@@ -26,7 +26,13 @@ describe('stage snapshots for the metrics', () => {
   it('native: kernel loss, batches JS could not take, malformed records', () => {
     const snapshot = nativeSnapshot(
       { kernelLost: 3, socketUnresolved: 0, records: 10, bytes: 100, batches: 2, droppedRecords: 4, droppedBatches: 1 },
-      { records: 10, malformed: new Map([['short', 1], ['bad-type', 2]]) },
+      {
+        records: 10,
+        malformed: new Map([
+          ['short', 1],
+          ['bad-type', 2],
+        ]),
+      },
     );
     assert.deepEqual(snapshot, { kernelLostSamples: 3, dropped: { batch_queue_full: 4, malformed: 3 } });
   });
@@ -40,7 +46,13 @@ describe('stage snapshots for the metrics', () => {
   it('truncations: cut by the cap or lost in capture', () => {
     const connection = { pid: 1 } as ConnectionFacts;
     const raw = (payload: number, length: number, truncated: boolean): RawMessage => ({
-      kind: 'raw', connection, direction: Direction.Egress, timestampNs: 1n, payload: new Uint8Array(payload), length, truncated,
+      kind: 'raw',
+      connection,
+      direction: Direction.Egress,
+      timestampNs: 1n,
+      payload: new Uint8Array(payload),
+      length,
+      truncated,
     });
     const stats = new TruncationStats();
     stats.observe(raw(10, 100, true));
@@ -52,7 +64,8 @@ describe('stage snapshots for the metrics', () => {
   it('a scrape with every source wired names only plaintap_ series from fixed label sets', async () => {
     const metrics = createPlaintapMetrics({ version: '9.9.9', defaultMetrics: false });
     metrics.setSources({
-      attachedTargets: () => attachedTargetCounts([{ target: '/lib/libssl.so.3', point: 'uprobe:SSL_write', ok: true }]),
+      attachedTargets: () =>
+        attachedTargetCounts([{ target: '/lib/libssl.so.3', point: 'uprobe:SSL_write', ok: true }]),
       protocols: () => protocolSnapshot([new Http1Protocol()]),
     });
     const text = await metrics.scrape();

@@ -62,7 +62,16 @@ export function data(payload: string | Uint8Array, options: DataOptions = {}): D
 
 /** An event of a connection whose socket could not be resolved. */
 export function untrackedData(payload: string, options: DataOptions = {}): DataEvent {
-  return data(payload, { sockId: 0n, fd: -1, ipVersion: 0, localAddress: '', localPort: 0, remoteAddress: '', remotePort: 0, ...options });
+  return data(payload, {
+    sockId: 0n,
+    fd: -1,
+    ipVersion: 0,
+    localAddress: '',
+    localPort: 0,
+    remoteAddress: '',
+    remotePort: 0,
+    ...options,
+  });
 }
 
 export function close(sockId: bigint, reason: CloseReason, pid = 100, fd = 5): CloseEvent {
@@ -81,7 +90,13 @@ export class RecordingSink implements RecordSink {
 
 /** What a recording parser saw, in order. */
 export type ParserCall =
-  | { readonly op: 'push'; readonly text: string; readonly direction: Direction; readonly gapBefore: number; readonly tid: number }
+  | {
+      readonly op: 'push';
+      readonly text: string;
+      readonly direction: Direction;
+      readonly gapBefore: number;
+      readonly tid: number;
+    }
   | { readonly op: 'idle' }
   | { readonly op: 'close' };
 
@@ -124,4 +139,3 @@ export class RecordingProtocol implements Protocol {
     return parser;
   }
 }
-

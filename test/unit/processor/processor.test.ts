@@ -82,10 +82,16 @@ describe('Processor lifecycles', () => {
     processor.handle(untrackedData('hello'));
     processor.sweep(clock.now + 999n * MS);
     assert.equal(processor.stats().liveWorkers, 1);
-    assert.deepEqual(recording.parsers[0]?.calls.map((c) => c.op), ['push']);
+    assert.deepEqual(
+      recording.parsers[0]?.calls.map((c) => c.op),
+      ['push'],
+    );
     processor.sweep(clock.now + 1000n * MS);
     assert.equal(processor.stats().liveWorkers, 0);
-    assert.deepEqual(recording.parsers[0]?.calls.map((c) => c.op), ['push', 'close']);
+    assert.deepEqual(
+      recording.parsers[0]?.calls.map((c) => c.op),
+      ['push', 'close'],
+    );
     assert.equal(processor.stats().workersClosed.idle, 1);
   });
 
@@ -105,21 +111,39 @@ describe('Processor lifecycles', () => {
     processor.handle(data('one'));
     processor.sweep(clock.now + 999n * MS);
     const parser = recording.parsers[0];
-    assert.deepEqual(parser?.calls.map((c) => c.op), ['push'], 'not idle yet');
+    assert.deepEqual(
+      parser?.calls.map((c) => c.op),
+      ['push'],
+      'not idle yet',
+    );
     processor.sweep(clock.now + 1000n * MS);
     processor.sweep(clock.now + 1500n * MS);
-    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle'], 'once per period');
+    assert.deepEqual(
+      parser?.calls.map((c) => c.op),
+      ['push', 'idle'],
+      'once per period',
+    );
     processor.sweep(clock.now + 2000n * MS);
-    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle', 'idle'], 'again after another period (protocol timeouts)');
+    assert.deepEqual(
+      parser?.calls.map((c) => c.op),
+      ['push', 'idle', 'idle'],
+      'again after another period (protocol timeouts)',
+    );
     assert.equal(processor.stats().liveWorkers, 1);
     assert.equal(processor.stats().workersClosed.idle, 0);
     // New activity restarts the period.
     clock.now += 6000n * MS;
     processor.handle(data('two'));
     processor.sweep(clock.now + 999n * MS);
-    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle', 'idle', 'push']);
+    assert.deepEqual(
+      parser?.calls.map((c) => c.op),
+      ['push', 'idle', 'idle', 'push'],
+    );
     processor.sweep(clock.now + 1000n * MS);
-    assert.deepEqual(parser?.calls.map((c) => c.op), ['push', 'idle', 'idle', 'push', 'idle']);
+    assert.deepEqual(
+      parser?.calls.map((c) => c.op),
+      ['push', 'idle', 'idle', 'push', 'idle'],
+    );
     assert.equal(processor.stats().idleFlushes, 3);
     assert.equal(processor.stats().liveWorkers, 1);
   });
@@ -138,13 +162,22 @@ describe('Processor lifecycles', () => {
     processor.handleBatch([data('a', { fd: 5, sockId: SOCK_A }), data('b', { fd: 6, sockId: SOCK_B })]);
     processor.handle(close(SOCK_B, CloseReason.FdClosed, 100, 6));
     const [parserA, parserB] = recording.parsers;
-    assert.deepEqual(parserA?.calls.map((c) => c.op), ['push']);
-    assert.deepEqual(parserB?.calls.map((c) => c.op), ['push', 'close']);
+    assert.deepEqual(
+      parserA?.calls.map((c) => c.op),
+      ['push'],
+    );
+    assert.deepEqual(
+      parserB?.calls.map((c) => c.op),
+      ['push', 'close'],
+    );
     const stats = processor.stats();
     assert.equal(stats.liveWorkers, 1);
     assert.equal(stats.workersClosed['fd-closed'], 1);
     processor.handle(close(SOCK_A, CloseReason.SockDestroyed, 0, -1));
-    assert.deepEqual(parserA?.calls.map((c) => c.op), ['push', 'close']);
+    assert.deepEqual(
+      parserA?.calls.map((c) => c.op),
+      ['push', 'close'],
+    );
     assert.equal(processor.stats().workersClosed['socket-destroyed'], 1);
     assert.equal(processor.stats().liveWorkers, 0);
   });
@@ -183,7 +216,10 @@ describe('Processor lifecycles', () => {
     const { processor, recording } = setup();
     processor.handle(data('old', { fd: 5, sockId: SOCK_A }));
     processor.handle(data('new', { fd: 5, sockId: SOCK_B }));
-    assert.deepEqual(recording.parsers[0]?.calls.map((c) => c.op), ['push', 'close']);
+    assert.deepEqual(
+      recording.parsers[0]?.calls.map((c) => c.op),
+      ['push', 'close'],
+    );
     assert.equal(processor.stats().workersClosed['fd-reused'], 1);
     assert.equal(processor.stats().liveWorkers, 1);
     processor.handle(close(SOCK_B, CloseReason.FdClosed));
@@ -198,7 +234,11 @@ describe('Processor lifecycles', () => {
     processor.shutdown();
     assert.equal(processor.stats().liveWorkers, 0);
     assert.equal(processor.stats().workersClosed.shutdown, 3);
-    for (const parser of recording.parsers) assert.deepEqual(parser.calls.map((c) => c.op), ['push', 'close']);
+    for (const parser of recording.parsers)
+      assert.deepEqual(
+        parser.calls.map((c) => c.op),
+        ['push', 'close'],
+      );
     processor.handle(data('late'));
     const stats = processor.stats();
     assert.equal(stats.liveWorkers, 0);
@@ -208,7 +248,11 @@ describe('Processor lifecycles', () => {
 
   it('returns to zero workers after all closes', () => {
     const { processor, clock } = setup();
-    processor.handleBatch([data('a', { fd: 5, sockId: SOCK_A }), data('b', { fd: 6, sockId: SOCK_B }), untrackedData('c')]);
+    processor.handleBatch([
+      data('a', { fd: 5, sockId: SOCK_A }),
+      data('b', { fd: 6, sockId: SOCK_B }),
+      untrackedData('c'),
+    ]);
     processor.handle(close(SOCK_A, CloseReason.FdClosed, 100, 5));
     processor.handle(close(SOCK_B, CloseReason.SockDestroyed, 100, 6));
     processor.sweep(clock.now + 1000n * MS);
@@ -406,10 +450,10 @@ describe('Processor protocol detection', () => {
     const { processor } = setup({ protocols: [stubborn, raw] });
     processor.handle(data('abc', { originalLength: 10, truncated: true }));
     processor.handle(data('def'));
-    assert.deepEqual(raw.parsers[0]?.calls.map((c) => (c.op === 'push' ? `${c.text}:${c.gapBefore}` : c.op)), [
-      'abc:0',
-      'def:7',
-    ]);
+    assert.deepEqual(
+      raw.parsers[0]?.calls.map((c) => (c.op === 'push' ? `${c.text}:${c.gapBefore}` : c.op)),
+      ['abc:0', 'def:7'],
+    );
   });
 });
 

@@ -21,12 +21,18 @@ describe('raw payloads: header-looking lines', () => {
 
   it('redacts query values of the redacted keys in a request line', () => {
     const payload = bytes('GET /file?X-Goog-Signature=abc&a=1 HTTP/1.1\r\nHost: a\r\n\r\n');
-    assert.equal(text(redactHeaderLines(payload, redactor)), 'GET /file?X-Goog-Signature=REDACTED&a=1 HTTP/1.1\r\nHost: a\r\n\r\n');
+    assert.equal(
+      text(redactHeaderLines(payload, redactor)),
+      'GET /file?X-Goog-Signature=REDACTED&a=1 HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
   });
 
   it('a line at the very start, a value cut by the end of the payload, and a repeated name', () => {
     const payload = bytes('Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nAuthorization: Bea');
-    assert.equal(text(redactHeaderLines(payload, redactor)), 'Set-Cookie: REDACTED\r\nSet-Cookie: REDACTED\r\nAuthorization: REDACTED');
+    assert.equal(
+      text(redactHeaderLines(payload, redactor)),
+      'Set-Cookie: REDACTED\r\nSet-Cookie: REDACTED\r\nAuthorization: REDACTED',
+    );
   });
 
   it('returns the same array when nothing matches (binary, or no redacted names)', () => {
@@ -38,7 +44,10 @@ describe('raw payloads: header-looking lines', () => {
 
   it('keeps every other byte, non-ASCII included', () => {
     const payload = new Uint8Array([0xc3, 0xa9, 0x0a, ...bytes('Cookie: x\n'), 0xff]);
-    assert.deepEqual([...redactHeaderLines(payload, redactor)], [0xc3, 0xa9, 0x0a, ...bytes('Cookie: REDACTED\n'), 0xff]);
+    assert.deepEqual(
+      [...redactHeaderLines(payload, redactor)],
+      [0xc3, 0xa9, 0x0a, ...bytes('Cookie: REDACTED\n'), 0xff],
+    );
   });
 
   it('an explicitly disabled default stays in the clear', () => {

@@ -10,10 +10,27 @@ import { RedactingSink } from '../../../agent/redaction/redacting-sink';
 import { createRedactor, REDACTED } from '../../../agent/redaction/redactor';
 
 const connection: ConnectionFacts = {
-  pid: 7, tid: 7, uid: 0, comm: 'curl', fd: 5, sockId: 1n, ipVersion: 4,
-  localAddress: '127.0.0.1', localPort: 50000, remoteAddress: '127.0.0.1', remotePort: 443, tlsLibrary: 'openssl',
+  pid: 7,
+  tid: 7,
+  uid: 0,
+  comm: 'curl',
+  fd: 5,
+  sockId: 1n,
+  ipVersion: 4,
+  localAddress: '127.0.0.1',
+  localPort: 50000,
+  remoteAddress: '127.0.0.1',
+  remotePort: 443,
+  tlsLibrary: 'openssl',
 };
-const body: HttpBody = { preview: new Uint8Array(0), truncated: false, wireBytes: 0, bytes: 0, decoding: 'identity', lostBytes: 0 };
+const body: HttpBody = {
+  preview: new Uint8Array(0),
+  truncated: false,
+  wireBytes: 0,
+  bytes: 0,
+  decoding: 'identity',
+  lostBytes: 0,
+};
 
 function exchange(): HttpExchange {
   return {
@@ -21,17 +38,46 @@ function exchange(): HttpExchange {
     connection,
     side: 'client',
     request: {
-      method: 'GET', target: '/a?sig=s&x=1', version: '1.1',
-      headers: [['Host', 'h'], ['Authorization', 'Bearer t'], ['X-Trace', 'keep']],
-      trailers: [['Cookie', 'in-trailer']], headerBytes: 10, body, startNs: 1n, endNs: 2n, tid: 7, complete: true,
+      method: 'GET',
+      target: '/a?sig=s&x=1',
+      version: '1.1',
+      headers: [
+        ['Host', 'h'],
+        ['Authorization', 'Bearer t'],
+        ['X-Trace', 'keep'],
+      ],
+      trailers: [['Cookie', 'in-trailer']],
+      headerBytes: 10,
+      body,
+      startNs: 1n,
+      endNs: 2n,
+      tid: 7,
+      complete: true,
     },
     response: {
-      statusCode: 200, reason: 'OK', version: '1.1',
-      interim: [{ statusCode: 103, reason: 'Early Hints', headers: [['Set-Cookie', 'early']], headerBytes: 5, timestampNs: 3n }],
-      headers: [['Set-Cookie', 'sid=1'], ['Content-Type', 'text/plain']],
-      trailers: [], headerBytes: 10, body, startNs: 3n, endNs: 4n, tid: 7, complete: true,
+      statusCode: 200,
+      reason: 'OK',
+      version: '1.1',
+      interim: [
+        { statusCode: 103, reason: 'Early Hints', headers: [['Set-Cookie', 'early']], headerBytes: 5, timestampNs: 3n },
+      ],
+      headers: [
+        ['Set-Cookie', 'sid=1'],
+        ['Content-Type', 'text/plain'],
+      ],
+      trailers: [],
+      headerBytes: 10,
+      body,
+      startNs: 3n,
+      endNs: 4n,
+      tid: 7,
+      complete: true,
     },
-    complete: true, late: false, timestampNs: 1n, endNs: 4n, durationNs: 3n,
+    complete: true,
+    late: false,
+    timestampNs: 1n,
+    endNs: 4n,
+    durationNs: 3n,
   };
 }
 
@@ -42,9 +88,16 @@ describe('redactRecord', () => {
     const original = exchange();
     const out = redactRecord(original, redactor) as HttpExchange;
     assert.equal(out.request?.target, `/a?sig=${REDACTED}&x=1`);
-    assert.deepEqual(out.request?.headers, [['Host', 'h'], ['Authorization', REDACTED], ['X-Trace', 'keep']]);
+    assert.deepEqual(out.request?.headers, [
+      ['Host', 'h'],
+      ['Authorization', REDACTED],
+      ['X-Trace', 'keep'],
+    ]);
     assert.deepEqual(out.request?.trailers, [['Cookie', REDACTED]]);
-    assert.deepEqual(out.response?.headers, [['Set-Cookie', REDACTED], ['Content-Type', 'text/plain']]);
+    assert.deepEqual(out.response?.headers, [
+      ['Set-Cookie', REDACTED],
+      ['Content-Type', 'text/plain'],
+    ]);
     assert.deepEqual(out.response?.interim[0]?.headers, [['Set-Cookie', REDACTED]]);
     assert.equal(original.request?.headers[1]?.[1], 'Bearer t', 'the original record is not modified');
   });
@@ -60,13 +113,25 @@ describe('redactRecord', () => {
   });
 
   it('a WebSocket message: the query of its upgrade target', () => {
-    const message = { kind: 'websocket.message', connection, target: '/chat?Signature=abc' } as unknown as WebSocketMessage;
+    const message = {
+      kind: 'websocket.message',
+      connection,
+      target: '/chat?Signature=abc',
+    } as unknown as WebSocketMessage;
     assert.equal((redactRecord(message, redactor) as WebSocketMessage).target, `/chat?Signature=${REDACTED}`);
   });
 
   it('a raw message: header-looking lines of its payload; length still counts what was seen', () => {
     const payload = new TextEncoder().encode('GET / HTTP/1.1\r\nCookie: a=b\r\n\r\n');
-    const raw: RawMessage = { kind: 'raw', connection, direction: Direction.Egress, timestampNs: 1n, payload, length: payload.length, truncated: false };
+    const raw: RawMessage = {
+      kind: 'raw',
+      connection,
+      direction: Direction.Egress,
+      timestampNs: 1n,
+      payload,
+      length: payload.length,
+      truncated: false,
+    };
     const out = redactRecord(raw, redactor) as RawMessage;
     assert.equal(Buffer.from(out.payload).toString(), 'GET / HTTP/1.1\r\nCookie: REDACTED\r\n\r\n');
     assert.equal(out.length, payload.length);
@@ -77,8 +142,19 @@ describe('RedactingSink and FanOutSink', () => {
   it('every output behind the sink sees the redacted record, once redacted', () => {
     const seen: OutputRecord[][] = [[], []];
     const payload = new TextEncoder().encode('Authorization: Basic x\r\n');
-    const raw: RawMessage = { kind: 'raw', connection, direction: Direction.Egress, timestampNs: 1n, payload, length: payload.length, truncated: false };
-    const sink = new RedactingSink(createRedactor(), new FanOutSink([{ emit: (r) => seen[0]?.push(r) }, { emit: (r) => seen[1]?.push(r) }]));
+    const raw: RawMessage = {
+      kind: 'raw',
+      connection,
+      direction: Direction.Egress,
+      timestampNs: 1n,
+      payload,
+      length: payload.length,
+      truncated: false,
+    };
+    const sink = new RedactingSink(
+      createRedactor(),
+      new FanOutSink([{ emit: (r) => seen[0]?.push(r) }, { emit: (r) => seen[1]?.push(r) }]),
+    );
     sink.emit(raw);
     assert.equal(seen[0]?.[0], seen[1]?.[0], 'one redacted copy shared by all outputs');
     assert.equal(Buffer.from((seen[0]?.[0] as RawMessage).payload).toString(), 'Authorization: REDACTED\r\n');
@@ -87,10 +163,22 @@ describe('RedactingSink and FanOutSink', () => {
   it('a sink that throws does not keep the record from the others; the error still surfaces', () => {
     const seen: OutputRecord[] = [];
     const fanOut = new FanOutSink([
-      { emit: () => { throw new Error('stdout closed'); } },
+      {
+        emit: () => {
+          throw new Error('stdout closed');
+        },
+      },
       { emit: (r) => seen.push(r) },
     ]);
-    const raw: RawMessage = { kind: 'raw', connection, direction: Direction.Egress, timestampNs: 1n, payload: new Uint8Array(1), length: 1, truncated: false };
+    const raw: RawMessage = {
+      kind: 'raw',
+      connection,
+      direction: Direction.Egress,
+      timestampNs: 1n,
+      payload: new Uint8Array(1),
+      length: 1,
+      truncated: false,
+    };
     assert.throws(() => fanOut.emit(raw), /stdout closed/);
     assert.equal(seen.length, 1);
   });

@@ -26,18 +26,36 @@ describe('redactor: headers', () => {
   });
 
   it('returns the same array when nothing is redacted', () => {
-    const headers: HeaderPair[] = [['Host', 'a'], ['Accept', 'b']];
+    const headers: HeaderPair[] = [
+      ['Host', 'a'],
+      ['Accept', 'b'],
+    ];
     assert.equal(createRedactor().headers(headers), headers);
   });
 
   it('redacts every occurrence of a repeated header', () => {
-    const out = createRedactor().headers([['set-cookie', 'a=1'], ['set-cookie', 'b=2']]);
-    assert.deepEqual(out, [['set-cookie', REDACTED], ['set-cookie', REDACTED]]);
+    const out = createRedactor().headers([
+      ['set-cookie', 'a=1'],
+      ['set-cookie', 'b=2'],
+    ]);
+    assert.deepEqual(out, [
+      ['set-cookie', REDACTED],
+      ['set-cookie', REDACTED],
+    ]);
   });
 
   it('adds configured header names, case-insensitively', () => {
     const redactor = createRedactor({ headers: ['X-Api-Key'] });
-    assert.deepEqual(redactor.headers([['x-api-key', 'k'], ['X-API-KEY', 'k2']]), [['x-api-key', REDACTED], ['X-API-KEY', REDACTED]]);
+    assert.deepEqual(
+      redactor.headers([
+        ['x-api-key', 'k'],
+        ['X-API-KEY', 'k2'],
+      ]),
+      [
+        ['x-api-key', REDACTED],
+        ['X-API-KEY', REDACTED],
+      ],
+    );
   });
 
   it('turns a default off only when asked explicitly', () => {
@@ -52,7 +70,10 @@ describe('redactor: headers', () => {
 describe('redactor: query strings and targets', () => {
   it('redacts configured keys case-insensitively and keeps the rest byte for byte', () => {
     const redactor = createRedactor({ queryKeys: ['token', 'api_key'] });
-    assert.equal(redactor.query('a=1&TOKEN=s3cr3t&b=%20x&api_key=k'), `a=1&TOKEN=${REDACTED}&b=%20x&api_key=${REDACTED}`);
+    assert.equal(
+      redactor.query('a=1&TOKEN=s3cr3t&b=%20x&api_key=k'),
+      `a=1&TOKEN=${REDACTED}&b=%20x&api_key=${REDACTED}`,
+    );
   });
 
   it('redacts the semantic-convention signed-URL keys by default', () => {
@@ -66,7 +87,10 @@ describe('redactor: query strings and targets', () => {
 
   it('matches percent-encoded keys and leaves keys without a value alone', () => {
     const redactor = createRedactor({ queryKeys: ['access token'] });
-    assert.equal(redactor.query('access%20token=x&access+token=y&flag'), `access%20token=${REDACTED}&access+token=${REDACTED}&flag`);
+    assert.equal(
+      redactor.query('access%20token=x&access+token=y&flag'),
+      `access%20token=${REDACTED}&access+token=${REDACTED}&flag`,
+    );
     assert.equal(createRedactor({ queryKeys: ['flag'] }).query('flag&flag='), `flag&flag=${REDACTED}`);
   });
 

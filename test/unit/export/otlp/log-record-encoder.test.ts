@@ -9,7 +9,12 @@ import { describe, it } from 'node:test';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { AnyValueMap, SeverityNumber } from '@opentelemetry/api-logs';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, SimpleLogRecordProcessor, type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type LogRecordExporter,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 // The SDK's own serializer (a dependency of @opentelemetry/exporter-logs-otlp-grpc): the reference.
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
@@ -38,10 +43,33 @@ const v4: ConnectionFacts = {
   remotePort: 443,
   tlsLibrary: 'openssl',
 };
-const v6: ConnectionFacts = { ...v4, pid: 7, comm: 'nginx', ipVersion: 6, localAddress: '::1', remoteAddress: 'fe80::1', uid: 0 };
-const unknown: ConnectionFacts = { ...v4, pid: 2 ** 31, comm: '', ipVersion: 0, localAddress: '', remoteAddress: '', tlsLibrary: '' };
+const v6: ConnectionFacts = {
+  ...v4,
+  pid: 7,
+  comm: 'nginx',
+  ipVersion: 6,
+  localAddress: '::1',
+  remoteAddress: 'fe80::1',
+  uid: 0,
+};
+const unknown: ConnectionFacts = {
+  ...v4,
+  pid: 2 ** 31,
+  comm: '',
+  ipVersion: 0,
+  localAddress: '',
+  remoteAddress: '',
+  tlsLibrary: '',
+};
 
-const noBody = { preview: new Uint8Array(0), truncated: false, wireBytes: 0, bytes: 0, decoding: 'identity' as const, lostBytes: 0 };
+const noBody = {
+  preview: new Uint8Array(0),
+  truncated: false,
+  wireBytes: 0,
+  bytes: 0,
+  decoding: 'identity' as const,
+  lostBytes: 0,
+};
 
 function exchange(overrides: Partial<HttpExchange> & { headers?: [string, string][] } = {}): HttpExchange {
   const { headers, ...rest } = overrides;
@@ -53,7 +81,12 @@ function exchange(overrides: Partial<HttpExchange> & { headers?: [string, string
       method: 'GET',
       target: '/search?q=tls&sig=s3cr3t',
       version: '1.1',
-      headers: headers ?? [['Host', 'example.com'], ['User-Agent', 'curl/8 (ünïcode ✓)'], ['Accept', 'a'], ['Accept', 'b']],
+      headers: headers ?? [
+        ['Host', 'example.com'],
+        ['User-Agent', 'curl/8 (ünïcode ✓)'],
+        ['Accept', 'a'],
+        ['Accept', 'b'],
+      ],
       trailers: [],
       headerBytes: 120,
       body: { ...noBody, bytes: 3 },
@@ -67,7 +100,10 @@ function exchange(overrides: Partial<HttpExchange> & { headers?: [string, string
       reason: 'Unavailable',
       interim: [],
       version: '1.1',
-      headers: [['Content-Type', 'text/html'], ['Set-Cookie', 'sid=1']],
+      headers: [
+        ['Content-Type', 'text/html'],
+        ['Set-Cookie', 'sid=1'],
+      ],
       trailers: [],
       headerBytes: 90,
       body: { ...noBody, bytes: 1256 },
@@ -90,11 +126,42 @@ const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 /** Records of every kind and the odd cases: unicode, bytes, trace context, no tuple, an integral duration, header arrays. */
 const RECORDS: MappableRecord[] = [
   exchange(),
-  exchange({ connection: v6, side: 'server', headers: [['host', '[::1]:8443'], ['traceparent', TRACEPARENT]] }),
-  exchange({ connection: unknown, durationNs: 0n, endNs: 1_700_000_000_000_000_001n, complete: false, incompleteReason: 'timeout', late: true, upgrade: 'websocket' }),
+  exchange({
+    connection: v6,
+    side: 'server',
+    headers: [
+      ['host', '[::1]:8443'],
+      ['traceparent', TRACEPARENT],
+    ],
+  }),
+  exchange({
+    connection: unknown,
+    durationNs: 0n,
+    endNs: 1_700_000_000_000_000_001n,
+    complete: false,
+    incompleteReason: 'timeout',
+    late: true,
+    upgrade: 'websocket',
+  }),
   exchange({ headers: [['traceparent', TRACEPARENT.replace(/-01$/, '-00')]] }),
-  { kind: 'raw', connection: v4, direction: Direction.Egress, timestampNs: 1_764_000_000_999_999_999n, payload: new TextEncoder().encode('PING ✓\r\n'), length: 9, truncated: false },
-  { kind: 'raw', connection: v6, direction: Direction.Ingress, timestampNs: 5n, payload: new Uint8Array([0, 1, 2, 255]), length: 4000, truncated: true },
+  {
+    kind: 'raw',
+    connection: v4,
+    direction: Direction.Egress,
+    timestampNs: 1_764_000_000_999_999_999n,
+    payload: new TextEncoder().encode('PING ✓\r\n'),
+    length: 9,
+    truncated: false,
+  },
+  {
+    kind: 'raw',
+    connection: v6,
+    direction: Direction.Ingress,
+    timestampNs: 5n,
+    payload: new Uint8Array([0, 1, 2, 255]),
+    length: 4000,
+    truncated: true,
+  },
   {
     kind: 'websocket.message',
     connection: v4,
@@ -116,7 +183,11 @@ const RECORDS: MappableRecord[] = [
 const OBSERVED_MS = Date.now();
 
 /** The records mapped and then sent through the SDK exactly as plaintap emitted them before, serialized by the SDK. */
-function sdkRequest(records: readonly MappableRecord[], mapping: LogRecordMappingOptions, resourceAttributes: Record<string, string>): Uint8Array {
+function sdkRequest(
+  records: readonly MappableRecord[],
+  mapping: LogRecordMappingOptions,
+  resourceAttributes: Record<string, string>,
+): Uint8Array {
   const mapper = createLogRecordMapper(mapping);
   const captured: ReadableLogRecord[] = [];
   const capture: LogRecordExporter = {
@@ -134,7 +205,14 @@ function sdkRequest(records: readonly MappableRecord[], mapping: LogRecordMappin
   const logger = provider.getLogger('plaintap', '1.2.3');
   for (const record of records.map((r) => mapper.map(r))) {
     const t = record.traceContext;
-    const context = t ? trace.setSpanContext(ROOT_CONTEXT, { traceId: t.traceId, spanId: t.spanId, traceFlags: t.traceFlags, isRemote: true }) : ROOT_CONTEXT;
+    const context = t
+      ? trace.setSpanContext(ROOT_CONTEXT, {
+          traceId: t.traceId,
+          spanId: t.spanId,
+          traceFlags: t.traceFlags,
+          isRemote: true,
+        })
+      : ROOT_CONTEXT;
     logger.emit({
       eventName: record.eventName,
       timestamp: record.timestamp,
@@ -151,7 +229,11 @@ function sdkRequest(records: readonly MappableRecord[], mapping: LogRecordMappin
   return bytes;
 }
 
-function plaintapRequest(records: readonly MappableRecord[], mapping: LogRecordMappingOptions, resourceAttributes: Record<string, string>): Uint8Array {
+function plaintapRequest(
+  records: readonly MappableRecord[],
+  mapping: LogRecordMappingOptions,
+  resourceAttributes: Record<string, string>,
+): Uint8Array {
   const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes));
   const scope = { name: 'plaintap', version: '1.2.3' };
   const encoder = new LogRecordEncoder(mapping);
@@ -181,10 +263,13 @@ function assertSameBytes(records: readonly MappableRecord[], mapping: LogRecordM
 
 describe('LogRecordEncoder: the bytes the OpenTelemetry SDK would send', () => {
   it('encodes every record kind exactly as the SDK does', () => {
-    assertSameBytes(RECORDS, { requestHeaders: ['accept', 'Accept', 'traceparent'], responseHeaders: ['content-type', 'set-cookie'] });
+    assertSameBytes(RECORDS, {
+      requestHeaders: ['accept', 'Accept', 'traceparent'],
+      responseHeaders: ['content-type', 'set-cookie'],
+    });
   });
 
-  it('encodes a connection\'s attributes once and reuses them for all its records, same bytes', () => {
+  it("encodes a connection's attributes once and reuses them for all its records, same bytes", () => {
     assertSameBytes(Array.from({ length: 20 }, (_, i) => exchange({ timestampNs: BigInt(i) * 1_000_000_007n })));
   });
 
@@ -234,7 +319,10 @@ describe('LogRecordEncoder: the bytes the OpenTelemetry SDK would send', () => {
 
   it('writes nothing for a record it cannot map', () => {
     const out = new ProtobufWriter(64);
-    assert.throws(() => new LogRecordEncoder().encode({ kind: 'nonsense' } as unknown as MappableRecord, OBSERVED_MS, out), /no log record mapping/);
+    assert.throws(
+      () => new LogRecordEncoder().encode({ kind: 'nonsense' } as unknown as MappableRecord, OBSERVED_MS, out),
+      /no log record mapping/,
+    );
     assert.equal(out.pos, 0);
   });
 });

@@ -74,7 +74,10 @@ function response(overrides: Partial<HttpResponse> = {}): HttpResponse {
     reason: 'OK',
     interim: [],
     version: '1.1',
-    headers: [['Content-Type', 'text/html'], ['Set-Cookie', 'sid=1']],
+    headers: [
+      ['Content-Type', 'text/html'],
+      ['Set-Cookie', 'sid=1'],
+    ],
     trailers: [],
     headerBytes: 90,
     body: body(1256),
@@ -134,15 +137,27 @@ describe('log record mapping: raw messages', () => {
 
   it('says ipv6, ingress and truncated; leaves the tuple out when unknown', () => {
     const v6 = createLogRecordMapper().map(
-      raw({ connection: { ...connection, ipVersion: 6, remoteAddress: '::1' }, direction: Direction.Ingress, truncated: true }),
+      raw({
+        connection: { ...connection, ipVersion: 6, remoteAddress: '::1' },
+        direction: Direction.Ingress,
+        truncated: true,
+      }),
     );
     assert.equal(v6.attributes['network.type'], 'ipv6');
     assert.equal(v6.attributes['network.peer.address'], '::1');
     assert.equal(v6.attributes['plaintap.direction'], 'ingress');
     assert.equal(v6.attributes['plaintap.truncated'], true);
 
-    const unknown = createLogRecordMapper().map(raw({ connection: { ...connection, ipVersion: 0, remoteAddress: '', localAddress: '' } }));
-    for (const key of ['network.type', 'network.peer.address', 'network.peer.port', 'network.local.address', 'network.local.port']) {
+    const unknown = createLogRecordMapper().map(
+      raw({ connection: { ...connection, ipVersion: 0, remoteAddress: '', localAddress: '' } }),
+    );
+    for (const key of [
+      'network.type',
+      'network.peer.address',
+      'network.peer.port',
+      'network.local.address',
+      'network.local.port',
+    ]) {
       assert.equal(key in unknown.attributes, false, key);
     }
     assert.equal(unknown.attributes['network.transport'], 'tcp');
@@ -157,9 +172,10 @@ describe('log record mapping: raw messages', () => {
 
 describe('log record mapping: HTTP exchanges', () => {
   it('maps a client exchange with semantic-convention attributes', () => {
-    const mapped = createLogRecordMapper({ requestHeaders: ['Accept', 'authorization'], responseHeaders: ['content-type', 'set-cookie'] }).map(
-      exchange(),
-    );
+    const mapped = createLogRecordMapper({
+      requestHeaders: ['Accept', 'authorization'],
+      responseHeaders: ['content-type', 'set-cookie'],
+    }).map(exchange());
     assert.equal(mapped.eventName, 'plaintap.http.exchange');
     assert.equal(mapped.body, 'GET /search → 200');
     assert.equal(mapped.severityText, 'INFO');
@@ -195,7 +211,9 @@ describe('log record mapping: HTTP exchanges', () => {
   it('exports no headers unless they are on the allow-list', () => {
     const mapped = createLogRecordMapper().map(exchange());
     assert.deepEqual(
-      Object.keys(mapped.attributes).filter((k) => k.startsWith('http.request.header.') || k.startsWith('http.response.header.')),
+      Object.keys(mapped.attributes).filter(
+        (k) => k.startsWith('http.request.header.') || k.startsWith('http.response.header.'),
+      ),
       [],
     );
   });
@@ -213,7 +231,9 @@ describe('log record mapping: HTTP exchanges', () => {
   });
 
   it('uses the socket for server.* on the server side without Host, and names the client from the peer', () => {
-    const mapped = createLogRecordMapper().map(exchange({ side: 'server', request: request({ headers: [], target: '/' }) }));
+    const mapped = createLogRecordMapper().map(
+      exchange({ side: 'server', request: request({ headers: [], target: '/' }) }),
+    );
     const a = mapped.attributes;
     assert.equal(a['server.address'], '10.0.0.5');
     assert.equal(a['server.port'], 51234);
@@ -244,7 +264,9 @@ describe('log record mapping: HTTP exchanges', () => {
     const client404 = createLogRecordMapper().map(exchange({ response: response({ statusCode: 404 }) }));
     assert.equal(client404.severityText, 'INFO');
     assert.equal(client404.attributes['error.type'], '404');
-    const server404 = createLogRecordMapper().map(exchange({ side: 'server', response: response({ statusCode: 404 }) }));
+    const server404 = createLogRecordMapper().map(
+      exchange({ side: 'server', response: response({ statusCode: 404 }) }),
+    );
     assert.equal('error.type' in server404.attributes, false);
   });
 
@@ -274,7 +296,12 @@ describe('log record mapping: HTTP exchanges', () => {
 
   it('marks late exchanges, upgrades and capture loss', () => {
     const mapped = createLogRecordMapper().map(
-      exchange({ late: true, upgrade: 'websocket', response: response({ statusCode: 101, body: body(0, 0) }), request: request({ body: body(10, 4) }) }),
+      exchange({
+        late: true,
+        upgrade: 'websocket',
+        response: response({ statusCode: 101, body: body(0, 0) }),
+        request: request({ body: body(10, 4) }),
+      }),
     );
     assert.equal(mapped.attributes['plaintap.late'], true);
     assert.equal(mapped.attributes['plaintap.upgrade'], 'websocket');
@@ -302,11 +329,19 @@ describe('log record mapping: HTTP exchanges', () => {
 
   it('takes trace and span id from a valid traceparent request header', () => {
     const traced = createLogRecordMapper().map(
-      exchange({ request: request({ headers: [['traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01']] }) }),
+      exchange({
+        request: request({ headers: [['traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01']] }),
+      }),
     );
-    assert.deepEqual(traced.traceContext, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
+    assert.deepEqual(traced.traceContext, {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: 1,
+    });
     const invalid = createLogRecordMapper().map(
-      exchange({ request: request({ headers: [['traceparent', '00-00000000000000000000000000000000-00f067aa0ba902b7-01']] }) }),
+      exchange({
+        request: request({ headers: [['traceparent', '00-00000000000000000000000000000000-00f067aa0ba902b7-01']] }),
+      }),
     );
     assert.equal(invalid.traceContext, undefined);
   });
@@ -354,7 +389,12 @@ describe('log record mapping: WebSocket messages', () => {
   });
 
   it('keeps binary payloads as bytes, warns on incomplete messages, and can drop payloads', () => {
-    const binary = createLogRecordMapper().map({ ...message, type: 'binary', complete: false, payload: new Uint8Array([1, 2]) });
+    const binary = createLogRecordMapper().map({
+      ...message,
+      type: 'binary',
+      complete: false,
+      payload: new Uint8Array([1, 2]),
+    });
     assert.ok(binary.body instanceof Uint8Array);
     assert.equal(binary.severityText, 'WARN');
     assert.equal(binary.attributes['plaintap.incomplete'], true);

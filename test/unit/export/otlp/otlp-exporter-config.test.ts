@@ -41,13 +41,22 @@ describe('resolveOtlpConnection', () => {
   });
 
   it('ignores blank logs-specific variables', () => {
-    const c = resolveOtlpConnection({}, { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '  ', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://g:1' });
+    const c = resolveOtlpConnection(
+      {},
+      { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '  ', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://g:1' },
+    );
     assert.equal(c.endpoint, 'http://g:1');
   });
 
   it('lets explicit options beat every variable', () => {
     const c = resolveOtlpConnection(
-      { endpoint: 'http://opt:4317', compression: 'none', timeoutMillis: 50, certificate: '/opt/ca.pem', insecure: false },
+      {
+        endpoint: 'http://opt:4317',
+        compression: 'none',
+        timeoutMillis: 50,
+        certificate: '/opt/ca.pem',
+        insecure: false,
+      },
       {
         OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://logs:4317',
         OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'gzip',
@@ -82,11 +91,18 @@ describe('resolveOtlpConnection', () => {
   it('decides TLS from the insecure flag when the endpoint has no scheme', () => {
     assert.equal(resolveOtlpConnection({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' }).insecure, false);
     assert.equal(
-      resolveOtlpConnection({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317', OTEL_EXPORTER_OTLP_LOGS_INSECURE: 'TRUE' }).insecure,
+      resolveOtlpConnection(
+        {},
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317', OTEL_EXPORTER_OTLP_LOGS_INSECURE: 'TRUE' },
+      ).insecure,
       true,
     );
     assert.equal(resolveOtlpConnection({ endpoint: 'collector:4317', insecure: true }, {}).insecure, true);
-    assert.equal(resolveOtlpConnection({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c:4317', OTEL_EXPORTER_OTLP_INSECURE: 'true' }).insecure, false);
+    assert.equal(
+      resolveOtlpConnection({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c:4317', OTEL_EXPORTER_OTLP_INSECURE: 'true' })
+        .insecure,
+      false,
+    );
   });
 
   it('warns about settings it cannot honour', () => {

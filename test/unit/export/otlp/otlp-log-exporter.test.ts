@@ -61,7 +61,15 @@ class FakeExporter implements LogRecordExporter {
 
 function accountedFor(exporter: OtlpLogExporter): number {
   const s = exporter.stats();
-  return s.exported + s.failed + s.queueDepth + s.inFlight + s.dropped.queueFull + s.dropped.shutdown + s.dropped.mappingError;
+  return (
+    s.exported +
+    s.failed +
+    s.queueDepth +
+    s.inFlight +
+    s.dropped.queueFull +
+    s.dropped.shutdown +
+    s.dropped.mappingError
+  );
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -164,7 +172,13 @@ describe('createOtlpLogExporter (in-process exporter)', () => {
 
   it('bounds the queue in encoded bytes: what does not fit is refused and counted, what fits is sent intact', async () => {
     const fake = new FakeExporter('ok');
-    const exporter = createOtlpLogExporter({ exporter: fake, env: {}, maxQueueSize: 1000, maxQueueBytes: 11_000, scheduledDelayMillis: 10_000 });
+    const exporter = createOtlpLogExporter({
+      exporter: fake,
+      env: {},
+      maxQueueSize: 1000,
+      maxQueueBytes: 11_000,
+      scheduledDelayMillis: 10_000,
+    });
     const big = (i: number): RawMessage => ({ ...raw(i), payload: new Uint8Array(3000).fill(0x41), length: 3000 });
     for (let i = 0; i < 10; i++) exporter.emit(big(i));
     exporter.emit(raw(10));

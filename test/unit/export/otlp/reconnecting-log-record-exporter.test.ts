@@ -29,7 +29,11 @@ class FakeExporter implements LogRecordExporter {
   }
 }
 
-function setup(script: ExportResult[]): { exporter: ReconnectingLogRecordExporter; created: FakeExporter[]; clock: { now: number } } {
+function setup(script: ExportResult[]): {
+  exporter: ReconnectingLogRecordExporter;
+  created: FakeExporter[];
+  clock: { now: number };
+} {
   const clock = { now: 0 };
   const created: FakeExporter[] = [];
   const next = (): ExportResult => script.shift() ?? { code: 0 };
@@ -45,7 +49,8 @@ function setup(script: ExportResult[]): { exporter: ReconnectingLogRecordExporte
   return { exporter, created, clock };
 }
 
-const run = (exporter: LogRecordExporter): Promise<ExportResult> => new Promise((resolve) => exporter.export([], resolve));
+const run = (exporter: LogRecordExporter): Promise<ExportResult> =>
+  new Promise((resolve) => exporter.export([], resolve));
 
 describe('ReconnectingLogRecordExporter', () => {
   it('passes results through and keeps its exporter while exports succeed', async () => {

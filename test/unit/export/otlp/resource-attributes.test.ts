@@ -27,7 +27,8 @@ describe('resolveResourceAttributes', () => {
   it('OTEL_RESOURCE_ATTRIBUTES beats defaults and K8S_*, OTEL_SERVICE_NAME beats it, options beat all', () => {
     const env = {
       K8S_POD_NAME: 'from-k8s-env',
-      OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs,k8s.pod.name=from-attrs,deployment.environment.name=prod%20eu,host.name=h2',
+      OTEL_RESOURCE_ATTRIBUTES:
+        'service.name=from-attrs,k8s.pod.name=from-attrs,deployment.environment.name=prod%20eu,host.name=h2',
       OTEL_SERVICE_NAME: 'from-service-name',
     };
     const fromEnv = resolveResourceAttributes({}, defaults, env);
@@ -37,7 +38,12 @@ describe('resolveResourceAttributes', () => {
     assert.equal(fromEnv['host.name'], 'h2');
 
     const explicit = resolveResourceAttributes(
-      { serviceName: 'opt', serviceVersion: '9', hostName: 'opt-host', attributes: { 'k8s.pod.name': 'opt-pod', 'team.id': 7 } },
+      {
+        serviceName: 'opt',
+        serviceVersion: '9',
+        hostName: 'opt-host',
+        attributes: { 'k8s.pod.name': 'opt-pod', 'team.id': 7 },
+      },
       defaults,
       env,
     );

@@ -78,7 +78,11 @@ describe('RetryingLogRecordExporter', () => {
 
   it('abandons waiting retries at shutdown', async () => {
     const inner = new ScriptedExporter([{ code: 1, error: grpcError(14) }]);
-    const retrying = new RetryingLogRecordExporter(inner, { ...DEFAULT_RETRY, initialBackoffMillis: 60_000, maxBackoffMillis: 60_000 }, 600_000);
+    const retrying = new RetryingLogRecordExporter(
+      inner,
+      { ...DEFAULT_RETRY, initialBackoffMillis: 60_000, maxBackoffMillis: 60_000 },
+      600_000,
+    );
     const pending = run(retrying);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await retrying.shutdown();
@@ -88,8 +92,10 @@ describe('RetryingLogRecordExporter', () => {
   });
 
   it('classifies the OTLP-retryable gRPC codes', () => {
-    for (const code of [1, 4, 8, 10, 11, 14, 15]) assert.equal(isRetryableExportError(grpcError(code)), true, String(code));
-    for (const code of [0, 2, 3, 5, 6, 7, 9, 12, 13, 16]) assert.equal(isRetryableExportError(grpcError(code)), false, String(code));
+    for (const code of [1, 4, 8, 10, 11, 14, 15])
+      assert.equal(isRetryableExportError(grpcError(code)), true, String(code));
+    for (const code of [0, 2, 3, 5, 6, 7, 9, 12, 13, 16])
+      assert.equal(isRetryableExportError(grpcError(code)), false, String(code));
     assert.equal(isRetryableExportError(undefined), false);
   });
 });

@@ -44,7 +44,15 @@ function raw(i: number): RawMessage {
 
 function accountedFor(exporter: OtlpLogExporter): number {
   const s = exporter.stats();
-  return s.exported + s.failed + s.queueDepth + s.inFlight + s.dropped.queueFull + s.dropped.shutdown + s.dropped.mappingError;
+  return (
+    s.exported +
+    s.failed +
+    s.queueDepth +
+    s.inFlight +
+    s.dropped.queueFull +
+    s.dropped.shutdown +
+    s.dropped.mappingError
+  );
 }
 
 /** A TCP listener that accepts and never says a word: every export hangs until its deadline. */

@@ -28,6 +28,9 @@ describe('parseTraceparent', () => {
   });
 
   it('accepts a future version with extra fields', () => {
-    assert.equal(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-ever')?.spanId, '00f067aa0ba902b7');
+    assert.equal(
+      parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-ever')?.spanId,
+      '00f067aa0ba902b7',
+    );
   });
 });

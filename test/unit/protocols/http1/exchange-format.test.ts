@@ -17,10 +17,13 @@ function sample(): HttpExchange {
   const gz = zlib.gzipSync(Buffer.from('{"ok":true}'));
   const [x] = exchanges(
     run([
-      req('POST /api/items?id=7 HTTP/1.1\r\nHost: api.example\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"a":"b"}', {
-        ts: SECOND,
-        tid: 11,
-      }),
+      req(
+        'POST /api/items?id=7 HTTP/1.1\r\nHost: api.example\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"a":"b"}',
+        {
+          ts: SECOND,
+          tid: 11,
+        },
+      ),
       res(
         concat(
           `HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`,
@@ -65,7 +68,14 @@ describe('exchange format', () => {
   it('puts IPv6 addresses in brackets and flags incomplete exchanges', () => {
     const x: HttpExchange = {
       ...sample(),
-      connection: { ...CONNECTION, ipVersion: 6, localAddress: '::1', localPort: 8443, remoteAddress: 'fe80::1', remotePort: 55000 },
+      connection: {
+        ...CONNECTION,
+        ipVersion: 6,
+        localAddress: '::1',
+        localPort: 8443,
+        remoteAddress: 'fe80::1',
+        remotePort: 55000,
+      },
       side: 'server',
       complete: false,
       incompleteReason: 'timeout',
@@ -82,7 +92,12 @@ describe('exchange format', () => {
     const [x] = exchanges(
       run([
         req('GET /img HTTP/1.1\r\nHost: h\r\n\r\n'),
-        res(concat('HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 4\r\n\r\n', Buffer.from([0x89, 0x50, 0x4e, 0x47]))),
+        res(
+          concat(
+            'HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 4\r\n\r\n',
+            Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+          ),
+        ),
       ]).records,
     );
     assert.ok(x);
@@ -120,7 +135,10 @@ describe('exchange format', () => {
       payload: '{"ok":true}',
     });
     const hexBody = exchangeToJson(sample(), { hex: true }).request?.body;
-    assert.equal(hexBody && 'payload_hex' in hexBody ? hexBody.payload_hex : undefined, Buffer.from('{"a":"b"}').toString('hex'));
+    assert.equal(
+      hexBody && 'payload_hex' in hexBody ? hexBody.payload_hex : undefined,
+      Buffer.from('{"a":"b"}').toString('hex'),
+    );
   });
 
   it('formats WebSocket messages', () => {

@@ -187,7 +187,8 @@ export function assertChunkingInvariant(
     if (!isStep(action)) return;
     for (let at = 1; at < action.bytes.length; at++) check(splitAt(index, at), `step ${index} split at ${at}`);
   });
-  for (let seed = 1; seed <= randomRuns; seed++) check(randomChunking(seed, 1 + (seed % 40)), `random chunking ${seed}`);
+  for (let seed = 1; seed <= randomRuns; seed++)
+    check(randomChunking(seed, 1 + (seed % 40)), `random chunking ${seed}`);
   return reference;
 }
 

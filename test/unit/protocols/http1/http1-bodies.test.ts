@@ -144,7 +144,12 @@ describe('http1 bodies', () => {
   it('decodes request bodies too', () => {
     const coded = zlib.gzipSync(Buffer.from('{"q":1}'));
     const { records } = run([
-      req(concat(`POST /q HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: ${coded.length}\r\n\r\n`, coded)),
+      req(
+        concat(
+          `POST /q HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: ${coded.length}\r\n\r\n`,
+          coded,
+        ),
+      ),
       res('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
     ]);
     const body = exchanges(records)[0]?.request?.body;

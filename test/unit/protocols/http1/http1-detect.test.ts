@@ -9,7 +9,18 @@ const detect = (text: string): string => protocol.detect(Buffer.from(text, 'lati
 describe('http1 detect', () => {
   it('matches a request line start with a registered method', () => {
     assert.equal(protocol.name, 'http1');
-    for (const method of ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'PROPFIND', 'M-SEARCH']) {
+    for (const method of [
+      'GET',
+      'POST',
+      'HEAD',
+      'PUT',
+      'DELETE',
+      'OPTIONS',
+      'PATCH',
+      'CONNECT',
+      'PROPFIND',
+      'M-SEARCH',
+    ]) {
       assert.equal(detect(`${method} / HTTP/1.1\r\n`), 'match', method);
       assert.equal(detect(`${method} `), 'match', method);
     }
@@ -21,13 +32,35 @@ describe('http1 detect', () => {
   });
 
   it('asks for more while the prefix could still be one', () => {
-    for (const prefix of ['G', 'GE', 'GET', 'P', 'PO', 'PROPFI', 'H', 'HE', 'HTTP', 'HTTP/1.', 'HTTP/1.1', 'HTTP/1.1 ']) {
+    for (const prefix of [
+      'G',
+      'GE',
+      'GET',
+      'P',
+      'PO',
+      'PROPFI',
+      'H',
+      'HE',
+      'HTTP',
+      'HTTP/1.',
+      'HTTP/1.1',
+      'HTTP/1.1 ',
+    ]) {
       assert.equal(detect(prefix), 'need-more', prefix);
     }
   });
 
   it('refuses anything else', () => {
-    for (const other of ['GET/ HTTP/1.1', 'get / HTTP/1.1', 'FOO / HTTP/1.1', 'HTTP/2 200', 'HTTP/1.1 x00', 'PRI * HTTP/2.0\r\n', '\x16\x03\x01', 'SSH-2.0']) {
+    for (const other of [
+      'GET/ HTTP/1.1',
+      'get / HTTP/1.1',
+      'FOO / HTTP/1.1',
+      'HTTP/2 200',
+      'HTTP/1.1 x00',
+      'PRI * HTTP/2.0\r\n',
+      '\x16\x03\x01',
+      'SSH-2.0',
+    ]) {
       assert.equal(detect(other), 'no-match', JSON.stringify(other));
     }
   });

@@ -19,7 +19,9 @@ describe('http1 framing', () => {
     for (let i = 0; i < 50; i++) {
       actions.push(req(`GET /item/${i} HTTP/1.1\r\nHost: api.example\r\nX-Seq: ${i}\r\n\r\n`));
       const body = `{"id":${i}}`;
-      actions.push(res(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+      actions.push(
+        res(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
+      );
     }
     const { records, stats } = run(actions);
     const all = exchanges(records);
@@ -38,7 +40,9 @@ describe('http1 framing', () => {
 
   it('pairs pipelined requests with their responses in order', () => {
     const actions: Action[] = [
-      req('GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nPOST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz'),
+      req(
+        'GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nPOST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz',
+      ),
       res('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA'),
       res('HTTP/1.1 404 Not Found\r\nContent-Length: 1\r\n\r\nBHTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nC'),
     ];
@@ -54,13 +58,18 @@ describe('http1 framing', () => {
     );
     assert.equal(text(all[2]?.request?.body.preview), 'xyz');
     // Emitted the moment each response's last byte arrives.
-    assert.deepEqual(all.map((x) => x.endNs), [1_001_000n, 1_002_000n, 1_002_000n]);
+    assert.deepEqual(
+      all.map((x) => x.endNs),
+      [1_001_000n, 1_002_000n, 1_002_000n],
+    );
     assertSidesAgree(actions);
   });
 
   it('reads chunked bodies with extensions and trailers, counting wire bytes', () => {
     const actions: Action[] = [
-      req('POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;name=x\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'),
+      req(
+        'POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;name=x\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
+      ),
       res(
         'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n' +
           '4\r\nwiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n',
@@ -94,12 +103,15 @@ describe('http1 framing', () => {
     ];
     const reference = assertChunkingInvariant(actions);
     const all = exchanges(reference.records);
-    assert.deepEqual(all.map((x) => [x.response?.statusCode, x.response?.body.bytes, x.complete]), [
-      [200, 0, true],
-      [204, 0, true],
-      [304, 0, true],
-      [200, 2, true],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.response?.statusCode, x.response?.body.bytes, x.complete]),
+      [
+        [200, 0, true],
+        [204, 0, true],
+        [304, 0, true],
+        [200, 2, true],
+      ],
+    );
   });
 
   it('keeps 1xx interim responses (100-continue) with the final one', () => {
@@ -107,7 +119,9 @@ describe('http1 framing', () => {
       req('PUT /file HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n'),
       res('HTTP/1.1 100 Continue\r\n\r\n'),
       req('data'),
-      res('HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'),
+      res(
+        'HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n',
+      ),
     ];
     const reference = assertChunkingInvariant(actions);
     const [x] = exchanges(reference.records);
@@ -115,10 +129,13 @@ describe('http1 framing', () => {
     assert.equal(x.complete, true);
     assert.equal(text(x.request?.body.preview), 'data');
     assert.equal(x.response?.statusCode, 201);
-    assert.deepEqual(x.response?.interim.map((i) => [i.statusCode, i.reason, i.timestampNs]), [
-      [100, 'Continue', 1_001_000n],
-      [103, 'Early Hints', 1_003_000n],
-    ]);
+    assert.deepEqual(
+      x.response?.interim.map((i) => [i.statusCode, i.reason, i.timestampNs]),
+      [
+        [100, 'Continue', 1_001_000n],
+        [103, 'Early Hints', 1_003_000n],
+      ],
+    );
     assert.equal(x.durationNs, 3000n);
     assertSidesAgree(actions);
   });
@@ -194,12 +211,15 @@ describe('http1 framing', () => {
     ];
     const reference = assertChunkingInvariant(actions);
     const all = exchanges(reference.records);
-    assert.deepEqual(all.map((x) => [x.request?.target, x.response?.statusCode, x.complete, x.upgrade]), [
-      ['example.com:443', 407, true, undefined],
-      ['/next', 200, true, undefined],
-      ['/ws', 400, true, undefined],
-      ['/last', 200, true, undefined],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, x.response?.statusCode, x.complete, x.upgrade]),
+      [
+        ['example.com:443', 407, true, undefined],
+        ['/next', 200, true, undefined],
+        ['/ws', 400, true, undefined],
+        ['/last', 200, true, undefined],
+      ],
+    );
   });
 
   it('reports a request body split across many chunks and a body larger than the cap', () => {

@@ -18,10 +18,15 @@ function mangle(steps: readonly Step[], seed: number): Action[] {
   for (const step of steps) {
     const bytes = Buffer.from(step.bytes);
     const edits = Math.floor(random() * 4);
-    for (let i = 0; i < edits && bytes.length > 0; i++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+    for (let i = 0; i < edits && bytes.length > 0; i++)
+      bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
     const cut = random() < 0.2 ? Math.floor(random() * bytes.length) : 0;
     const gap = random() < 0.2 ? 1 + Math.floor(random() * 200) : 0;
-    out.push({ dir: random() < 0.05 ? (step.dir === 'request' ? 'response' : 'request') : step.dir, bytes: bytes.subarray(cut), gap: gap + cut });
+    out.push({
+      dir: random() < 0.05 ? (step.dir === 'request' ? 'response' : 'request') : step.dir,
+      bytes: bytes.subarray(cut),
+      gap: gap + cut,
+    });
   }
   if (random() < 0.5) out.push({ idle: 1_000_000n + 60_000_000_000n });
   out.push({ close: 1_000_000n + 90_000_000_000n });
@@ -34,7 +39,10 @@ describe('http1 fuzz', () => {
     for (let seed = 1; seed <= 400; seed++) {
       const fixture = FIXTURES[seed % FIXTURES.length] as string;
       const actions = mangle(loadFixture(fixture), seed);
-      const { records } = run(actions, { chunking: randomChunking(seed, 1 + (seed % 64)), side: seed % 2 === 0 ? 'client' : 'server' });
+      const { records } = run(actions, {
+        chunking: randomChunking(seed, 1 + (seed % 64)),
+        side: seed % 2 === 0 ? 'client' : 'server',
+      });
       for (const x of exchanges(records)) {
         emitted++;
         assert.equal(x.complete, x.incompleteReason === undefined, `seed ${seed}`);

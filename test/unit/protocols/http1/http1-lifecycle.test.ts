@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Direction } from '../../../../agent/capture/captured-event';
 import { createHttp1Protocol } from '../../../../agent/protocols/http1/http1-protocol';
-import { CONNECTION, assertChunkingInvariant, assertSidesAgree, exchanges, req, res, run, text, type Action } from './harness';
+import {
+  CONNECTION,
+  assertChunkingInvariant,
+  assertSidesAgree,
+  exchanges,
+  req,
+  res,
+  run,
+  text,
+  type Action,
+} from './harness';
 
 const SECOND = 1_000_000_000n;
 const T0 = 1_000_000n;
@@ -30,7 +40,10 @@ describe('http1 exchange lifecycle', () => {
       req('GET /b HTTP/1.1\r\nHost: h\r\n\r\n', { ts: T0 + 2n * SECOND }),
     ];
     const { records } = run(actions, { options: { exchangeTimeoutMs: 1000 } });
-    assert.deepEqual(exchanges(records).map((x) => [x.request?.target, x.incompleteReason]), [['/a', 'timeout']]);
+    assert.deepEqual(
+      exchanges(records).map((x) => [x.request?.target, x.incompleteReason]),
+      [['/a', 'timeout']],
+    );
   });
 
   it('emits the late response of a timed-out exchange as the same exchange, flagged late', () => {
@@ -42,26 +55,34 @@ describe('http1 exchange lifecycle', () => {
       res('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', { ts: T0 + 47n * SECOND }),
     ]);
     const all = exchanges(records);
-    assert.deepEqual(all.map((x) => [x.request?.target, x.complete, x.late, x.incompleteReason]), [
-      ['/slow', false, false, 'timeout'],
-      ['/slow', true, true, undefined],
-      ['/next', true, false, undefined],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, x.complete, x.late, x.incompleteReason]),
+      [
+        ['/slow', false, false, 'timeout'],
+        ['/slow', true, true, undefined],
+        ['/next', true, false, undefined],
+      ],
+    );
     assert.equal(all[1]?.durationNs, 45n * SECOND);
     assert.equal(stats.lateResponses, 1);
   });
 
   it('does not time out a response that keeps streaming, nor requests pipelined behind it', () => {
-    const actions: Action[] = [req('GET /events HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n', { ts: T0 })];
+    const actions: Action[] = [
+      req('GET /events HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n', { ts: T0 }),
+    ];
     actions.push(res('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', { ts: T0 + SECOND }));
     for (let i = 1; i <= 10; i++) actions.push(res(`5\r\nevent\r\n`, { ts: T0 + BigInt(i * 20) * SECOND }));
     actions.push({ idle: T0 + 210n * SECOND });
     assert.equal(run(actions).records.length, 0);
     actions.push(res('0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n', { ts: T0 + 215n * SECOND }));
-    assert.deepEqual(exchanges(run(actions).records).map((x) => [x.request?.target, x.complete]), [
-      ['/events', true],
-      ['/after', true],
-    ]);
+    assert.deepEqual(
+      exchanges(run(actions).records).map((x) => [x.request?.target, x.complete]),
+      [
+        ['/events', true],
+        ['/after', true],
+      ],
+    );
   });
 
   it('reports pending requests when the connection closes', () => {
@@ -72,10 +93,13 @@ describe('http1 exchange lifecycle', () => {
     ];
     const reference = assertChunkingInvariant(actions);
     const all = exchanges(reference.records);
-    assert.deepEqual(all.map((x) => [x.request?.target, x.complete, x.incompleteReason, x.response?.statusCode]), [
-      ['/a', false, 'connection-closed', 200],
-      ['/b', false, 'connection-closed', undefined],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, x.complete, x.incompleteReason, x.response?.statusCode]),
+      [
+        ['/a', false, 'connection-closed', 200],
+        ['/b', false, 'connection-closed', undefined],
+      ],
+    );
     assert.equal(all[0]?.response?.complete, false);
     assert.equal(text(all[0]?.response?.body.preview), 'ab');
     assert.equal(all[1]?.request?.complete, false);
@@ -94,10 +118,13 @@ describe('http1 exchange lifecycle', () => {
     ];
     const reference = assertChunkingInvariant(actions);
     const all = exchanges(reference.records);
-    assert.deepEqual(all.map((x) => [x.request?.target, text(x.response?.body.preview), x.complete]), [
-      ['/one', 'one', true],
-      ['/two', 'two', true],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, text(x.response?.body.preview), x.complete]),
+      [
+        ['/one', 'one', true],
+        ['/two', 'two', true],
+      ],
+    );
     assert.equal(reference.stats.resyncs, 2);
     assert.ok(reference.stats.bytesSkipped > 40);
     assert.equal(reference.stats.parseErrorTotal(), 0);
@@ -112,10 +139,13 @@ describe('http1 exchange lifecycle', () => {
     ];
     const reference = assertChunkingInvariant(actions);
     const all = exchanges(reference.records);
-    assert.deepEqual(all.map((x) => [x.request?.target, x.complete, x.incompleteReason]), [
-      [undefined, false, 'no-request'],
-      ['/b', true, undefined],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, x.complete, x.incompleteReason]),
+      [
+        [undefined, false, 'no-request'],
+        ['/b', true, undefined],
+      ],
+    );
     assert.equal(all[0]?.timestampNs, 1_000_000n);
     // The first message seen is a response read by the captured process: it is the client.
     assert.equal(all[0]?.side, 'client');
@@ -156,11 +186,14 @@ describe('http1 exchange lifecycle', () => {
     ];
     const reference = assertChunkingInvariant(actions);
     const all = exchanges(reference.records);
-    assert.deepEqual(all.map((x) => [x.request?.target, text(x.response?.body.preview), x.complete, x.incompleteReason]), [
-      ['/a', 'a', true, undefined],
-      [undefined, 'b', false, 'capture-gap'],
-      ['/c', 'c', true, undefined],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, text(x.response?.body.preview), x.complete, x.incompleteReason]),
+      [
+        ['/a', 'a', true, undefined],
+        [undefined, 'b', false, 'capture-gap'],
+        ['/c', 'c', true, undefined],
+      ],
+    );
   });
 
   it('treats bytes lost between messages as a lost message', () => {
@@ -173,11 +206,14 @@ describe('http1 exchange lifecycle', () => {
       res('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc'),
     ];
     const all = exchanges(run(actions).records);
-    assert.deepEqual(all.map((x) => [x.request?.target, text(x.response?.body.preview), x.incompleteReason]), [
-      ['/a', 'a', undefined],
-      [undefined, 'lost', 'capture-gap'],
-      ['/c', 'c', undefined],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, text(x.response?.body.preview), x.incompleteReason]),
+      [
+        ['/a', 'a', undefined],
+        [undefined, 'lost', 'capture-gap'],
+        ['/c', 'c', undefined],
+      ],
+    );
   });
 
   it('counts malformed messages, flags their exchange and recovers', () => {
@@ -194,17 +230,23 @@ describe('http1 exchange lifecycle', () => {
     const reference = assertChunkingInvariant(actions, { maxHeaders: 5 });
     const all = exchanges(reference.records);
     // The 'ok' response has no request left to answer; /last waits for its response.
-    assert.deepEqual(all.map((x) => [x.request?.target, x.response?.statusCode, text(x.response?.body.preview), x.incompleteReason]), [
-      [undefined, 431, '', 'parse-error'],
-      ['/ok', undefined, '', 'parse-error'],
-      [undefined, 200, 'ok', 'no-request'],
-    ]);
+    assert.deepEqual(
+      all.map((x) => [x.request?.target, x.response?.statusCode, text(x.response?.body.preview), x.incompleteReason]),
+      [
+        [undefined, 431, '', 'parse-error'],
+        ['/ok', undefined, '', 'parse-error'],
+        [undefined, 200, 'ok', 'no-request'],
+      ],
+    );
     const errors = reference.stats.parseErrors;
     assert.equal(errors['too-many-headers'], 1);
     assert.equal(errors['invalid-content-length'], 1);
     assert.equal(errors['invalid-start-line'], 1);
     const closed = exchanges(run([...actions, { close: 9n * SECOND }], { options: { maxHeaders: 5 } }).records);
-    assert.deepEqual(closed.slice(3).map((x) => [x.request?.target, x.incompleteReason]), [['/last', 'connection-closed']]);
+    assert.deepEqual(
+      closed.slice(3).map((x) => [x.request?.target, x.incompleteReason]),
+      [['/last', 'connection-closed']],
+    );
   });
 
   it('rejects an oversized head and resynchronises after it', () => {
@@ -214,20 +256,26 @@ describe('http1 exchange lifecycle', () => {
     ];
     const { records, stats } = run(actions, { options: { maxHeadBytes: 1024 } });
     assert.equal(stats.parseErrors['head-too-large'], 1);
-    assert.deepEqual(exchanges(records).map((x) => [x.request?.target, x.response?.statusCode]), [
-      [undefined, 431],
-      ['/small', 200],
-    ]);
+    assert.deepEqual(
+      exchanges(records).map((x) => [x.request?.target, x.response?.statusCode]),
+      [
+        [undefined, 431],
+        ['/small', 200],
+      ],
+    );
   });
 
   it('gives up the oldest waiting request past the queue bound', () => {
     const actions: Action[] = [];
     for (let i = 0; i < 5; i++) actions.push(req(`GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`));
     const { records, stats } = run(actions, { options: { maxPendingExchanges: 3 } });
-    assert.deepEqual(exchanges(records).map((x) => [x.request?.target, x.incompleteReason]), [
-      ['/0', 'queue-overflow'],
-      ['/1', 'queue-overflow'],
-    ]);
+    assert.deepEqual(
+      exchanges(records).map((x) => [x.request?.target, x.incompleteReason]),
+      [
+        ['/0', 'queue-overflow'],
+        ['/1', 'queue-overflow'],
+      ],
+    );
     assert.equal(stats.exchangesIncomplete['queue-overflow'], 2);
   });
 
@@ -247,7 +295,13 @@ describe('http1 options and deadlines', () => {
     const protocol = createHttp1Protocol({ exchangeTimeoutMs: 5000 });
     const parser = protocol.create(CONNECTION, { emit: () => undefined });
     assert.equal(parser.nextDeadlineNs(), undefined);
-    parser.push({ direction: Direction.Egress, timestampNs: T0, bytes: Buffer.from('GET / HTTP/1.1\r\nHost: h\r\n\r\n'), gapBefore: 0, tid: 1 });
+    parser.push({
+      direction: Direction.Egress,
+      timestampNs: T0,
+      bytes: Buffer.from('GET / HTTP/1.1\r\nHost: h\r\n\r\n'),
+      gapBefore: 0,
+      tid: 1,
+    });
     assert.equal(parser.nextDeadlineNs(), T0 + 5n * SECOND);
     parser.idle(T0 + 6n * SECOND);
     assert.equal(parser.nextDeadlineNs(), undefined);

@@ -50,7 +50,10 @@ describe('http1 recorded streams (curl ↔ nginx)', () => {
     const steps = loadFixture('curl-nginx-expect-continue');
     assert.deepEqual(summary(steps), [['POST', '/upload', 201, 7, true]]);
     const [x] = exchanges(assertChunkingInvariant(steps, {}, 0).records);
-    assert.deepEqual(x?.response?.interim.map((i) => i.statusCode), [100]);
+    assert.deepEqual(
+      x?.response?.interim.map((i) => i.statusCode),
+      [100],
+    );
     assert.equal(x?.request?.body.bytes, 3000);
   });
 

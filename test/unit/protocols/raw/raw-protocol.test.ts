@@ -9,7 +9,14 @@ import { RecordingSink, facts } from '../../processor/event-builders';
 const encoder = new TextEncoder();
 
 function chunk(text: string, overrides: Partial<StreamChunk> = {}): StreamChunk {
-  return { direction: Direction.Egress, timestampNs: 1n, bytes: encoder.encode(text), gapBefore: 0, tid: 100, ...overrides };
+  return {
+    direction: Direction.Egress,
+    timestampNs: 1n,
+    bytes: encoder.encode(text),
+    gapBefore: 0,
+    tid: 100,
+    ...overrides,
+  };
 }
 
 function setup(truncateBytes?: number) {

@@ -91,7 +91,16 @@ describe('websocket after an HTTP/1 upgrade', () => {
     assert.equal(upgrade?.complete, true);
     const all = messages(reference.records);
     assert.deepEqual(
-      all.map((m) => [m.sender, m.direction, m.type, m.type === 'text' ? text(m.payload) : m.payload.length, m.length, m.frames, m.masked, m.complete]),
+      all.map((m) => [
+        m.sender,
+        m.direction,
+        m.type,
+        m.type === 'text' ? text(m.payload) : m.payload.length,
+        m.length,
+        m.frames,
+        m.masked,
+        m.complete,
+      ]),
       [
         ['server', Direction.Ingress, 'text', 'welcome', 7, 1, false, true],
         ['client', Direction.Egress, 'text', 'Hello', 5, 1, true, true],
@@ -111,17 +120,24 @@ describe('websocket after an HTTP/1 upgrade', () => {
   it('gives the same messages captured on either side', () => {
     assertSidesAgree(actions);
     const server = messages(run(actions, { side: 'server' }).records);
-    assert.deepEqual(server.map((m) => [m.sender, m.direction, m.side]), [
-      ['server', Direction.Egress, 'server'],
-      ['client', Direction.Ingress, 'server'],
-      ['server', Direction.Egress, 'server'],
-      ['client', Direction.Ingress, 'server'],
-    ]);
+    assert.deepEqual(
+      server.map((m) => [m.sender, m.direction, m.side]),
+      [
+        ['server', Direction.Egress, 'server'],
+        ['client', Direction.Ingress, 'server'],
+        ['server', Direction.Egress, 'server'],
+        ['client', Direction.Ingress, 'server'],
+      ],
+    );
   });
 
   it('reads 64-bit lengths and caps the kept payload', () => {
     const big = Buffer.alloc(70_000, 0x61);
-    const script: Action[] = [req(UPGRADE_REQUEST), res(UPGRADE_RESPONSE), req(frame({ opcode: 0x1, payload: big, mask: MASK }))];
+    const script: Action[] = [
+      req(UPGRADE_REQUEST),
+      res(UPGRADE_RESPONSE),
+      req(frame({ opcode: 0x1, payload: big, mask: MASK })),
+    ];
     const expected = messages(run(script).records);
     assert.equal(expected.length, 1);
     const [m] = expected;
@@ -147,10 +163,13 @@ describe('websocket after an HTTP/1 upgrade', () => {
     ];
     const { records, stats } = run(script);
     const all = messages(records);
-    assert.deepEqual(all.map((m) => [m.compressed, m.inflated, m.inflated ? text(m.payload) : m.payload.length]), [
-      [true, true, 'compressed hello'],
-      [true, false, 3],
-    ]);
+    assert.deepEqual(
+      all.map((m) => [m.compressed, m.inflated, m.inflated ? text(m.payload) : m.payload.length]),
+      [
+        [true, true, 'compressed hello'],
+        [true, false, 3],
+      ],
+    );
     assert.equal(stats.websocket.inflateFailures, 1);
   });
 
@@ -177,10 +196,13 @@ describe('websocket after an HTTP/1 upgrade', () => {
       res(frame({ opcode: 0x1, payload: 'never' })),
     ];
     const { records, stats } = run(script);
-    assert.deepEqual(messages(records).map((m) => [text(m.payload), m.length, m.complete, m.truncated]), [
-      ['abcde', 10, false, true],
-      ['next', 4, true, false],
-    ]);
+    assert.deepEqual(
+      messages(records).map((m) => [text(m.payload), m.length, m.complete, m.truncated]),
+      [
+        ['abcde', 10, false, true],
+        ['next', 4, true, false],
+      ],
+    );
     assert.equal(stats.websocket.desyncs, 1);
   });
 
@@ -192,7 +214,10 @@ describe('websocket after an HTTP/1 upgrade', () => {
       res(frame({ opcode: 0x1, payload: 'ignored' })),
       req(frame({ opcode: 0x1, payload: 'still parsed', mask: MASK })),
     ]);
-    assert.deepEqual(messages(records).map((m) => text(m.payload)), ['still parsed']);
+    assert.deepEqual(
+      messages(records).map((m) => text(m.payload)),
+      ['still parsed'],
+    );
     assert.equal(stats.websocket.protocolErrors, 1);
   });
 });
@@ -204,7 +229,9 @@ describe('websocket frame parser', () => {
       onFrameStart: (p) => log.push(`start fin=${p.fin} op=${p.opcode} masked=${p.masked} len=${p.length}`),
       onPayload: (p, bytes, start, end) => {
         const key = p.maskKey;
-        const plain = Buffer.from(bytes.subarray(start, end)).map((b, i) => (p.masked ? b ^ (key[(p.payloadOffset + i) & 3] ?? 0) : b));
+        const plain = Buffer.from(bytes.subarray(start, end)).map((b, i) =>
+          p.masked ? b ^ (key[(p.payloadOffset + i) & 3] ?? 0) : b,
+        );
         log.push(`data ${Buffer.from(plain).toString('latin1')}`);
       },
       onPayloadLost: (_p, length) => log.push(`lost ${length}`),
@@ -230,7 +257,11 @@ describe('websocket frame parser', () => {
       'start fin=true op=2 masked=false len=65536',
       'start fin=true op=1 masked=false len=0',
     ]);
-    const joined = (log: string[]): string => log.map((l) => (l.startsWith('data ') ? l.slice(5) : `|${l}|`)).join('').replace(/\|\|/g, '|');
+    const joined = (log: string[]): string =>
+      log
+        .map((l) => (l.startsWith('data ') ? l.slice(5) : `|${l}|`))
+        .join('')
+        .replace(/\|\|/g, '|');
     for (const cut of [1, 2, 3, 4, 7, 127, 128, 129, 131, 133, 261, 262, 263, 270]) {
       const split = collect();
       const parser = new FrameParser(split.events, new WebSocketStats());
@@ -241,7 +272,10 @@ describe('websocket frame parser', () => {
   });
 
   it('rejects oversized or fragmented control frames', () => {
-    for (const bad of [frame({ opcode: 0x9, payload: 'p'.repeat(126) }), frame({ opcode: 0x8, fin: false, payload: '' })]) {
+    for (const bad of [
+      frame({ opcode: 0x9, payload: 'p'.repeat(126) }),
+      frame({ opcode: 0x8, fin: false, payload: '' }),
+    ]) {
       const { events, log } = collect();
       const stats = new WebSocketStats();
       const parser = new FrameParser(events, stats);
