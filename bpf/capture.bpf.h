@@ -48,7 +48,7 @@ static __always_inline bool should_capture(__u32 pid)
 
 static __always_inline struct conn_info *lookup_conn(__u32 pid, __u64 ssl)
 {
-	struct ssl_key key = { .pid = pid, .ssl = ssl };
+	struct ssl_key key = {.pid = pid, .ssl = ssl};
 
 	return bpf_map_lookup_elem(&ssl_conns, &key);
 }
@@ -155,12 +155,12 @@ static __always_inline void learn_fd(int fd)
 	}
 }
 
-#define LEARN_FD_ON(syscall)                                                \
-	SEC("tracepoint/syscalls/sys_enter_" #syscall)                      \
-	int learn_fd_##syscall(struct trace_event_raw_sys_enter *ctx)        \
-	{                                                                   \
-		learn_fd((int)ctx->args[0]);                                \
-		return 0;                                                   \
+#define LEARN_FD_ON(syscall)                                                                                           \
+	SEC("tracepoint/syscalls/sys_enter_" #syscall)                                                                 \
+	int learn_fd_##syscall(struct trace_event_raw_sys_enter *ctx)                                                  \
+	{                                                                                                              \
+		learn_fd((int)ctx->args[0]);                                                                           \
+		return 0;                                                                                              \
 	}
 
 LEARN_FD_ON(write)

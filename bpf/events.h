@@ -15,10 +15,10 @@
 #define PLAINTAP_ABI_VERSION 1
 
 /* Largest payload carried by one record; larger calls become several records. */
-#define PLAINTAP_CHUNK_BYTES 16384
+#define PLAINTAP_CHUNK_BYTES	  16384
 /* Most records one SSL call may produce; bytes beyond are marked truncated. */
-#define PLAINTAP_MAX_CHUNKS 8
-#define PLAINTAP_COMM_LEN 16
+#define PLAINTAP_MAX_CHUNKS	  8
+#define PLAINTAP_COMM_LEN	  16
 #define PLAINTAP_MAX_COMM_FILTERS 8
 
 enum record_type {
@@ -37,34 +37,34 @@ enum tls_library {
 
 enum close_reason {
 	CLOSE_REASON_NONE = 0,
-	CLOSE_REASON_FD_CLOSED = 1,      /* close(2) on the socket's fd */
+	CLOSE_REASON_FD_CLOSED = 1,	 /* close(2) on the socket's fd */
 	CLOSE_REASON_SOCK_DESTROYED = 2, /* TCP socket reached TCP_CLOSE */
 };
 
 /* record_header.flags */
-#define RECORD_FLAG_TRUNCATED (1u << 0)  /* bytes of this call were not captured */
-#define RECORD_FLAG_NO_SOCKET (1u << 1)  /* fd and tuple could not be resolved */
+#define RECORD_FLAG_TRUNCATED (1u << 0) /* bytes of this call were not captured */
+#define RECORD_FLAG_NO_SOCKET (1u << 1) /* fd and tuple could not be resolved */
 
 struct record_header {
-	__u32 type;          /* enum record_type */
-	__u32 abi_version;   /* PLAINTAP_ABI_VERSION */
-	__u64 timestamp_ns;  /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 sock_id;       /* kernel address of struct sock: the socket identity */
-	__u64 ssl_ptr;       /* user address of the SSL object, 0 when unknown */
-	__u32 pid;           /* tgid */
+	__u32 type;	    /* enum record_type */
+	__u32 abi_version;  /* PLAINTAP_ABI_VERSION */
+	__u64 timestamp_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 sock_id;	    /* kernel address of struct sock: the socket identity */
+	__u64 ssl_ptr;	    /* user address of the SSL object, 0 when unknown */
+	__u32 pid;	    /* tgid */
 	__u32 tid;
 	__u32 uid;
-	__s32 fd;            /* -1 when unknown */
-	__u32 original_len;  /* bytes the call read or wrote */
-	__u32 captured_len;  /* payload bytes following this header */
-	__u32 chunk_offset;  /* offset of this payload within the call's bytes */
-	__u16 family;        /* AF_INET, AF_INET6, 0 when unknown */
-	__u16 local_port;    /* host byte order */
-	__u16 remote_port;   /* host byte order */
-	__u8 direction;      /* enum direction */
-	__u8 tls_library;    /* enum tls_library */
-	__u8 close_reason;   /* enum close_reason (close records) */
-	__u8 flags;          /* RECORD_FLAG_* */
+	__s32 fd;	    /* -1 when unknown */
+	__u32 original_len; /* bytes the call read or wrote */
+	__u32 captured_len; /* payload bytes following this header */
+	__u32 chunk_offset; /* offset of this payload within the call's bytes */
+	__u16 family;	    /* AF_INET, AF_INET6, 0 when unknown */
+	__u16 local_port;   /* host byte order */
+	__u16 remote_port;  /* host byte order */
+	__u8 direction;	    /* enum direction */
+	__u8 tls_library;   /* enum tls_library */
+	__u8 close_reason;  /* enum close_reason (close records) */
+	__u8 flags;	    /* RECORD_FLAG_* */
 	__u8 _pad[2];
 	__u8 local_addr[16]; /* IPv4 in the first 4 bytes, network order */
 	__u8 remote_addr[16];
@@ -73,7 +73,7 @@ struct record_header {
 
 /* Indexes of the counters map (per-CPU array). Append only. */
 enum counter_index {
-	COUNTER_RINGBUF_LOST = 0,     /* ring buffer full: record dropped in the kernel */
+	COUNTER_RINGBUF_LOST = 0,      /* ring buffer full: record dropped in the kernel */
 	COUNTER_SOCKET_UNRESOLVED = 1, /* data record emitted without fd/tuple */
 	COUNTER_MAX = 2,
 };

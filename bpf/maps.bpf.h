@@ -31,9 +31,9 @@ enum call_kind {
 struct active_call {
 	__u64 ssl;
 	__u64 buf;
-	__u64 len_ptr;     /* size_t * of the _ex variants, 0 otherwise */
+	__u64 len_ptr;	   /* size_t * of the _ex variants, 0 otherwise */
 	__u32 pending_len; /* a write not yet emitted because its socket was unknown */
-	__u8 kind;         /* enum call_kind */
+	__u8 kind;	   /* enum call_kind */
 	__u8 _pad[3];
 };
 

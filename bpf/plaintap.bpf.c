@@ -7,7 +7,7 @@
 #include <bpf/bpf_endian.h>
 #include "events.h"
 
-#define AF_INET 2
+#define AF_INET	 2
 #define AF_INET6 10
 
 #include "maps.bpf.h"

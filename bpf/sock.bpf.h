@@ -7,8 +7,8 @@
 #ifndef PLAINTAP_SOCK_BPF_H
 #define PLAINTAP_SOCK_BPF_H
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
+#define S_IFMT	  00170000
+#define S_IFSOCK  0140000
 #define TCP_CLOSE 7
 
 /* The TCP socket behind the current task's fd, or NULL. */

@@ -8,8 +8,8 @@
 
 static __always_inline void enter_call(__u64 ssl, __u8 kind, __u64 buf, __u64 len_ptr, __u32 pending_len)
 {
-	struct active_call *call = bpf_task_storage_get(&active_calls, bpf_get_current_task_btf(), 0,
-							BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct active_call *call =
+		bpf_task_storage_get(&active_calls, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
 	if (!call)
 		return;
@@ -117,7 +117,7 @@ SEC("uprobe")
 int BPF_KPROBE(ssl_set_fd_entry, void *ssl, int fd)
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	struct ssl_key key = { .pid = pid, .ssl = (__u64)ssl };
+	struct ssl_key key = {.pid = pid, .ssl = (__u64)ssl};
 	struct conn_info conn = {};
 	int local_fd = fd;
 	struct sock *sk;
@@ -135,7 +135,7 @@ int BPF_KPROBE(ssl_set_fd_entry, void *ssl, int fd)
 SEC("uprobe")
 int BPF_KPROBE(ssl_free_entry, void *ssl)
 {
-	struct ssl_key key = { .pid = bpf_get_current_pid_tgid() >> 32, .ssl = (__u64)ssl };
+	struct ssl_key key = {.pid = bpf_get_current_pid_tgid() >> 32, .ssl = (__u64)ssl};
 
 	bpf_map_delete_elem(&ssl_conns, &key);
 	return 0;

@@ -12,8 +12,8 @@ Napi::Value EnsureTracefs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   plaintap::TracefsStatus status = plaintap::EnsureTracefs();
   if (status.error != 0) {
-    plaintap::ThrowError(env, "ERR_PLAINTAP_TRACEFS", "tracefs is not mounted and mounting it at " + status.path + " failed",
-                         status.error, "mount");
+    plaintap::ThrowError(env, "ERR_PLAINTAP_TRACEFS",
+                         "tracefs is not mounted and mounting it at " + status.path + " failed", status.error, "mount");
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("path", status.path);

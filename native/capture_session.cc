@@ -220,9 +220,10 @@ Napi::Value CaptureSession::Start(const Napi::CallbackInfo& info) {
   if (reader_) ThrowError(env, "ERR_PLAINTAP_STARTED", "capture session already started");
   if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "start(onBatch, options)");
   uint32_t max_pending = 64;
-  if (info.Length() > 1 && info[1].IsObject()) max_pending = GetUint(info[1].As<Napi::Object>(), "maxPendingBatches", 64);
-  reader_ = std::make_unique<RingReader>(env, bpf_map__fd(skel_->maps.events), info[0].As<Napi::Function>(), max_pending,
-                                         ring_counters_.get());
+  if (info.Length() > 1 && info[1].IsObject())
+    max_pending = GetUint(info[1].As<Napi::Object>(), "maxPendingBatches", 64);
+  reader_ = std::make_unique<RingReader>(env, bpf_map__fd(skel_->maps.events), info[0].As<Napi::Function>(),
+                                         max_pending, ring_counters_.get());
   return env.Undefined();
 }
 

@@ -31,8 +31,8 @@ class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
 
-  Napi::Object AttachResult(Napi::Env env, const std::string& target, const std::string& point,
-                            bpf_link* link, int err);
+  Napi::Object AttachResult(Napi::Env env, const std::string& target, const std::string& point, bpf_link* link,
+                            int err);
   void Close();
   std::vector<uint64_t> ReadKernelCounters();
 

@@ -15,8 +15,7 @@ Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string&
   return error;
 }
 
-void ThrowError(Napi::Env env, const std::string& code, const std::string& message, int err,
-                const char* syscall) {
+void ThrowError(Napi::Env env, const std::string& code, const std::string& message, int err, const char* syscall) {
   throw MakeError(env, code, message, err, syscall);
 }
 

@@ -6,10 +6,10 @@
 namespace plaintap {
 
 // Runs on the JS thread.
-Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string& message,
-                      int err = 0, const char* syscall = nullptr);
+Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string& message, int err = 0,
+                      const char* syscall = nullptr);
 
-[[noreturn]] void ThrowError(Napi::Env env, const std::string& code, const std::string& message,
-                             int err = 0, const char* syscall = nullptr);
+[[noreturn]] void ThrowError(Napi::Env env, const std::string& code, const std::string& message, int err = 0,
+                             const char* syscall = nullptr);
 
 }  // namespace plaintap

@@ -26,9 +26,8 @@ void DeliverBatch(Napi::Env env, Napi::Function on_batch, std::vector<uint8_t>* 
     return;
   }
   // Zero copy: the Buffer owns the vector's storage.
-  auto buffer = Napi::Buffer<uint8_t>::New(env, batch->data(), batch->size(),
-                                           [](Napi::Env, uint8_t*, std::vector<uint8_t>* owned) { delete owned; },
-                                           batch);
+  auto buffer = Napi::Buffer<uint8_t>::New(
+      env, batch->data(), batch->size(), [](Napi::Env, uint8_t*, std::vector<uint8_t>* owned) { delete owned; }, batch);
   on_batch.Call({buffer});
 }
 }  // namespace
