@@ -5,9 +5,11 @@
  */
 import { createAgentOutputs, type AgentOutputs } from './agent-outputs';
 import { CaptureError, CaptureSource, summarizeAttach } from './capture/capture-source';
+import { ContainerIdentityCache } from './capture/container-identity-cache';
 import { PreflightError } from './capture/preflight';
 import { RecordFileWriter } from './capture/record-file';
 import { ReplaySource } from './capture/replay-source';
+import type { ContainerIdentity } from './capture/container-identity';
 import type { NativeError } from './capture/native-addon';
 import { WallClock } from './capture/wall-clock';
 import type { PlaintapConfig } from './config/plaintap-config';
@@ -58,6 +60,8 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     maxConnections: config.processor.maxConnections,
     clock: () => replayNowNs ?? clock.nowNs(),
     logger,
+    // A replay's pids belong to another time (or host): its records carry no container identity.
+    ...(mode.kind === 'capture' && { identify: identityLookup() }),
   });
 
   // Ready: probes attached and the exporter (where configured) up; not ready again once stopping.
@@ -245,6 +249,12 @@ async function replay(mode: { file: string; realtime: boolean }, context: Replay
   }
   await context.finish();
   return code;
+}
+
+/** Container and pod of a live process, from /proc/PID/cgroup, cached per pid. */
+function identityLookup(): (pid: number) => ContainerIdentity {
+  const cache = new ContainerIdentityCache();
+  return (pid) => cache.lookup(pid);
 }
 
 function waitForStopSignal(): Promise<NodeJS.Signals> {

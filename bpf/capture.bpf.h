@@ -10,6 +10,7 @@
 const volatile __u32 self_pid = 0;
 const volatile __u32 pid_filter_count = 0;
 const volatile __u32 comm_filter_count = 0;
+const volatile __u32 cgroup_filter_count = 0;
 const volatile char comm_filters[PLAINTAP_MAX_COMM_FILTERS][PLAINTAP_COMM_LEN] = {};
 
 static __always_inline bool comm_equal(const char *a, const volatile char *b)
@@ -23,16 +24,39 @@ static __always_inline bool comm_equal(const char *a, const volatile char *b)
 	return true;
 }
 
-/* Should the current process be captured? Never ourselves; --pid/--comm are a union. */
+/* Deepest cgroup v2 level looked at by the --cgroup filter (kubepods paths are 4 or 5 deep). */
+#define MAX_CGROUP_LEVELS 16
+
+/* Is the current task in a --cgroup directory, or below one? */
+static __always_inline bool in_filtered_cgroup(void)
+{
+	__u64 id = bpf_get_current_cgroup_id();
+
+	if (bpf_map_lookup_elem(&cgroup_filter, &id))
+		return true;
+	/* Level 0 is the root; an ancestor deeper than the task's own cgroup is 0. */
+	for (int level = 1; level < MAX_CGROUP_LEVELS; level++) {
+		id = bpf_get_current_ancestor_cgroup_id(level);
+		if (id == 0)
+			break;
+		if (bpf_map_lookup_elem(&cgroup_filter, &id))
+			return true;
+	}
+	return false;
+}
+
+/* Should the current process be captured? Never ourselves; --pid/--comm/--cgroup are a union. */
 static __always_inline bool should_capture(__u32 pid)
 {
 	char comm[PLAINTAP_COMM_LEN];
 
 	if (pid == self_pid)
 		return false;
-	if (pid_filter_count == 0 && comm_filter_count == 0)
+	if (pid_filter_count == 0 && comm_filter_count == 0 && cgroup_filter_count == 0)
 		return true;
 	if (pid_filter_count > 0 && bpf_map_lookup_elem(&pid_filter, &pid))
+		return true;
+	if (cgroup_filter_count > 0 && in_filtered_cgroup())
 		return true;
 	if (comm_filter_count == 0)
 		return false;

@@ -101,6 +101,17 @@ struct {
 	__type(value, __u8);
 } pid_filter SEC(".maps");
 
+/*
+ * --cgroup filter: cgroup v2 ids (the inode of the directory in the unified
+ * hierarchy) whose processes, descendants included, are captured.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_filter SEC(".maps");
+
 static __always_inline void counter_add(__u32 index, __u64 value)
 {
 	__u64 *slot = bpf_map_lookup_elem(&counters, &index);

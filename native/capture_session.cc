@@ -95,7 +95,7 @@ Napi::Function CaptureSession::Define(Napi::Env env) {
                      });
 }
 
-// options: { ringBufferBytes, selfPid, pids: number[], comms: string[] }
+// options: { ringBufferBytes, selfPid, pids: number[], comms: string[], cgroupIds: bigint[] }
 CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureSession>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -116,6 +116,9 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
     Close();
     ThrowError(env, "ERR_PLAINTAP_OPTIONS", "at most " + std::to_string(PLAINTAP_MAX_COMM_FILTERS) + " comm filters");
   }
+  Napi::Array cgroups =
+      options.Get("cgroupIds").IsArray() ? options.Get("cgroupIds").As<Napi::Array>() : Napi::Array::New(env);
+  skel_->rodata->cgroup_filter_count = cgroups.Length();
   skel_->rodata->pid_filter_count = pids.Length();
   skel_->rodata->comm_filter_count = comms.Length();
   for (uint32_t i = 0; i < comms.Length(); i++) {
@@ -145,6 +148,17 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
       int update_err = errno;
       Close();
       ThrowError(env, "ERR_PLAINTAP_OPTIONS", "cannot set the pid filter", update_err, "bpf");
+    }
+  }
+  int cgroup_map = bpf_map__fd(skel_->maps.cgroup_filter);
+  for (uint32_t i = 0; i < cgroups.Length(); i++) {
+    Napi::Value value = cgroups.Get(i);
+    bool lossless = false;
+    __u64 id = value.IsBigInt() ? value.As<Napi::BigInt>().Uint64Value(&lossless) : 0;
+    if (!lossless || bpf_map_update_elem(cgroup_map, &id, &one, BPF_ANY) != 0) {
+      int update_err = lossless ? errno : EINVAL;
+      Close();
+      ThrowError(env, "ERR_PLAINTAP_OPTIONS", "cannot set the cgroup filter", update_err, "bpf");
     }
   }
 }

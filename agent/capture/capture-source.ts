@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../log';
 import { BatchDecoder } from './batch-decoder';
+import { resolveCgroup } from './cgroup-path';
 import type { CapturedEvent } from './captured-event';
 import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, TracefsStatus } from './native-addon';
 import { loadNativeAddon } from './native-addon';
@@ -16,6 +17,8 @@ import { WallClock } from './wall-clock';
 export interface CaptureSourceOptions {
   readonly pids: readonly number[];
   readonly comms: readonly string[];
+  /** --cgroup: cgroup v2 directories or cgroup paths. */
+  readonly cgroups: readonly string[];
   readonly opensslPaths: readonly string[];
   readonly ringBufferBytes: number;
   readonly maxPendingBatches: number;
@@ -64,6 +67,7 @@ export class CaptureSource {
       ringBufferBytes: options.ringBufferBytes,
       pids: options.pids,
       comms: options.comms,
+      cgroupIds: cgroupIds(options.cgroups),
     });
     const results: AttachResult[] = [];
     const scanner = new OpenSslTargetScanner({ extraPaths: options.opensslPaths });
@@ -167,7 +171,16 @@ function attachLibrary(
 
 /** The pids to attach per process: only when --pid is the sole filter. */
 function perProcessPids(options: CaptureSourceOptions): readonly number[] {
-  return options.comms.length === 0 ? options.pids : [];
+  return options.comms.length === 0 && options.cgroups.length === 0 ? options.pids : [];
+}
+
+/** The ids the kernel compares with the current task's cgroup and its ancestors. */
+function cgroupIds(cgroups: readonly string[]): bigint[] {
+  return cgroups.map((cgroup) => {
+    const resolved = resolveCgroup(cgroup);
+    if ('problem' in resolved) throw new CaptureError(`--cgroup: ${resolved.problem}`);
+    return resolved.id;
+  });
 }
 
 function loadAddonOrExplain(): NativeAddon {

@@ -32,6 +32,10 @@ export interface ConnectionFacts {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly tlsLibrary: string;
+  /** The process's container (`container.id`), when its cgroup names one. */
+  readonly containerId?: string;
+  /** Its Kubernetes pod (`k8s.pod.uid`), when its cgroup is under kubepods. */
+  readonly podUid?: string;
 }
 
 export interface DataEvent extends ConnectionFacts {

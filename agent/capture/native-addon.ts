@@ -6,6 +6,8 @@ export interface NativeSessionOptions {
   readonly ringBufferBytes: number;
   readonly pids: readonly number[];
   readonly comms: readonly string[];
+  /** cgroup v2 ids (directory inodes) for the --cgroup filter. */
+  readonly cgroupIds: readonly bigint[];
 }
 
 export interface AttachResult {

@@ -4,6 +4,7 @@
  * configuration table all come from here.
  */
 import fs from 'node:fs';
+import { resolveCgroup } from '../capture/cgroup-path';
 import { checkOtlpEndpoint } from '../export/otlp/otlp-endpoint';
 import { LOG_LEVELS } from '../log';
 import { parseMetricsAddress } from '../metrics/metrics-address';
@@ -39,6 +40,17 @@ function subsetOf(defaults: readonly string[]): (value: OptionValue) => string |
       ? undefined
       : `"${bad}" is not redacted by default (the defaults are ${defaults.join(', ')})`;
   };
+}
+
+/** Every --cgroup must be a cgroup v2 directory now: the kernel filter compares their ids. */
+function cgroupPaths(value: OptionValue): string | undefined {
+  const paths = value as readonly string[];
+  if (paths.length > 1024) return 'at most 1024 cgroup filters';
+  for (const cgroup of paths) {
+    const resolved = resolveCgroup(cgroup);
+    if ('problem' in resolved) return resolved.problem;
+  }
+  return undefined;
 }
 
 function otlpEndpoint(value: OptionValue): string | undefined {
@@ -88,6 +100,17 @@ export const OPTIONS: readonly OptionSpec[] = [
       commLength(value) ?? ((value as readonly string[]).length > 8 ? 'at most 8 comm filters' : undefined),
     argName: 'COMM',
     description: 'Capture only processes with this exact kernel comm (repeatable, at most 8). Filtered in the kernel.',
+  },
+  {
+    key: 'capture.cgroups',
+    flag: 'cgroup',
+    env: 'PLAINTAP_CGROUPS',
+    type: 'string-list',
+    default: [],
+    check: cgroupPaths,
+    argName: 'PATH',
+    description:
+      'Capture only processes in this cgroup v2 directory or below it (repeatable, at most 1024; with --pid/--comm, any matches). A directory such as /sys/fs/cgroup/unified/kubepods/pod<uid>, or a path as /proc/PID/cgroup shows it. Filtered in the kernel.',
   },
   {
     key: 'capture.openssl_paths',

@@ -30,6 +30,8 @@ export interface PlaintapConfig {
   readonly capture: {
     readonly pids: readonly number[];
     readonly comms: readonly string[];
+    /** cgroup v2 directories or cgroup paths (--cgroup). */
+    readonly cgroups: readonly string[];
     readonly opensslPaths: readonly string[];
     readonly rescanIntervalMs: number;
     /** Record file for raw kernel batches; '' = none. */
@@ -117,6 +119,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
     capture: {
       pids: get('capture.pids'),
       comms: get('capture.comms'),
+      cgroups: get('capture.cgroups'),
       opensslPaths: get('capture.openssl_paths'),
       rescanIntervalMs: get('capture.rescan_interval'),
       recordFile: get('capture.record'),

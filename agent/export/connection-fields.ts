@@ -5,12 +5,17 @@
 import type { ConnectionFacts } from '../capture/captured-event';
 import { formatEndpoint } from './endpoint';
 
-/** `PID:<pid>, Comm:<comm>, Src:<ip>:<port>, Dest:<ip>:<port>,` (IPv6 in brackets, `?` when unknown). */
+/**
+ * `PID:<pid>, Comm:<comm>, Src:<ip>:<port>, Dest:<ip>:<port>,` (IPv6 in brackets, `?` when unknown),
+ * then `Container:<first 12 hex>, Pod:<uid>,` for a process in a container or pod.
+ */
 export function processLine(c: ConnectionFacts): string {
   return (
     `PID:${c.pid}, Comm:${c.comm}, ` +
     `Src:${formatEndpoint(c.ipVersion, c.localAddress, c.localPort)}, ` +
-    `Dest:${formatEndpoint(c.ipVersion, c.remoteAddress, c.remotePort)},`
+    `Dest:${formatEndpoint(c.ipVersion, c.remoteAddress, c.remotePort)},` +
+    (c.containerId === undefined ? '' : ` Container:${c.containerId.slice(0, 12)},`) +
+    (c.podUid === undefined ? '' : ` Pod:${c.podUid},`)
   );
 }
 
@@ -28,6 +33,10 @@ export interface JsonConnection {
   readonly dst_addr: string | null;
   readonly dst_port: number | null;
   readonly tls_library: string;
+  /** The full 64-hex container id, null outside a container. */
+  readonly container_id: string | null;
+  /** The Kubernetes pod UID, null outside a pod. */
+  readonly pod_uid: string | null;
 }
 
 export function connectionJson(c: ConnectionFacts): JsonConnection {
@@ -43,5 +52,7 @@ export function connectionJson(c: ConnectionFacts): JsonConnection {
     dst_addr: known ? c.remoteAddress : null,
     dst_port: known ? c.remotePort : null,
     tls_library: c.tlsLibrary,
+    container_id: c.containerId ?? null,
+    pod_uid: c.podUid ?? null,
   };
 }

@@ -7,6 +7,7 @@
  * the connection, and the bytes it dropped are counted.
  */
 import { Direction, type ConnectionFacts, type DataEvent } from '../capture/captured-event';
+import type { ContainerIdentity } from '../capture/container-identity';
 import type { Protocol, ProtocolParser, StreamChunk } from '../protocols/protocol';
 import { GapTracker } from './gap-tracker';
 import type { IdleQueueEntry } from './idle-queue';
@@ -45,7 +46,7 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
     untrackedKey: bigint,
     private readonly context: WorkerContext,
   ) {
-    this.facts = factsOf(event);
+    this.facts = factsOf(event, context.identify?.(event.pid));
     this.sockId = event.sockId;
     this.pid = event.pid;
     this.fd = event.fd;
@@ -201,7 +202,7 @@ export function isTracked(event: DataEvent): boolean {
  * A copy of the connection facts: the event itself holds a view into the
  * whole batch buffer, which must not live as long as the connection.
  */
-function factsOf(event: DataEvent): ConnectionFacts {
+function factsOf(event: DataEvent, identity: ContainerIdentity | undefined): ConnectionFacts {
   return {
     pid: event.pid,
     tid: event.tid,
@@ -215,5 +216,7 @@ function factsOf(event: DataEvent): ConnectionFacts {
     remoteAddress: event.remoteAddress,
     remotePort: event.remotePort,
     tlsLibrary: event.tlsLibrary,
+    ...(identity?.containerId !== undefined && { containerId: identity.containerId }),
+    ...(identity?.podUid !== undefined && { podUid: identity.podUid }),
   };
 }

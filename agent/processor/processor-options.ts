@@ -1,4 +1,5 @@
 /** How a `Processor` is configured, and the checked, defaulted form it runs with. */
+import type { ContainerIdentity } from '../capture/container-identity';
 import { Logger } from '../log';
 import type { Protocol, RecordSink } from '../protocols/protocol';
 
@@ -20,6 +21,8 @@ export interface ProcessorOptions {
   /** Wall-clock nanoseconds since the epoch. Tests inject their own. */
   readonly clock?: () => bigint;
   readonly logger?: Logger;
+  /** The container and pod of a process, asked once per new connection. Default: none (replays). */
+  readonly identify?: (pid: number) => ContainerIdentity;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 1000;
@@ -36,6 +39,7 @@ export interface ResolvedProcessorOptions {
   readonly detectionLimitBytes: number;
   readonly clock: () => bigint;
   readonly logger: Logger;
+  readonly identify: ((pid: number) => ContainerIdentity) | undefined;
 }
 
 export function resolveProcessorOptions(options: ProcessorOptions): ResolvedProcessorOptions {
@@ -53,6 +57,7 @@ export function resolveProcessorOptions(options: ProcessorOptions): ResolvedProc
     ),
     clock: options.clock ?? wallClockNs(),
     logger: options.logger ?? new Logger('info'),
+    identify: options.identify,
   };
 }
 

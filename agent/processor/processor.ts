@@ -33,6 +33,7 @@ export class Processor {
       detectionLimitBytes: this.options.detectionLimitBytes,
       counters: this.counters,
       logger: this.options.logger,
+      identify: this.options.identify,
     };
   }
 

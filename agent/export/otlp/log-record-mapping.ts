@@ -109,6 +109,8 @@ export function mapConnectionAttributes(connection: ConnectionFacts, into: Attri
   if (connection.comm !== '') into.set(ATTR.processExecutableName, connection.comm);
   into.set(ATTR.processUserId, connection.uid);
   into.set(ATTR.threadId, connection.tid);
+  if (connection.containerId !== undefined) into.set(ATTR.containerId, connection.containerId);
+  if (connection.podUid !== undefined) into.set(ATTR.k8sPodUid, connection.podUid);
   into.set(ATTR.networkTransport, 'tcp');
   if (connection.ipVersion !== 0) {
     into.set(ATTR.networkType, connection.ipVersion === 6 ? 'ipv6' : 'ipv4');

@@ -10,6 +10,9 @@ export const ATTR = {
   processExecutableName: 'process.executable.name',
   processUserId: 'process.user.id',
   threadId: 'thread.id',
+  // container / Kubernetes (the Collector's k8sattributes processor adds names and labels)
+  containerId: 'container.id',
+  k8sPodUid: 'k8s.pod.uid',
   // network
   networkPeerAddress: 'network.peer.address',
   networkPeerPort: 'network.peer.port',

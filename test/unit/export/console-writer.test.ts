@@ -52,6 +52,20 @@ describe('ConsoleWriter', () => {
     assert.match(text, /Dir:ingress/);
   });
 
+  it('names the container (12 hex) and the pod after Dest when the process has them', () => {
+    const id = 'a'.repeat(64);
+    const text = formatConsoleRecord(
+      message('x', {}, { containerId: id, podUid: '0f3c1e7a-2b4d-4c6e-8f10-123456789abc' }),
+      false,
+    );
+    assert.ok(
+      text.startsWith(
+        'PID:4242, Comm:curl, Src:127.0.0.1:50000, Dest:127.0.0.1:443, Container:aaaaaaaaaaaa, Pod:0f3c1e7a-2b4d-4c6e-8f10-123456789abc, TID:4243,',
+      ),
+      text,
+    );
+  });
+
   it('prints Src:? and Dest:? when the tuple is unknown', () => {
     const text = formatConsoleRecord(message('x', {}, { ipVersion: 0, localAddress: '', localPort: 0, fd: -1 }), false);
     assert.ok(text.startsWith('PID:4242, Comm:curl, Src:?, Dest:?, TID:4243, FD:-1,'), text);

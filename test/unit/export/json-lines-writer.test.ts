@@ -54,6 +54,8 @@ describe('JsonLinesWriter', () => {
       captured_length: 19,
       truncated: false,
       tls_library: 'openssl',
+      container_id: null,
+      pod_uid: null,
       payload: 'HTTP/1.1 200 OK\r\n\r\n',
     });
     assert.deepEqual(Object.keys(object).slice(0, 7), ['time', 'kind', 'pid', 'tid', 'comm', 'uid', 'fd']);

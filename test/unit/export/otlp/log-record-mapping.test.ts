@@ -135,6 +135,19 @@ describe('log record mapping: raw messages', () => {
     assert.equal(mapped.traceContext, undefined);
   });
 
+  it('adds container.id and k8s.pod.uid after the thread when the process has them', () => {
+    const mapped = createLogRecordMapper().map(
+      raw({
+        connection: { ...connection, containerId: 'b'.repeat(64), podUid: '0f3c1e7a-2b4d-4c6e-8f10-123456789abc' },
+      }),
+    );
+    const keys = Object.keys(mapped.attributes);
+    assert.deepEqual(keys.slice(3, 6), ['thread.id', 'container.id', 'k8s.pod.uid']);
+    assert.equal(mapped.attributes['container.id'], 'b'.repeat(64));
+    assert.equal(mapped.attributes['k8s.pod.uid'], '0f3c1e7a-2b4d-4c6e-8f10-123456789abc');
+    assert.equal('container.id' in createLogRecordMapper().map(raw()).attributes, false);
+  });
+
   it('says ipv6, ingress and truncated; leaves the tuple out when unknown', () => {
     const v6 = createLogRecordMapper().map(
       raw({
