@@ -2,7 +2,7 @@
  * Where records go: redacted once, then to the stdout writer (`--output`), to the OTLP
  * exporter (when an endpoint is configured) and to the statistics behind the metrics.
  *
- *   processor → RedactingSink → FanOutSink ─┬─ console / JSON / none
+ *   processor → RedactingSink → FanOutSink ─┬─ console / JSON / none (stops alone when stdout closes)
  *                                           ├─ OTLP exporter (sdk-logs, gRPC, in a worker thread)
  *                                           └─ ExchangeStats, TruncationStats
  */
@@ -16,7 +16,7 @@ import {
 import { createThreadedOtlpLogExporter } from './export/otlp/threaded-otlp-log-exporter';
 import { K8S_RESOURCE_ENV } from './export/otlp/resource-attributes';
 import { createOutputSink } from './export/output-sink';
-import type { TextStream } from './export/text-stream';
+import { StdoutOutput, type ErrorReportingStream } from './export/stdout-output';
 import type { Logger } from './log';
 import { ExchangeStats } from './metrics/exchange-stats';
 import { TruncationStats } from './metrics/truncation-stats';
@@ -34,6 +34,8 @@ export interface AgentOutputs {
   readonly sink: RecordSink;
   /** Undefined when export is off (no endpoint). */
   readonly exporter: OtlpLogExporter | undefined;
+  /** Undefined with `--output none`. */
+  readonly stdout: StdoutOutput | undefined;
   readonly exchangeStats: ExchangeStats;
   readonly truncations: TruncationStats;
 }
@@ -41,7 +43,7 @@ export interface AgentOutputs {
 export interface AgentOutputsOptions {
   readonly config: PlaintapConfig;
   readonly logger: Logger;
-  readonly stdout: TextStream;
+  readonly stdout: ErrorReportingStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * Where the OTLP exporter's SDK side runs: a worker thread (default: encoding and gRPC beside
@@ -64,7 +66,13 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
   const exporter =
     config.otlp && createExporter(config.otlp, config, redactor, logger, options.env, options.exportThread ?? 'worker');
 
-  const sinks: RecordSink[] = [createOutputSink(config.output, options.stdout)];
+  const stdout =
+    config.output.format === 'none'
+      ? undefined
+      : new StdoutOutput(createOutputSink(config.output, options.stdout), options.stdout, (code) =>
+          logger.warn('stdout is closed: stdout output stopped; capture and export go on', { error: code }),
+        );
+  const sinks: RecordSink[] = stdout ? [stdout] : [];
   if (exporter) sinks.push(exporter);
   sinks.push({
     emit(record) {
@@ -72,7 +80,7 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
       truncations.observe(record);
     },
   });
-  return { sink: new RedactingSink(redactor, new FanOutSink(sinks)), exporter, exchangeStats, truncations };
+  return { sink: new RedactingSink(redactor, new FanOutSink(sinks)), exporter, stdout, exchangeStats, truncations };
 }
 
 /**

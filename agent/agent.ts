@@ -35,6 +35,14 @@ const EXIT_OK = 0;
 /** Cannot capture (privilege, kernel feature, native failure) or cannot serve metrics. */
 const EXIT_CANNOT_START = 1;
 const EXIT_BAD_CONFIG = 2;
+/** A second stop signal arrived while stopping: exited at once, without waiting for the flush. */
+export const EXIT_FORCED = 3;
+
+/**
+ * Signals that stop the agent cleanly (flush, drain OTLP, summary). SIGHUP stops too rather than
+ * reloading: a terminal closing or a supervisor's HUP must not kill the agent without a flush.
+ */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** What feeds the processor: the kernel (optionally recording), or a record file. */
 export type AgentMode =
@@ -142,7 +150,10 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     protocols: () => protocolSnapshot(processor.protocols),
     exchanges: () => outputs.exchangeStats.countsSnapshot(),
     exchangeDurations: () => outputs.exchangeStats.durations.snapshot(),
-    exporters: () => (exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
+    exporters: () => [
+      ...(outputs.stdout ? [outputs.stdout.stats()] : []),
+      ...(exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
+    ],
     attachedTargets: () => attachedTargetCounts(source.report.results),
   });
 
@@ -164,30 +175,38 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}\n`,
   );
 
-  const signal = await waitForStopSignal();
+  const summary = (): Record<string, number | bigint | undefined> => {
+    const counters = source.counters();
+    const stats = processor.stats();
+    const otlp = exporter?.stats();
+    return {
+      records: counters.records,
+      kernel_lost: counters.kernelLost,
+      native_dropped: counters.droppedRecords,
+      processor_dropped: Object.values(stats.eventsDropped).reduce((a, b) => a + b, 0),
+      malformed: [...source.decoder.stats.malformed.values()].reduce((a, b) => a + b, 0),
+      stdout_dropped: outputs.stdout?.stats().dropped['output_closed'] || undefined,
+      otlp_exported: otlp?.exported,
+      otlp_failed: otlp?.failed,
+      otlp_dropped: otlp && otlp.dropped.queueFull + otlp.dropped.shutdown + otlp.dropped.mappingError,
+      recorded_batches: recorder?.batches,
+    };
+  };
+  const signal = await waitForStopSignal((second) => {
+    // A second signal while stopping means "now": whatever is still queued is not flushed.
+    logger.warn(`stopped by a second ${second} before the flush finished`, { ...summary(), exit_code: EXIT_FORCED });
+    process.exit(EXIT_FORCED);
+  });
   logger.info('stopping', { signal });
+  const stopStarted = process.hrtime.bigint();
   stopping = true;
   source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));
   recorder?.close();
   await finish();
-
-  const counters = source.counters();
-  const stats = processor.stats();
-  const otlp = exporter?.stats();
-  logger.info('stopped', {
-    records: counters.records,
-    kernel_lost: counters.kernelLost,
-    native_dropped: counters.droppedRecords,
-    processor_dropped: Object.values(stats.eventsDropped).reduce((a, b) => a + b, 0),
-    malformed: [...source.decoder.stats.malformed.values()].reduce((a, b) => a + b, 0),
-    otlp_exported: otlp?.exported,
-    otlp_failed: otlp?.failed,
-    otlp_dropped: otlp && otlp.dropped.queueFull + otlp.dropped.shutdown + otlp.dropped.mappingError,
-    recorded_batches: recorder?.batches,
-  });
   await server?.close();
+  logger.info('stopped', { ...summary(), stop_ms: Math.round(Number(process.hrtime.bigint() - stopStarted) / 1e6) });
   return EXIT_OK;
 }
 
@@ -221,8 +240,7 @@ async function replay(mode: { file: string; realtime: boolean }, context: Replay
     exchangeDurations: () => context.outputs.exchangeStats.durations.snapshot(),
   });
   const onSignal = (): void => source.stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const name of STOP_SIGNALS) process.once(name, onSignal);
   context.ready();
   let code = EXIT_OK;
   const started = process.hrtime.bigint();
@@ -244,8 +262,7 @@ async function replay(mode: { file: string; realtime: boolean }, context: Replay
     logger.error(`plaintap replay stopped: ${(error as Error).message}`);
     code = EXIT_CANNOT_START;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const name of STOP_SIGNALS) process.removeListener(name, onSignal);
   }
   await context.finish();
   return code;
@@ -257,16 +274,17 @@ function identityLookup(): (pid: number) => ContainerIdentity {
   return (pid) => cache.lookup(pid);
 }
 
-function waitForStopSignal(): Promise<NodeJS.Signals> {
+/** Resolves on the first stop signal; `onSecond` runs on any later one (the agent is stopping). */
+function waitForStopSignal(onSecond: (signal: NodeJS.Signals) => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let first: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
-      // A second signal while stopping means "now".
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
+      if (first !== undefined) return onSecond(signal);
+      first = signal;
       resolve(signal);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // Listeners stay: with none, a second signal would kill the process with the default action.
+    for (const name of STOP_SIGNALS) process.on(name, onSignal);
   });
 }
 

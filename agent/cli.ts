@@ -1,7 +1,8 @@
 /**
  * `plaintap [options]`: parse the configuration, then run the agent until
- * SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 cannot start (privilege,
- * kernel feature, native failure, metrics address in use), 2 bad configuration.
+ * SIGINT/SIGTERM/SIGHUP. Exit codes: 0 clean stop, 1 cannot start (privilege,
+ * kernel feature, native failure, metrics address in use), 2 bad configuration,
+ * 3 forced stop (a second signal while stopping).
  */
 import { runAgent, type AgentMode } from './agent';
 import { ConfigError, loadConfig, type EffectiveValue, type LoadedConfig } from './config/load-config';
@@ -15,7 +16,7 @@ export const EXIT_BAD_CONFIG = 2;
 
 const USAGE = `plaintap ${VERSION} — TLS plaintext capture with eBPF, as HTTP exchanges and OpenTelemetry logs
 
-Usage: plaintap [options]              capture until SIGINT/SIGTERM (needs root or CAP_BPF+CAP_PERFMON)
+Usage: plaintap [options]              capture until SIGINT/SIGTERM/SIGHUP (needs root or CAP_BPF+CAP_PERFMON)
        plaintap record FILE [options]  capture into FILE (0600, plaintext) for later replay; stdout off
                                        unless --output is given; --record FILE records beside normal output
        plaintap replay FILE [options]  run a record file through the same processing and outputs, as fast
@@ -34,9 +35,11 @@ Options:
   -h, --help                   Print this help, then exit
 ${renderOptionsHelp()}
 
-Precedence: flags > environment > config file > defaults. Exit codes: 0 stopped cleanly,
-1 cannot start (privilege, kernel feature, native failure, metrics address in use),
-2 invalid configuration.
+Precedence: flags > environment > config file > defaults.
+Signals: SIGINT, SIGTERM and SIGHUP stop cleanly (flush, OTLP drain, summary line); a second one
+while stopping exits at once. A closed stdout (EPIPE) stops the stdout output only.
+Exit codes: 0 stopped cleanly, 1 cannot start (privilege, kernel feature, native failure, metrics
+address in use), 2 invalid configuration, 3 forced stop (a second signal before the flush finished).
 `;
 
 interface Command {
@@ -106,6 +109,9 @@ async function main(argv: readonly string[]): Promise<number> {
 // After a stop, anything still holding the event loop (a gRPC channel past the shutdown
 // deadline) must not keep the process alive: exit shortly after with the code already set.
 const EXIT_GRACE_MS = 2000;
+
+// A closed stderr must not end the agent: diagnostics are then lost, capture goes on.
+process.stderr.on('error', () => {});
 
 main(process.argv.slice(2)).then(
   (code) => {

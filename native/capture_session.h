@@ -34,6 +34,7 @@ class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
   Napi::Object AttachResult(Napi::Env env, const std::string& target, const std::string& point, bpf_link* link,
                             int err);
   void Close();
+  static void DestroyLinks(const std::vector<bpf_link*>& links);
   std::vector<uint64_t> ReadKernelCounters();
 
   plaintap_bpf* skel_ = nullptr;
