@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Runs the benchmarks under dist/test/bench (all, or those whose name contains an argument).
+// Runs the benchmarks under dist-test/test/bench (all, or those whose name contains an argument).
 // Figures are printed, never asserted. Needs root for the kernel benchmarks.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const dir = path.join(__dirname, '..', 'dist', 'test', 'bench');
+const dir = path.join(__dirname, '..', 'dist-test', 'test', 'bench');
 const wanted = process.argv.slice(2);
 const all = fs.existsSync(dir)
   ? fs

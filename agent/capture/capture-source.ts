@@ -12,7 +12,7 @@ import { loadNativeAddon } from './native-addon';
 import { OpenSslTargetScanner, type LibraryTarget } from './openssl-targets';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
-import { WallClock } from './wall-clock';
+import type { WallClock } from './wall-clock';
 
 export interface CaptureSourceOptions {
   readonly pids: readonly number[];

@@ -119,7 +119,8 @@ function parseWithUnit(raw: unknown, units: Readonly<Record<string, number>>, ex
 
 /** Lists come as YAML sequences, repeated flags, or comma-separated text (env). */
 function listItems(raw: unknown): unknown[] {
-  if (Array.isArray(raw)) return raw.flatMap((item) => (typeof item === 'string' ? splitCommas(item) : [item]));
+  if (Array.isArray(raw))
+    return (raw as unknown[]).flatMap((item) => (typeof item === 'string' ? splitCommas(item) : [item]));
   if (typeof raw === 'string') return splitCommas(raw);
   if (typeof raw === 'number') return [raw];
   if (raw === null || raw === undefined) return [];

@@ -10,7 +10,7 @@ export type HttpHeader = readonly [name: string, value: string];
 export type HttpHeaders = readonly HttpHeader[];
 
 /** Shared empty list (no trailers, no headers). */
-export const NO_HEADERS: HttpHeaders = Object.freeze([]) as HttpHeaders;
+export const NO_HEADERS: HttpHeaders = Object.freeze([]);
 
 /**
  * `name.toLowerCase() === lower` (`lower` already lower case) without making a string: ASCII

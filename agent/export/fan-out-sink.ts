@@ -14,12 +14,12 @@ export class FanOutSink implements RecordSink {
   }
 
   emit(record: OutputRecord): void {
-    let failure: unknown;
+    let failure: Error | undefined;
     for (const sink of this.sinks) {
       try {
         sink.emit(record);
       } catch (error) {
-        failure ??= error;
+        failure ??= error instanceof Error ? error : new Error(String(error));
       }
     }
     if (failure !== undefined) throw failure;

@@ -63,7 +63,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
         respond(res, 200, 'ok\n');
         return;
       case '/readyz': {
-        let ready = false;
+        let ready: boolean;
         try {
           ready = isReady();
         } catch {

@@ -21,7 +21,7 @@ export interface PlaintapMetricsOptions {
 export interface PlaintapMetrics {
   readonly registry: Registry;
   /** Adds or replaces providers (the agent wires stages as they start). */
-  setSources(sources: MetricsSources): void;
+  setSources(this: void, sources: MetricsSources): void;
   /** The exposition text, as `/metrics` serves it. */
   scrape(): Promise<string>;
 }
@@ -67,6 +67,7 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
   // A provider that throws is answered with its last good snapshot, so counters never go back.
   const lastGood = new Map<SourceName, unknown>();
   let clearScheduled = false;
+  // eslint-disable-next-line prefer-const -- created last, so it is also listed last in the exposition
   let sourceErrors: Counter<'source'>;
   function read<K extends SourceName>(name: K): ReturnType<NonNullable<MetricsSources[K]>> | undefined {
     type Snapshot = ReturnType<NonNullable<MetricsSources[K]>>;

@@ -33,14 +33,14 @@ export class ConnectionTable {
   add(worker: ConnectionWorker): void {
     if (worker.tracked) {
       let byFd = this.tracked.get(worker.pid);
-      if (byFd === undefined) this.tracked.set(worker.pid, (byFd = new Map()));
+      if (byFd === undefined) this.tracked.set(worker.pid, (byFd = new Map<number, ConnectionWorker>()));
       byFd.set(worker.fd, worker);
       const onSock = this.bySock.get(worker.sockId);
       if (onSock === undefined) this.bySock.set(worker.sockId, [worker]);
       else onSock.push(worker);
     } else {
       let byKey = this.untracked.get(worker.pid);
-      if (byKey === undefined) this.untracked.set(worker.pid, (byKey = new Map()));
+      if (byKey === undefined) this.untracked.set(worker.pid, (byKey = new Map<bigint, ConnectionWorker>()));
       byKey.set(worker.untrackedKey, worker);
     }
     this.count++;

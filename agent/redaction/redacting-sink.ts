@@ -12,6 +12,6 @@ export class RedactingSink implements RecordSink {
 
   emit(record: OutputRecord): void {
     // Redaction keeps the kind, so the record is still an OutputRecord.
-    this.next.emit(redactRecord(record, this.redactor) as OutputRecord);
+    this.next.emit(redactRecord(record, this.redactor));
   }
 }

@@ -15,7 +15,7 @@
  * Prints exchanges/s and MB/s (request + response bytes), medians of several
  * runs, and plaintap's ratio to each. Single thread, no timing assertions.
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/http1-parse.bench.js [--exchanges N] [--runs R]
+ *   npm run build:test && node dist-test/test/bench/http1-parse.bench.js [--exchanges N] [--runs R]
  */
 import fs from 'node:fs';
 import http from 'node:http';

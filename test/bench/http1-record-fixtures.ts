@@ -4,9 +4,10 @@
  * recording TCP proxy between them. Each TCP read becomes one step, so the
  * fixtures keep the real chunking. Run on demand:
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/http1-record-fixtures.js
+ *   npm run build:test && node dist-test/test/bench/http1-record-fixtures.js
  */
 import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -136,10 +137,9 @@ async function main(): Promise<void> {
   const proxy = await recordingProxy(nginx.port);
   const base = `http://127.0.0.1:${proxy.port}`;
   // Asynchronous: the proxy runs on this process's event loop.
-  const curl = (args: string[]): Promise<void> =>
-    new Promise((resolve, reject) => {
-      execFile('curl', ['-s', '-o', '/dev/null', '--http1.1', ...args], (error) => (error ? reject(error) : resolve()));
-    });
+  const curl = async (args: string[]): Promise<void> => {
+    await promisify(execFile)('curl', ['-s', '-o', '/dev/null', '--http1.1', ...args]);
+  };
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
   try {
     const keepAlive = [

@@ -4,7 +4,7 @@
  * keep-alive TLS connections to 127.0.0.1:PORT, for a fixed time. Debian's wrk has no rate
  * option, hence this.
  *
- *   node dist/test/bench/paced-client.js PORT RATE SECONDS [CONNECTIONS]
+ *   node dist-test/test/bench/paced-client.js PORT RATE SECONDS [CONNECTIONS]
  *
  * stdout: `ready` once connected (the schedule starts then), and at the end one JSON line:
  * `{"sent","completed","failed","seconds","rate","maxBacklog"}`; maxBacklog counts requests

@@ -15,7 +15,7 @@
  * Figures only, never assertions.
  *
  *   npm run bench -- pipeline-throughput
- *   node dist/test/bench/pipeline-throughput.bench.js [--file F.ptap] [--record-seconds 10] [--runs 5]
+ *   node dist-test/test/bench/pipeline-throughput.bench.js [--file F.ptap] [--record-seconds 10] [--runs 5]
  *        [--warmups 2] [--modes processing,sdk,export,export-main] [--cpus 0/0-1] [--merge-batches K]
  *        [--sdk-attributes 0,5,10,28]
  *

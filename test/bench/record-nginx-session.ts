@@ -24,13 +24,15 @@ export async function recordNginxSession(seconds: number, connections = 16): Pro
   const file = path.join(cert.dir, 'session.ptap');
   try {
     const agent = await startAgent(['record', file, '--comm', 'nginx', '--metrics-address', 'off']);
-    let requestsPerSecond: number;
-    try {
-      requestsPerSecond = await wrk(`https://127.0.0.1:${nginx.port}/hello`, seconds, connections);
-    } finally {
-      const code = await agent.stop();
-      if (code !== 0) throw new Error(`recording agent exited ${code}:\n${agent.stderr()}`);
-    }
+    // The agent is stopped whether wrk succeeded or not; wrk's failure is reported first.
+    const run = await wrk(`https://127.0.0.1:${nginx.port}/hello`, seconds, connections).then(
+      (rate) => ({ rate }),
+      (error: unknown) => ({ error }),
+    );
+    const code = await agent.stop();
+    if ('error' in run) throw run.error;
+    if (code !== 0) throw new Error(`recording agent exited ${code}:\n${agent.stderr()}`);
+    const requestsPerSecond = run.rate;
     const summary =
       agent
         .stderr()

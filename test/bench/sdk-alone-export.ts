@@ -6,7 +6,7 @@
  * the batch queue is waiting, as a replay does.
  */
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { AnyValueMap, SeverityNumber } from '@opentelemetry/api-logs';
+import type { AnyValueMap } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { createEmptyMetadata, createInsecureCredentials } from '@opentelemetry/otlp-grpc-exporter-base';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
@@ -103,7 +103,7 @@ export async function runSdkAlone(options: SdkAloneOptions): Promise<SdkAloneRes
     logger.emit({
       eventName: template.eventName,
       timestamp: [seconds0, i],
-      severityNumber: template.severityNumber as SeverityNumber,
+      severityNumber: template.severityNumber,
       severityText: template.severityText,
       body: template.body,
       attributes,

@@ -3,7 +3,7 @@
  * HTTPS server on 127.0.0.1, makes one request on each (so that the server's side of every
  * connection is seen by plaintap and gets a worker), and holds them open.
  *
- *   node dist/test/bench/tls-connection-holder.js PORT COUNT [PARALLEL]
+ *   node dist-test/test/bench/tls-connection-holder.js PORT COUNT [PARALLEL]
  *
  * stdout: `ready N` once every connection answered, `done N` after each `request` line read on
  * stdin (one more request on every connection); stdin closing ends every connection and exits.

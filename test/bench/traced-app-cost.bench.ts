@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const agent = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> =>
     startReady(PLAINTAP_BIN, ['--output', 'none', '--metrics-address', 'off', ...args], env);
   const modes: Mode[] = [
-    { name: 'base', start: async () => undefined },
+    { name: 'base', start: () => Promise.resolve(undefined) },
     { name: 'noop', start: () => startReady(FLOOR, ['noop', LIBSSL]) },
     { name: 'minimal', start: () => startReady(FLOOR, ['capture', LIBSSL]) },
     { name: 'plaintap', start: () => agent([]) },
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   ];
   const url = `https://127.0.0.1:${nginx.port}/hello`;
   const rates = new Map<string, number[]>(modes.map((m) => [m.name, []]));
-  let sinkRecords = 0;
+  let sinkRecords: number | undefined;
   /** CPU µs the tracer process used per request served, per round. */
   const tracerCpu = new Map<string, number[]>(modes.map((m) => [m.name, []]));
   try {
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   );
   console.log(table(['mode', 'req/s', 'x base', 'x minimal', 'tracer CPU-µs/req', 'rounds'], rows));
   console.log('\ntracer CPU-µs/req: CPU the floor consumer or the agent used (all its threads) per request served.');
-  console.log(`the sink counted ${formatNumber(sinkRecords)} OTLP records during the plaintap-otlp rounds`);
+  console.log(`the sink counted ${formatNumber(sinkRecords ?? 0)} OTLP records during the plaintap-otlp rounds`);
 }
 
 main().catch((error: unknown) => {

@@ -156,8 +156,8 @@ describe('plaintap configuration errors (no kernel needed)', () => {
       encoding: 'utf8',
       env: { ...process.env, PLAINTAP_TRUNCATE: '1KiB' },
     });
-    assert.match(printed, /format: "json"  # flag/);
-    assert.match(printed, /truncate: 1024  # env/);
+    assert.match(printed, /format: "json" {2}# flag/);
+    assert.match(printed, /truncate: 1024 {2}# env/);
   });
 });
 

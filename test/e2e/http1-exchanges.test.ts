@@ -17,7 +17,7 @@ import { TEXT_FILE, startNginx, type NginxServer } from '../support/nginx-server
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures');
 

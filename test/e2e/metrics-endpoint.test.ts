@@ -69,7 +69,7 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
   test('/metrics follows real traffic: events, bytes, workers, attached library, exchanges', async () => {
     const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
     assert.equal(run.code, 0, run.stderr);
-    let text = '';
+    let text: string;
     const deadline = Date.now() + 15_000;
     for (;;) {
       text = (await httpGet(`${base}/metrics`)).body;

@@ -25,7 +25,7 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${SPAN_ID}-01`;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 function exchangesOf(records: readonly DecodedLogRecord[], pid: number): DecodedLogRecord[] {
   return records.filter((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === pid);

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const CLI_PATH = path.resolve(__dirname, '..', '..', 'agent', 'cli.js');
-/** bin/plaintap: node with the launcher's V8 flags, then dist/agent/cli.js. */
+/** bin/plaintap: node with the launcher's V8 flags, then dist/agent/cli.js (made by `npm run build`). */
 export const PLAINTAP_BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'plaintap');
 
 export interface AgentProcess {

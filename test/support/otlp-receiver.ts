@@ -117,7 +117,7 @@ interface WireExportRequest {
 
 const PROTO_FILE = 'opentelemetry/proto/collector/logs/v1/logs_service.proto';
 
-/** Finds test/fixtures/otlp from the source tree or from its compiled copy under dist/. */
+/** Finds test/fixtures/otlp from the source tree or from its compiled copy under dist-test/. */
 function findProtoRoot(): string {
   let dir = __dirname;
   for (;;) {

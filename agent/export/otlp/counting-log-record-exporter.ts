@@ -4,13 +4,11 @@
  * OTLP exporter's own retries). Together with the count of records emitted into the SDK this gives
  * the batch queue's depth, which the SDK does not expose.
  */
+import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 type ExportCallback = Parameters<LogRecordExporter['export']>[1];
 type ExportResult = Parameters<ExportCallback>[0];
-
-/** `ExportResultCode.SUCCESS` of @opentelemetry/core. */
-const SUCCESS = 0;
 
 export interface ExportCounters {
   /** Records the batch processor took off its queue and handed to the exporter. */
@@ -50,7 +48,7 @@ export class CountingLogRecordExporter implements LogRecordExporter {
     const finish = (result: ExportResult): void => {
       if (answered) return;
       answered = true;
-      if (result.code === SUCCESS) {
+      if (result.code === ExportResultCode.SUCCESS) {
         counters.exported += count;
       } else {
         counters.failed += count;

@@ -5,7 +5,7 @@
  * thread), the readable fields are served from it, for exporters that look at records (tests);
  * in the export worker only the bytes exist.
  */
-import type { HrTime, SpanContext, TraceFlags } from '@opentelemetry/api';
+import type { HrTime, SpanContext } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes as SdkLogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -35,7 +35,7 @@ export class EncodedLogRecord implements ReadableLogRecord {
       const spanContext: SpanContext = {
         traceId: trace.traceId,
         spanId: trace.spanId,
-        traceFlags: trace.traceFlags as TraceFlags,
+        traceFlags: trace.traceFlags,
         isRemote: true,
       };
       (this as { spanContext?: SpanContext }).spanContext = spanContext;
@@ -56,7 +56,7 @@ export class EncodedLogRecord implements ReadableLogRecord {
   }
 
   get severityNumber(): SeverityNumber {
-    return (this.source?.head.severityNumber ?? 0) as SeverityNumber;
+    return this.source?.head.severityNumber ?? 0;
   }
 
   get body(): AnyValue {

@@ -64,7 +64,7 @@ function readPem(path: string, what: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new Error(`OTLP exporter: cannot read the ${what} ${path}: ${(error as Error).message}`);
+    throw new Error(`OTLP exporter: cannot read the ${what} ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -130,6 +130,7 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
   const failureLogged = exportFailureLogger(log, connection.endpoint);
   // Loaded here, not at the top: with the default export worker (threaded-otlp-log-exporter.ts,
   // which imports this file's helpers) the capture thread never loads the SDK and its gRPC stack.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
   const { createOtlpSdkPipeline } = require('./otlp-sdk-pipeline') as typeof import('./otlp-sdk-pipeline');
   const pipeline = createOtlpSdkPipeline(settings, {
     ...(options.exporter ? { exporter: options.exporter } : {}),

@@ -8,7 +8,6 @@
  * records arrive already encoded (log-record-encoder.ts). The same pipeline runs on the main
  * thread or in the export worker.
  */
-import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { OTLPExporterBase, type CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import {
@@ -26,7 +25,7 @@ import {
   type SdkLogRecord,
 } from '@opentelemetry/sdk-logs';
 import { CountingLogRecordExporter } from './counting-log-record-exporter';
-import { EncodedLogRecord } from './encoded-log-record';
+import type { EncodedLogRecord } from './encoded-log-record';
 import { LogsRequestSerializer } from './logs-request-serializer';
 import type { OtlpExportSettings } from './otlp-export-settings';
 import { ReconnectingLogRecordExporter } from './reconnecting-log-record-exporter';
@@ -95,7 +94,7 @@ function createGrpcExporter(settings: OtlpExportSettings, serializer: LogsReques
 }
 
 export function createOtlpSdkPipeline(settings: OtlpExportSettings, hooks: OtlpSdkPipelineHooks = {}): OtlpSdkPipeline {
-  const resource = defaultResource().merge(resourceFromAttributes(settings.resourceAttributes as Attributes));
+  const resource = defaultResource().merge(resourceFromAttributes(settings.resourceAttributes));
   const scope: InstrumentationScope = { name: INSTRUMENTATION_SCOPE, version: settings.version };
   const serializer = new LogsRequestSerializer(resource, scope);
   const retrying = new RetryingLogRecordExporter(

@@ -9,6 +9,7 @@
  * while. This wrapper replaces the exporter (its channel) when an export fails with UNAVAILABLE
  * and the current one has lived `minLifetimeMillis`: the next attempt connects at once.
  */
+import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 type ExportCallback = Parameters<LogRecordExporter['export']>[1];
@@ -37,7 +38,7 @@ export class ReconnectingLogRecordExporter implements LogRecordExporter {
   export(logs: ReadableLogRecord[], resultCallback: ExportCallback): void {
     const exporter = this.current;
     exporter.export(logs, (result: ExportResult) => {
-      if (result.code !== 0 && isUnavailable(result.error)) this.replace(exporter);
+      if (result.code !== ExportResultCode.SUCCESS && isUnavailable(result.error)) this.replace(exporter);
       resultCallback(result);
     });
   }

@@ -7,6 +7,7 @@
  * exponential backoff; this wrapper does that, within the batch processor's export deadline, so
  * that a slow collector backs the queue up (and drops are counted there) instead of losing data.
  */
+import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 type ExportCallback = Parameters<LogRecordExporter['export']>[1];
@@ -70,7 +71,7 @@ export class RetryingLogRecordExporter implements LogRecordExporter {
     const tryOnce = (): void => {
       this.inner.export(logs, (result: ExportResult) => {
         const retry =
-          result.code !== 0 &&
+          result.code !== ExportResultCode.SUCCESS &&
           !this.closed &&
           attempt < this.options.maxAttempts &&
           isRetryableExportError(result.error);

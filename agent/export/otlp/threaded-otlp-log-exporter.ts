@@ -128,7 +128,7 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
     // record (a full queue during a collector outage: 2048 × 256 KiB).
     const bytes = batch.bytes.slice(0, batch.pos);
     batch.reset();
-    worker.postMessage({ type: 'records', bytes, ends } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+    worker.postMessage({ type: 'records', bytes, ends } satisfies ToWorker, [bytes.buffer]);
     ends = [];
   };
 

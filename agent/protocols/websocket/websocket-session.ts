@@ -101,7 +101,7 @@ export class WebSocketSession implements FrameEvents {
 
   onFrameStart(parser: FrameParser): void {
     const message = this.assemblyOf(parser);
-    const opcode = parser.opcode;
+    const opcode = parser.opcode as Opcode;
     if (opcode >= Opcode.Close) {
       this.stats.controlFrames++;
       message.frameIsData = false;

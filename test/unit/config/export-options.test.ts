@@ -86,7 +86,7 @@ describe('otlp options', () => {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cr3t' },
     });
     const text = renderEffectiveConfig(loaded.values);
-    assert.match(text, /endpoint: "http:\/\/c:4317"  # env OTEL_EXPORTER_OTLP_ENDPOINT/);
+    assert.match(text, /endpoint: "http:\/\/c:4317" {2}# env OTEL_EXPORTER_OTLP_ENDPOINT/);
     assert.match(text, /headers: \{"api-key":"REDACTED"\}/);
     assert.doesNotMatch(text, /s3cr3t/);
     assert.match(

@@ -42,7 +42,7 @@ test('precedence: flags > env > file > defaults', () => {
   assert.equal(config.output.format, 'console');
   assert.equal(config.output.truncateBytes, 10);
   assert.equal(config.processor.idleTimeoutMs, 2000, 'untouched keys still come from the file');
-  assert.match(renderEffectiveConfig(fromFlag.values), /format: "console"  # flag/);
+  assert.match(renderEffectiveConfig(fromFlag.values), /format: "console" {2}# flag/);
 });
 
 test('repeatable flags and comma lists', () => {

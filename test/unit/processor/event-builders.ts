@@ -1,6 +1,6 @@
 /** Captured events and recording doubles for processor tests. */
 import {
-  CloseReason,
+  type CloseReason,
   Direction,
   type CloseEvent,
   type ConnectionFacts,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import type { AnyValueMap, SeverityNumber } from '@opentelemetry/api-logs';
+import type { AnyValueMap } from '@opentelemetry/api-logs';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   LoggerProvider,
@@ -217,7 +217,7 @@ function sdkRequest(
       eventName: record.eventName,
       timestamp: record.timestamp,
       observedTimestamp: OBSERVED_MS,
-      severityNumber: record.severityNumber as SeverityNumber,
+      severityNumber: record.severityNumber,
       severityText: record.severityText,
       body: record.body,
       attributes: record.attributes as AnyValueMap,
