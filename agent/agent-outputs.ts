@@ -22,6 +22,7 @@ import { ExchangeStats } from './metrics/exchange-stats';
 import { TruncationStats } from './metrics/truncation-stats';
 import type { RecordSink } from './protocols/protocol';
 import { RedactingSink } from './redaction/redacting-sink';
+import { BodylessSink } from './redaction/without-bodies';
 import {
   createRedactor,
   type DefaultRedactedHeader,
@@ -66,14 +67,17 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
   const exporter =
     config.otlp && createExporter(config.otlp, config, redactor, logger, options.env, options.exportThread ?? 'worker');
 
+  // Bodies leave by JSON or OTLP only when asked for (`--body-capture`); the console keeps its preview.
+  const bodiesOff = (sink: RecordSink): RecordSink => (config.http.bodyExport ? sink : new BodylessSink(sink));
+  const writer = createOutputSink(config.output, options.stdout);
   const stdout =
     config.output.format === 'none'
       ? undefined
-      : new StdoutOutput(createOutputSink(config.output, options.stdout), options.stdout, (code) =>
+      : new StdoutOutput(config.output.format === 'json' ? bodiesOff(writer) : writer, options.stdout, (code) =>
           logger.warn('stdout is closed: stdout output stopped; capture and export go on', { error: code }),
         );
   const sinks: RecordSink[] = stdout ? [stdout] : [];
-  if (exporter) sinks.push(exporter);
+  if (exporter) sinks.push(bodiesOff(exporter));
   sinks.push({
     emit(record) {
       exchangeStats.observe(record);

@@ -25,7 +25,8 @@ Usage: plaintap [options]              capture until SIGINT/SIGTERM/SIGHUP (need
 
 Records go to stdout (--output) and, when an OTLP endpoint is set (--otlp-endpoint or
 OTEL_EXPORTER_OTLP_[LOGS_]ENDPOINT), to an OpenTelemetry Collector as OTLP/gRPC logs.
-Secrets (Authorization, Cookie, … headers; signed-URL query keys) are REDACTED in every output.
+Secrets (Authorization, Cookie, *token* … headers; token, password, api_key … query keys and
+JSON/form body values) are REDACTED in every output; bodies reach JSON/OTLP only with --body-capture.
 Health: /metrics, /healthz, /readyz on --metrics-address (default 127.0.0.1:9464).
 
 Options:

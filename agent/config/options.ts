@@ -237,12 +237,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: 'body-capture',
     env: 'PLAINTAP_BODY_CAPTURE',
     type: 'bytes',
-    default: 4096,
+    default: 0,
     min: 0,
     max: 16 * MIB,
     argName: 'BYTES',
     description:
-      'Bytes of each HTTP body (decoded) and WebSocket message kept for output; 0 keeps none. Sizes are always counted in full.',
+      'Bytes of each HTTP body (decoded, JSON/form secrets redacted) and WebSocket message exported to JSON and OTLP; 0 (default) exports none (the console still shows a 4 KiB preview). Sizes are always counted in full.',
   },
   {
     key: 'http.exchange_timeout',

@@ -54,6 +54,8 @@ export interface PlaintapConfig {
     readonly requestHeaders: readonly string[];
     readonly responseHeaders: readonly string[];
     readonly bodyCaptureBytes: number;
+    /** Bodies go to JSON and OTLP only when `http.body_capture` is above 0. */
+    readonly bodyExport: boolean;
     readonly exchangeTimeoutMs: number;
     readonly side: CapturedSide;
   };
@@ -140,6 +142,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       requestHeaders: get('http.request_headers'),
       responseHeaders: get('http.response_headers'),
       bodyCaptureBytes: get('http.body_capture'),
+      bodyExport: get<number>('http.body_capture') > 0,
       exchangeTimeoutMs: get('http.exchange_timeout'),
       side: get('http.side'),
     },

@@ -1,12 +1,14 @@
 /**
  * One record with its secrets replaced, before any output sees it: header values (request,
  * response, interim responses, trailers) and query values of the redacted names, the query of
- * a WebSocket's upgrade target, header-looking lines of raw text payloads. Records are
+ * a WebSocket's upgrade target, header-looking lines of raw text payloads, the values of those
+ * query keys in JSON and form bodies. Records are
  * immutable: a record that needs no change is returned as is, else a redacted copy.
  */
 import type { HttpExchange, HttpInterimResponse, HttpRequest, HttpResponse } from '../exchange/http-exchange';
 import type { OutputRecord, RawMessage } from '../exchange/output-record';
 import type { WebSocketMessage } from '../exchange/websocket-message';
+import { redactBody } from './redact-body';
 import { redactHeaderLines } from './redact-header-lines';
 import type { Redactor } from './redactor';
 
@@ -51,13 +53,21 @@ function redactRequest(request: HttpRequest, redactor: Redactor): HttpRequest {
   const target = redactor.target(request.target);
   const headers = redactor.headers(request.headers);
   const trailers = redactor.headers(request.trailers);
-  if (target === request.target && headers === request.headers && trailers === request.trailers) return request;
-  return { ...request, target, headers, trailers };
+  const body = redactBody(request.body, request.headers, redactor);
+  if (
+    target === request.target &&
+    headers === request.headers &&
+    trailers === request.trailers &&
+    body === request.body
+  )
+    return request;
+  return { ...request, target, headers, trailers, body };
 }
 
 function redactResponse(response: HttpResponse, redactor: Redactor): HttpResponse {
   const headers = redactor.headers(response.headers);
   const trailers = redactor.headers(response.trailers);
+  const body = redactBody(response.body, response.headers, redactor);
   let interimChanged = false;
   const interim = response.interim.map((item): HttpInterimResponse => {
     const redacted = redactor.headers(item.headers);
@@ -65,6 +75,7 @@ function redactResponse(response: HttpResponse, redactor: Redactor): HttpRespons
     interimChanged = true;
     return { ...item, headers: redacted };
   });
-  if (headers === response.headers && trailers === response.trailers && !interimChanged) return response;
-  return { ...response, headers, trailers, interim: interimChanged ? interim : response.interim };
+  if (headers === response.headers && trailers === response.trailers && body === response.body && !interimChanged)
+    return response;
+  return { ...response, headers, trailers, body, interim: interimChanged ? interim : response.interim };
 }

@@ -10,15 +10,54 @@ import { isHeaderName } from '../exchange/http-headers';
 /** The replacement for a redacted value (the word OpenTelemetry's semantic conventions use). */
 export const REDACTED = 'REDACTED';
 
-/** Header names redacted unless turned off one by one with `disableDefaultHeaders`. */
-export const DEFAULT_REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'] as const;
+/**
+ * Header names redacted unless turned off one by one with `disableDefaultHeaders`. An entry
+ * `*word*` stands for every header whose name contains `word` (any case).
+ */
+export const DEFAULT_REDACTED_HEADERS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+  'x-csrf-token',
+  'x-amz-security-token',
+  '*token*',
+  '*secret*',
+  '*password*',
+] as const;
 export type DefaultRedactedHeader = (typeof DEFAULT_REDACTED_HEADERS)[number];
 
 /**
  * Query keys redacted unless turned off with `disableDefaultQueryKeys`: the signed-URL keys that
- * the OpenTelemetry semantic conventions for `url.query` name.
+ * the OpenTelemetry semantic conventions for `url.query` name, then credentials commonly sent in
+ * URLs (OAuth codes and tokens, API keys, passwords, sessions). The same keys are redacted in
+ * captured JSON and form bodies.
  */
-export const DEFAULT_REDACTED_QUERY_KEYS = ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature'] as const;
+export const DEFAULT_REDACTED_QUERY_KEYS = [
+  'AWSAccessKeyId',
+  'Signature',
+  'sig',
+  'X-Goog-Signature',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'client_secret',
+  'api_key',
+  'apikey',
+  'key',
+  'code',
+  'session',
+  'sessionid',
+  'auth',
+] as const;
 export type DefaultRedactedQueryKey = (typeof DEFAULT_REDACTED_QUERY_KEYS)[number];
 
 export interface RedactionOptions {
@@ -46,6 +85,8 @@ export interface Redactor {
   target(target: string): string;
   /** A query string (without `?`) with its values redacted. */
   query(query: string): string;
+  /** The lower-case query keys redacted (also the keys redacted in JSON and form bodies). */
+  readonly queryKeys: ReadonlySet<string>;
 }
 
 function lowerSet(names: readonly string[] | undefined): Set<string> {
@@ -64,6 +105,14 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   const headerNames = lowerSet(options.headers);
   const offHeaders = lowerSet(options.disableDefaultHeaders);
   for (const name of DEFAULT_REDACTED_HEADERS) if (!offHeaders.has(name)) headerNames.add(name);
+  // `*word*` entries: redacted when the name contains the word.
+  const nameParts: string[] = [];
+  for (const name of headerNames) {
+    if (name.length > 2 && name.startsWith('*') && name.endsWith('*')) {
+      headerNames.delete(name);
+      nameParts.push(name.slice(1, -1));
+    }
+  }
 
   const queryKeys = lowerSet(options.queryKeys);
   const offQueryKeys = lowerSet(options.disableDefaultQueryKeys);
@@ -81,8 +130,10 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   }
   const redactsHeader = (name: string): boolean => {
     const candidates = byLength.get(name.length);
-    if (candidates === undefined) return false;
-    for (const candidate of candidates) if (isHeaderName(name, candidate)) return true;
+    if (candidates !== undefined) for (const candidate of candidates) if (isHeaderName(name, candidate)) return true;
+    if (nameParts.length === 0) return false;
+    const lower = name.toLowerCase();
+    for (const part of nameParts) if (lower.includes(part)) return true;
     return false;
   };
   const redactsQueryKey = (key: string): boolean => queryKeys.has(decodeKey(key).toLowerCase());
@@ -122,5 +173,6 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
       return `${target.slice(0, q + 1)}${redacted}${target.slice(end)}`;
     },
     query,
+    queryKeys,
   };
 }

@@ -61,6 +61,9 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
       'python3',
       '--comm',
       'openssl',
+      // Bodies are off in JSON by default: these tests read them.
+      '--body-capture',
+      '4KiB',
     ]);
   });
 

@@ -163,18 +163,18 @@ describe('metrics, redaction and http options', () => {
   });
 
   test('redaction lists; a default is turned off only by naming it', () => {
-    const c = config(['--redact-header', 'X-Api-Key', '--redact-query-key', 'token', '--unredact-header', 'Cookie'], {
+    const c = config(['--redact-header', 'X-Tenant', '--redact-query-key', 'ticket', '--unredact-header', 'Cookie'], {
       PLAINTAP_UNREDACT_QUERY_KEYS: 'sig',
     });
     assert.deepEqual(c.redaction, {
-      headers: ['X-Api-Key'],
-      queryKeys: ['token'],
+      headers: ['X-Tenant'],
+      queryKeys: ['ticket'],
       disableDefaultHeaders: ['Cookie'],
       disableDefaultQueryKeys: ['sig'],
     });
     assert.throws(
-      () => loadConfig({ argv: ['--unredact-header', 'x-api-key'], env: {} }),
-      /redaction\.disable_default_headers .*"x-api-key" is not redacted by default/,
+      () => loadConfig({ argv: ['--unredact-header', 'x-tenant'], env: {} }),
+      /redaction\.disable_default_headers .*"x-tenant" is not redacted by default/,
     );
     assert.throws(
       () => loadConfig({ argv: ['--redact-header', 'bad name'], env: {} }),

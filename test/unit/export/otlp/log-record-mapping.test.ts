@@ -48,7 +48,7 @@ function body(bytes: number, lostBytes = 0): HttpBody {
 function request(overrides: Partial<HttpRequest> = {}): HttpRequest {
   return {
     method: 'GET',
-    target: '/search?q=tls&token=s3cr3t',
+    target: '/search?q=tls&tab=s3cr3t',
     version: '1.1',
     headers: [
       ['Host', 'example.com'],
@@ -198,7 +198,7 @@ describe('log record mapping: HTTP exchanges', () => {
     assert.equal('http.request.method_original' in a, false);
     assert.equal(a['url.scheme'], 'https');
     assert.equal(a['url.path'], '/search');
-    assert.equal(a['url.query'], 'q=tls&token=s3cr3t', 'only configured query keys are redacted');
+    assert.equal(a['url.query'], 'q=tls&tab=s3cr3t', 'only configured query keys are redacted');
     assert.equal(a['http.response.status_code'], 200);
     assert.equal(a['server.address'], 'example.com');
     assert.equal(a['server.port'], 443);
@@ -232,8 +232,8 @@ describe('log record mapping: HTTP exchanges', () => {
   });
 
   it('redacts configured query keys in url.query', () => {
-    const mapped = createLogRecordMapper({ redactor: createRedactor({ queryKeys: ['token'] }) }).map(exchange());
-    assert.equal(mapped.attributes['url.query'], 'q=tls&token=REDACTED');
+    const mapped = createLogRecordMapper({ redactor: createRedactor({ queryKeys: ['tab'] }) }).map(exchange());
+    assert.equal(mapped.attributes['url.query'], 'q=tls&tab=REDACTED');
   });
 
   it('reports unknown methods as _OTHER with the original', () => {
