@@ -15,7 +15,7 @@ import { makeCertificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const QUERY = 'token=t-s3cr3t&api_key=k-s3cr3t&code=c-s3cr3t&client_secret=cs-s3cr3t&q=1';
 const BODY = '{"user":"ann","password":"pw-s3cr3t","nested":{"access_token":"at-s3cr3t"}}';
