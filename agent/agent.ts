@@ -154,7 +154,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       ...(outputs.stdout ? [outputs.stdout.stats()] : []),
       ...(exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
     ],
-    attachedTargets: () => attachedTargetCounts(source.report.results),
+    attachedTargets: () => attachedTargetCounts(source.report.results, source.libraries),
   });
 
   processor.start();

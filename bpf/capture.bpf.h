@@ -70,6 +70,14 @@ static __always_inline bool should_capture(__u32 pid)
 	return false;
 }
 
+/* The library a uprobe serves: user space passes enum tls_library as the attach cookie. */
+static __always_inline __u8 probe_library(void *ctx)
+{
+	__u8 library = (__u8)bpf_get_attach_cookie(ctx);
+
+	return library ? library : TLS_LIBRARY_OPENSSL;
+}
+
 static __always_inline struct conn_info *lookup_conn(__u32 pid, __u64 ssl)
 {
 	struct ssl_key key = {.pid = pid, .ssl = ssl};
@@ -78,7 +86,7 @@ static __always_inline struct conn_info *lookup_conn(__u32 pid, __u64 ssl)
 }
 
 /* Emit buf[0..len) as one or more data records. */
-static __always_inline void emit_data(__u32 pid, __u64 ssl, __u8 direction, __u64 buf, __u32 len,
+static __always_inline void emit_data(__u32 pid, __u64 ssl, __u8 library, __u8 direction, __u64 buf, __u32 len,
 				      const struct conn_info *conn)
 {
 	__u32 zero = 0;
@@ -98,7 +106,7 @@ static __always_inline void emit_data(__u32 pid, __u64 ssl, __u8 direction, __u6
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	h->original_len = len;
 	h->direction = direction;
-	h->tls_library = TLS_LIBRARY_OPENSSL;
+	h->tls_library = library;
 	h->close_reason = CLOSE_REASON_NONE;
 	h->flags = len > PLAINTAP_CHUNK_BYTES * PLAINTAP_MAX_CHUNKS ? RECORD_FLAG_TRUNCATED : 0;
 	h->_pad[0] = 0;
@@ -175,7 +183,7 @@ static __always_inline void learn_fd(int fd)
 		__u32 len = call->pending_len;
 
 		call->pending_len = 0;
-		emit_data(pid, key.ssl, DIRECTION_EGRESS, call->buf, len, &conn);
+		emit_data(pid, key.ssl, call->library, DIRECTION_EGRESS, call->buf, len, &conn);
 	}
 }
 

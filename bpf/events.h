@@ -16,6 +16,8 @@
 
 /* Largest payload carried by one record; larger calls become several records. */
 #define PLAINTAP_CHUNK_BYTES	  16384
+/* Longest executable name carried by a process-exec record (longer ones are cut). */
+#define PLAINTAP_EXEC_PATH_BYTES  256
 /* Most records one SSL call may produce; bytes beyond are marked truncated. */
 #define PLAINTAP_MAX_CHUNKS	  8
 #define PLAINTAP_COMM_LEN	  16
@@ -24,6 +26,8 @@
 enum record_type {
 	RECORD_TYPE_DATA = 1,  /* plaintext of one TLS read or write (or a chunk of it) */
 	RECORD_TYPE_CLOSE = 2, /* a tracked socket was closed or destroyed */
+	/* a process called execve: user space looks for TLS files it maps (payload: the file name) */
+	RECORD_TYPE_PROCESS_EXEC = 3,
 };
 
 enum direction {
@@ -33,6 +37,11 @@ enum direction {
 
 enum tls_library {
 	TLS_LIBRARY_OPENSSL = 1,
+	TLS_LIBRARY_GO = 2, /* issue 11 */
+	TLS_LIBRARY_GNUTLS = 3,
+	TLS_LIBRARY_NSS = 4,
+	TLS_LIBRARY_BORINGSSL = 5,
+	TLS_LIBRARY_NODEJS = 6,
 };
 
 enum close_reason {

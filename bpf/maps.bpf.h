@@ -34,7 +34,8 @@ struct active_call {
 	__u64 len_ptr;	   /* size_t * of the _ex variants, 0 otherwise */
 	__u32 pending_len; /* a write not yet emitted because its socket was unknown */
 	__u8 kind;	   /* enum call_kind */
-	__u8 _pad[3];
+	__u8 library;	   /* enum tls_library of the probed file */
+	__u8 _pad[2];
 };
 
 /* Staging area for one record: header + the largest payload chunk. */

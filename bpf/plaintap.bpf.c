@@ -14,5 +14,6 @@
 #include "sock.bpf.h"
 #include "capture.bpf.h"
 #include "tls_openssl.bpf.h"
+#include "process_exec.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -6,7 +6,7 @@
 #ifndef PLAINTAP_TLS_OPENSSL_BPF_H
 #define PLAINTAP_TLS_OPENSSL_BPF_H
 
-static __always_inline void enter_call(__u64 ssl, __u8 kind, __u64 buf, __u64 len_ptr, __u32 pending_len)
+static __always_inline void enter_call(__u64 ssl, __u8 library, __u8 kind, __u64 buf, __u64 len_ptr, __u32 pending_len)
 {
 	struct active_call *call =
 		bpf_task_storage_get(&active_calls, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -18,9 +18,10 @@ static __always_inline void enter_call(__u64 ssl, __u8 kind, __u64 buf, __u64 le
 	call->len_ptr = len_ptr;
 	call->pending_len = pending_len;
 	call->kind = kind;
+	call->library = library;
 }
 
-static __always_inline void openssl_write(__u64 ssl, __u64 buf, __s64 num)
+static __always_inline void openssl_write(__u64 ssl, __u8 library, __u64 buf, __s64 num)
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 	struct conn_info *conn;
@@ -29,25 +30,25 @@ static __always_inline void openssl_write(__u64 ssl, __u64 buf, __s64 num)
 		return;
 	conn = lookup_conn(pid, ssl);
 	if (conn) {
-		enter_call(ssl, CALL_WRITE, buf, 0, 0);
-		emit_data(pid, ssl, DIRECTION_EGRESS, buf, (__u32)num, conn);
+		enter_call(ssl, library, CALL_WRITE, buf, 0, 0);
+		emit_data(pid, ssl, library, DIRECTION_EGRESS, buf, (__u32)num, conn);
 		return;
 	}
 	/* Socket unknown yet: the nested send emits it (learn_fd). */
-	enter_call(ssl, CALL_WRITE, buf, 0, (__u32)num);
+	enter_call(ssl, library, CALL_WRITE, buf, 0, (__u32)num);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_entry, void *ssl, const void *buf, int num)
 {
-	openssl_write((__u64)ssl, (__u64)buf, num);
+	openssl_write((__u64)ssl, probe_library(ctx), (__u64)buf, num);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_ex_entry, void *ssl, const void *buf, size_t num)
 {
-	openssl_write((__u64)ssl, (__u64)buf, (__s64)num);
+	openssl_write((__u64)ssl, probe_library(ctx), (__u64)buf, (__s64)num);
 	return 0;
 }
 
@@ -57,7 +58,7 @@ int BPF_KPROBE(ssl_read_entry, void *ssl, void *buf)
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
 	if (should_capture(pid))
-		enter_call((__u64)ssl, CALL_READ, (__u64)buf, 0, 0);
+		enter_call((__u64)ssl, probe_library(ctx), CALL_READ, (__u64)buf, 0, 0);
 	return 0;
 }
 
@@ -67,7 +68,7 @@ int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, size_t num, size_t *read
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
 	if (should_capture(pid))
-		enter_call((__u64)ssl, CALL_READ, (__u64)buf, (__u64)readbytes, 0);
+		enter_call((__u64)ssl, probe_library(ctx), CALL_READ, (__u64)buf, (__u64)readbytes, 0);
 	return 0;
 }
 
@@ -92,7 +93,7 @@ static __always_inline void openssl_read_return(int ret)
 	}
 	call->kind = 0; /* the read is over: no stale marker for the next syscalls */
 	if (len > 0)
-		emit_data(pid, ssl, DIRECTION_INGRESS, buf, (__u32)len, lookup_conn(pid, ssl));
+		emit_data(pid, ssl, call->library, DIRECTION_INGRESS, buf, (__u32)len, lookup_conn(pid, ssl));
 }
 
 SEC("uretprobe")
@@ -109,7 +110,7 @@ int BPF_KPROBE(ssl_do_handshake_entry, void *ssl)
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
 	if (should_capture(pid))
-		enter_call((__u64)ssl, CALL_HANDSHAKE, 0, 0, 0);
+		enter_call((__u64)ssl, probe_library(ctx), CALL_HANDSHAKE, 0, 0, 0);
 	return 0;
 }
 

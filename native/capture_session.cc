@@ -62,24 +62,6 @@ std::string TakeLibbpfLog() {
   return log;
 }
 
-struct UprobeSpec {
-  const char* symbol;
-  bool retprobe;
-  bpf_program* (*program)(plaintap_bpf*);
-};
-
-const UprobeSpec kOpenSslProbes[] = {
-    {"SSL_write", false, [](plaintap_bpf* s) { return s->progs.ssl_write_entry; }},
-    {"SSL_write_ex", false, [](plaintap_bpf* s) { return s->progs.ssl_write_ex_entry; }},
-    {"SSL_read", false, [](plaintap_bpf* s) { return s->progs.ssl_read_entry; }},
-    {"SSL_read", true, [](plaintap_bpf* s) { return s->progs.ssl_read_return; }},
-    {"SSL_read_ex", false, [](plaintap_bpf* s) { return s->progs.ssl_read_ex_entry; }},
-    {"SSL_read_ex", true, [](plaintap_bpf* s) { return s->progs.ssl_read_return; }},
-    {"SSL_do_handshake", false, [](plaintap_bpf* s) { return s->progs.ssl_do_handshake_entry; }},
-    {"SSL_set_fd", false, [](plaintap_bpf* s) { return s->progs.ssl_set_fd_entry; }},
-    {"SSL_free", false, [](plaintap_bpf* s) { return s->progs.ssl_free_entry; }},
-};
-
 uint32_t GetUint(const Napi::Object& options, const char* key, uint32_t fallback) {
   Napi::Value value = options.Get(key);
   return value.IsNumber() ? value.As<Napi::Number>().Uint32Value() : fallback;
@@ -91,7 +73,7 @@ Napi::Function CaptureSession::Define(Napi::Env env) {
   return DefineClass(env, "CaptureSession",
                      {
                          InstanceMethod("attachTracepoints", &CaptureSession::AttachTracepoints),
-                         InstanceMethod("attachOpenSsl", &CaptureSession::AttachOpenSsl),
+                         InstanceMethod("attachUprobes", &CaptureSession::AttachUprobes),
                          InstanceMethod("start", &CaptureSession::Start),
                          InstanceMethod("counters", &CaptureSession::Counters),
                          InstanceMethod("stop", &CaptureSession::Stop),
@@ -226,21 +208,35 @@ Napi::Value CaptureSession::AttachTracepoints(const Napi::CallbackInfo& info) {
   return results;
 }
 
-// attachOpenSsl(libraryPath, pid = -1) → [{ target, point, ok, errno?, error? }], one per probe.
-// With a pid the breakpoints are installed in that process only: others never trap.
-Napi::Value CaptureSession::AttachOpenSsl(const Napi::CallbackInfo& info) {
+// attachUprobes(path, probes, pid = -1) → [{ target, point, ok, errno?, error? }], one per probe.
+// probes: [{ program, offset, retprobe, point, cookie }]: a program of the object by name, at a file
+// offset the target finder resolved (so a large executable's symbol tables are read once, not
+// once per probe); the cookie tells the program which library it serves. With a pid the breakpoints are installed in that process only.
+Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "attachOpenSsl(path, pid?)");
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsArray())
+    throw Napi::TypeError::New(env, "attachUprobes(path, probes, pid?)");
   std::string path = info[0].As<Napi::String>().Utf8Value();
-  int pid = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : -1;
+  Napi::Array probes = info[1].As<Napi::Array>();
+  int pid = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
   std::string target = pid < 0 ? path : path + "@" + std::to_string(pid);
   Napi::Array results = Napi::Array::New(env);
-  for (const UprobeSpec& spec : kOpenSslProbes) {
-    LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe, .func_name = spec.symbol);
-    bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(skel_), pid, path.c_str(), 0, &opts);
+  for (uint32_t i = 0; i < probes.Length(); i++) {
+    Napi::Object probe = probes.Get(i).As<Napi::Object>();
+    std::string name = probe.Get("program").ToString().Utf8Value();
+    std::string point = probe.Get("point").ToString().Utf8Value();
+    bool retprobe = probe.Get("retprobe").ToBoolean().Value();
+    int64_t offset = probe.Get("offset").As<Napi::Number>().Int64Value();
+    uint32_t cookie = probe.Get("cookie").IsNumber() ? probe.Get("cookie").As<Napi::Number>().Uint32Value() : 0;
+    bpf_program* program = bpf_object__find_program_by_name(skel_->obj, name.c_str());
+    if (program == nullptr) {
+      results.Set(results.Length(), AttachResult(env, target, point, nullptr, ENOENT));
+      continue;
+    }
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = retprobe);
+    bpf_link* link = bpf_program__attach_uprobe_opts(program, pid, path.c_str(), static_cast<size_t>(offset), &opts);
     int err = link == nullptr ? errno : 0;
-    std::string point = std::string(spec.retprobe ? "uretprobe:" : "uprobe:") + spec.symbol;
     results.Set(results.Length(), AttachResult(env, target, point, link, err));
   }
   return results;

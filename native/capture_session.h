@@ -26,7 +26,7 @@ class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
  private:
   // All methods run on the JS thread.
   Napi::Value AttachTracepoints(const Napi::CallbackInfo& info);
-  Napi::Value AttachOpenSsl(const Napi::CallbackInfo& info);
+  Napi::Value AttachUprobes(const Napi::CallbackInfo& info);
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);

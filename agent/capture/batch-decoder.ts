@@ -3,7 +3,14 @@
  * layout in record-layout.ts) into typed events. Payloads are subarray views
  * into the batch, never copies.
  */
-import { CloseReason, Direction, type CapturedEvent, type CloseEvent, type DataEvent } from './captured-event';
+import {
+  CloseReason,
+  Direction,
+  type CapturedEvent,
+  type CloseEvent,
+  type DataEvent,
+  type ExecEvent,
+} from './captured-event';
 import { formatIpv4, formatIpv6 } from './ip-address';
 import {
   ABI_VERSION,
@@ -56,6 +63,7 @@ export class BatchDecoder {
       }
       if (type === RecordType.Data) events.push(this.decodeData(batch, view, offset, captured));
       else if (type === RecordType.Close) events.push(this.decodeClose(view, offset));
+      else if (type === RecordType.ProcessExec) events.push(this.decodeExec(batch, view, offset, captured));
       else this.countMalformed('type');
       this.stats.records++;
       offset = (end + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
@@ -103,6 +111,18 @@ export class BatchDecoder {
       fd: view.getInt32(at + O.fd, true),
       sockId: view.getBigUint64(at + O.sockId, true),
       reason: reason === 1 ? CloseReason.FdClosed : reason === 2 ? CloseReason.SockDestroyed : CloseReason.None,
+    };
+  }
+
+  private decodeExec(batch: Uint8Array, view: DataView, at: number, captured: number): ExecEvent {
+    const name = at + RECORD_HEADER_SIZE;
+    return {
+      kind: 'exec',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
+      pid: view.getUint32(at + O.pid, true),
+      tid: view.getUint32(at + O.tid, true),
+      comm: this.comm(batch, view, at + O.comm),
+      filename: Buffer.from(batch.buffer, batch.byteOffset + name, captured).toString('utf8'),
     };
   }
 

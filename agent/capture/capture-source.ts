@@ -9,9 +9,12 @@ import { resolveCgroup } from './cgroup-path';
 import type { CapturedEvent } from './captured-event';
 import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, TracefsStatus } from './native-addon';
 import { loadNativeAddon } from './native-addon';
-import { OpenSslTargetScanner, type LibraryTarget } from './openssl-targets';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
+import { TlsLibrary } from './record-layout';
+import { OpenSslTargetFinder } from './targets/openssl';
+import type { TargetFinder } from './targets/target-finder';
+import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
 import type { WallClock } from './wall-clock';
 
 export interface CaptureSourceOptions {
@@ -22,7 +25,7 @@ export interface CaptureSourceOptions {
   readonly opensslPaths: readonly string[];
   readonly ringBufferBytes: number;
   readonly maxPendingBatches: number;
-  /** How often to look for OpenSSL libraries of new processes; 0 = never. */
+  /** How often to look for TLS files of processes not seen yet (the exec watch's safety net); 0 = never. */
   readonly rescanIntervalMs: number;
   readonly logger: Logger;
   readonly clock: WallClock;
@@ -32,7 +35,7 @@ export interface CaptureSourceOptions {
 
 export interface AttachReport {
   readonly tracefs: TracefsStatus;
-  /** Grows when a rescan attaches new libraries. */
+  /** Grows when an exec or a rescan finds new files (attached, skipped or failed). */
   readonly results: AttachResult[];
 }
 
@@ -44,12 +47,13 @@ export class CaptureSource {
   readonly decoder: BatchDecoder;
   private stopped = false;
   private rescanTimer: NodeJS.Timeout | undefined;
+  private watcher!: TargetWatcher;
+  private finders: readonly TargetFinder[] = [];
 
   private constructor(
     private readonly session: NativeCaptureSession,
     readonly report: AttachReport,
     private readonly options: CaptureSourceOptions,
-    private readonly scanner: OpenSslTargetScanner,
   ) {
     this.decoder = new BatchDecoder(options.clock);
   }
@@ -70,62 +74,56 @@ export class CaptureSource {
       cgroupIds: cgroupIds(options.cgroups),
     });
     const results: AttachResult[] = [];
-    const scanner = new OpenSslTargetScanner({ extraPaths: options.opensslPaths });
+    const source = new CaptureSource(session, { tracefs, results }, options);
+    const finders: TargetFinder[] = [new OpenSslTargetFinder({ extraPaths: options.opensslPaths })];
+    source.finders = finders;
+    source.watcher = new TargetWatcher({ finders }, (plans) => source.applyPlans(plans, 'info'));
     try {
       const tracepoints = session.attachTracepoints();
       results.push(...tracepoints);
       if (!tracepoints.some((r) => r.ok)) {
         throw new CaptureError(`no tracepoint could be attached: ${describeFailures(tracepoints)}`);
       }
-      const libraries = scanner.scan();
-      for (const library of libraries)
-        results.push(...attachLibrary(session, library, logger, perProcessPids(options)));
-      if (!results.some((r) => r.ok && r.target !== 'kernel')) {
+      const plans = source.watcher.initialScan();
+      source.applyPlans(plans, 'debug');
+      const uprobes = results.filter((r) => r.target !== 'kernel' && r.skipped === undefined);
+      if (!uprobes.some((r) => r.ok)) {
         throw new CaptureError(
-          libraries.length === 0
-            ? 'no OpenSSL library (libssl.so*) found in the system library directories or in any running process; give one with --openssl-path'
-            : `no TLS probe could be attached: ${describeFailures(results.filter((r) => r.target !== 'kernel'))}`,
+          uprobes.length === 0
+            ? 'no TLS library (libssl.so* or a file defining SSL_read/SSL_write) found in the system library directories or in any running process; give one with --openssl-path'
+            : `no TLS probe could be attached: ${describeFailures(uprobes)}`,
         );
       }
     } catch (error) {
+      source.watcher.stop();
       session.stop();
       throw error;
     }
-    return new CaptureSource(session, { tracefs, results }, options, scanner);
+    return source;
   }
 
-  /**
-   * Attaches to OpenSSL files mapped by processes started since the last scan
-   * (a new container, a binary with its own libssl). Returns what was tried.
-   */
-  rescan(): AttachResult[] {
-    if (this.stopped) return [];
-    const results: AttachResult[] = [];
-    for (const library of this.scanner.scan()) {
-      const attached = attachLibrary(this.session, library, this.options.logger, perProcessPids(this.options));
-      results.push(...attached);
-      this.options.logger.info('new OpenSSL library attached', {
-        path: library.path,
-        found_in: library.foundIn,
-        probes: attached.filter((r) => r.ok).length,
-        failed: attached.filter((r) => !r.ok).length,
-      });
-    }
-    this.report.results.push(...results);
-    return results;
+  /** The safety net: files of processes not seen yet (an exec record lost, a library loaded later). */
+  rescan(): void {
+    this.watcher.rescan();
   }
 
   /**
    * Starts delivering decoded events; `onEvents` runs on the JS thread once per kernel drain.
+   * Exec records go to the target watcher, before the batch's data is processed.
    * With a recorder, every raw batch is written to the record file first.
    */
   start(onEvents: (events: CapturedEvent[]) => void, recorder?: RecordFileWriter): void {
+    const deliver = (batch: Buffer): void => {
+      const events = this.decoder.decode(batch);
+      for (const event of events) if (event.kind === 'exec') this.watcher.processExec(event.pid, event.timestampNs);
+      onEvents(events);
+    };
     const onBatch = recorder
       ? (batch: Buffer): void => {
           recorder.write(batch);
-          onEvents(this.decoder.decode(batch));
+          deliver(batch);
         }
-      : (batch: Buffer): void => onEvents(this.decoder.decode(batch));
+      : deliver;
     this.session.start(onBatch, {
       maxPendingBatches: this.options.maxPendingBatches,
     });
@@ -138,35 +136,68 @@ export class CaptureSource {
     return this.session.counters();
   }
 
+  /** Every library label the target finders can report (for metrics that show zeros too). */
+  get libraries(): readonly string[] {
+    return this.finders.flatMap((f) => f.libraries);
+  }
+
+  /** Exec records seen and files examined by the target watcher. */
+  watcherStats(): { readonly execs: number; readonly filesExamined: number } {
+    return this.watcher.stats;
+  }
+
   /** Detaches every probe; records already in the ring are still delivered. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.rescanTimer);
+    this.watcher.stop();
     this.session.stop();
   }
-}
 
-/**
- * Probes on one library. With only --pid filters they are attached per process, so that no other
- * process pays for a breakpoint; --comm needs every process probed (the kernel then filters).
- */
-function attachLibrary(
-  session: NativeCaptureSession,
-  library: LibraryTarget,
-  logger: Logger,
-  pids: readonly number[],
-): AttachResult[] {
-  const attached =
-    pids.length === 0
-      ? session.attachOpenSsl(library.path)
-      : pids.flatMap((pid) => session.attachOpenSsl(library.path, pid));
-  logger.debug('openssl target', {
-    path: library.path,
-    found_in: library.foundIn,
-    probes: attached.filter((r) => r.ok).length,
-  });
-  return attached;
+  /** Attaches what the finders chose, records skips; every outcome goes to the report. */
+  private applyPlans(plans: readonly TargetPlan[], level: 'debug' | 'info'): void {
+    if (this.stopped) return;
+    const { logger } = this.options;
+    for (const plan of plans) {
+      const { decision } = plan;
+      if (decision.action === 'skip') {
+        this.report.results.push({
+          target: plan.path,
+          point: 'skipped',
+          ok: false,
+          library: decision.library,
+          skipped: decision.reason,
+        });
+        logger.info('tls target skipped', { path: plan.path, library: decision.library, reason: decision.reason });
+        continue;
+      }
+      const probes = decision.probes.map((p) => ({
+        program: p.program,
+        offset: p.offset,
+        retprobe: p.retprobe,
+        point: `${p.retprobe ? 'uretprobe' : 'uprobe'}:${p.symbol}`,
+        cookie: TlsLibrary[decision.library],
+      }));
+      const pids = perProcessPids(this.options);
+      const attached = (
+        pids.length === 0
+          ? this.session.attachUprobes(plan.path, probes)
+          : pids.flatMap((pid) => this.session.attachUprobes(plan.path, probes, pid))
+      ).map((r) => ({ ...r, library: decision.library }));
+      this.report.results.push(...attached);
+      logger[level]('tls target attached', {
+        path: plan.path,
+        library: decision.library,
+        found_in: plan.foundIn,
+        probes: attached.filter((r) => r.ok).length,
+        failed: attached.filter((r) => !r.ok).length,
+        ...(plan.execTimeNs === undefined
+          ? {}
+          : { after_exec_ms: (Number(this.options.clock.nowNs() - plan.execTimeNs) / 1e6).toFixed(1) }),
+      });
+    }
+  }
 }
 
 /** The pids to attach per process: only when --pid is the sole filter. */
@@ -198,10 +229,15 @@ function describeFailures(results: readonly AttachResult[]): string {
     .join('; ');
 }
 
-/** The one-line summary of what was attached, for the `ready` line. */
+/** The one-line summary of what was attached, skipped and failed, for the `ready` line. */
 export function summarizeAttach(report: AttachReport): string {
   const byTarget = new Map<string, { ok: number; failed: string[] }>();
+  const skipped: string[] = [];
   for (const result of report.results) {
+    if (result.skipped !== undefined) {
+      skipped.push(`${result.target} (${result.library ?? 'tls'}: ${result.skipped})`);
+      continue;
+    }
     const entry = byTarget.get(result.target) ?? { ok: 0, failed: [] };
     if (result.ok) entry.ok++;
     else entry.failed.push(`${result.point} (${result.error ?? 'failed'})`);
@@ -213,5 +249,8 @@ export function summarizeAttach(report: AttachReport): string {
     if (entry.ok > 0) attached.push(`${target}[${entry.ok}]`);
     for (const failure of entry.failed) failed.push(`${target} ${failure}`);
   }
-  return `attached=${attached.join(',') || 'none'} failed=${failed.length === 0 ? 'none' : failed.join('; ')}`;
+  return (
+    `attached=${attached.join(',') || 'none'} skipped=${skipped.length === 0 ? 'none' : skipped.join('; ')} ` +
+    `failed=${failed.length === 0 ? 'none' : failed.join('; ')}`
+  );
 }

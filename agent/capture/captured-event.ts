@@ -64,4 +64,15 @@ export interface CloseEvent {
   readonly reason: CloseReason;
 }
 
-export type CapturedEvent = DataEvent | CloseEvent;
+/** A process called execve: the target watcher looks at the files the new program maps. */
+export interface ExecEvent {
+  readonly kind: 'exec';
+  readonly timestampNs: bigint;
+  readonly pid: number;
+  readonly tid: number;
+  readonly comm: string;
+  /** The file name execve was given (cut at 255 bytes). */
+  readonly filename: string;
+}
+
+export type CapturedEvent = DataEvent | CloseEvent | ExecEvent;

@@ -13,11 +13,26 @@ export interface NativeSessionOptions {
 export interface AttachResult {
   /** Library path for uprobes, 'kernel' for tracepoints. */
   readonly target: string;
-  /** e.g. 'uprobe:SSL_write', 'uretprobe:SSL_read', 'syscalls/sys_enter_close'. */
+  /** e.g. 'uprobe:SSL_write', 'uretprobe:SSL_read', 'syscalls/sys_enter_close'; 'skipped' for a skipped file. */
   readonly point: string;
   readonly ok: boolean;
   readonly errno?: number;
   readonly error?: string;
+  /** The TLS library of a uprobe target (set by the capture source, not the addon). */
+  readonly library?: string;
+  /** Why a file that carries a TLS library was not probed (point 'skipped', ok false). */
+  readonly skipped?: string;
+}
+
+/** One uprobe to attach: a program of the eBPF object at a file offset. */
+export interface NativeUprobe {
+  readonly program: string;
+  readonly offset: number;
+  readonly retprobe: boolean;
+  /** The name reported in results, e.g. 'uprobe:SSL_write'. */
+  readonly point: string;
+  /** Given to the program as its attach cookie (bpf_get_attach_cookie): the enum tls_library value. */
+  readonly cookie: number;
 }
 
 export interface NativeCounters {
@@ -36,7 +51,7 @@ export interface NativeCounters {
 export interface NativeCaptureSession {
   attachTracepoints(): AttachResult[];
   /** With a pid, the probes trap in that process only (target reads `path@pid`). */
-  attachOpenSsl(libraryPath: string, pid?: number): AttachResult[];
+  attachUprobes(file: string, probes: readonly NativeUprobe[], pid?: number): AttachResult[];
   start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
   counters(): NativeCounters;
   stop(): void;

@@ -37,14 +37,27 @@ export const RecordOffset = {
 export const COMM_LENGTH = 16;
 export const ADDRESS_LENGTH = 16;
 
-export const RecordType = { Data: 1, Close: 2 } as const;
+export const RecordType = { Data: 1, Close: 2, ProcessExec: 3 } as const;
 
 export const RecordFlag = { Truncated: 1, NoSocket: 2 } as const;
 
 export const AddressFamily = { Inet: 2, Inet6: 10 } as const;
 
 /** enum tls_library → the name used in output. */
-export const TLS_LIBRARY_NAMES: Readonly<Record<number, string>> = { 1: 'openssl' };
+export const TLS_LIBRARY_NAMES: Readonly<Record<number, string>> = {
+  1: 'openssl',
+  2: 'go',
+  3: 'gnutls',
+  4: 'nss',
+  5: 'boringssl',
+  6: 'nodejs',
+};
+
+/** enum tls_library values by name (what a target finder's decision carries to the kernel). */
+export const TlsLibrary = { openssl: 1, go: 2, gnutls: 3, nss: 4, boringssl: 5, nodejs: 6 } as const;
+
+/** Longest executable name a process-exec record carries (PLAINTAP_EXEC_PATH_BYTES). */
+export const EXEC_PATH_BYTES = 256;
 
 /** Largest payload of one record and most records per call (PLAINTAP_CHUNK_BYTES, PLAINTAP_MAX_CHUNKS). */
 export const CHUNK_BYTES = 16384;

@@ -131,7 +131,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
     argName: 'DURATION',
     description:
-      'How often to look for OpenSSL libraries mapped by processes started since (new containers); 0 disables.',
+      'New processes are found at their exec; this rescan of processes not seen yet is the safety net (a lost exec record, a library loaded later with dlopen); 0 disables.',
   },
   {
     key: 'capture.ring_buffer_size',

@@ -58,23 +58,37 @@ export function protocolSnapshot(protocols: readonly Protocol[]): ProtocolStatsS
 }
 
 /**
- * TLS library files by outcome: `attached` when at least one probe of the file is attached,
- * else `failed`. Tracepoints (target `kernel`) are no library and are left out.
+ * TLS library files by library and outcome: `attached` when at least one probe of the file is
+ * attached, `skipped` when a target finder chose not to probe it (e.g. symbols hidden), else
+ * `failed`. Tracepoints (target `kernel`) are no library and are left out. Every library a
+ * finder can report shows all three results, zero included, so that alerts see the series.
  */
-export function attachedTargetCounts(results: readonly AttachResult[], library = 'openssl'): AttachedTargetCount[] {
-  const byTarget = new Map<string, boolean>();
+export function attachedTargetCounts(
+  results: readonly AttachResult[],
+  libraries: readonly string[] = ['openssl'],
+): AttachedTargetCount[] {
+  const byTarget = new Map<string, { library: string; outcome: 'attached' | 'failed' | 'skipped' }>();
   for (const result of results) {
     if (result.target === 'kernel') continue;
-    byTarget.set(result.target, (byTarget.get(result.target) ?? false) || result.ok);
+    const library = result.library ?? 'openssl';
+    const key = `${library}\0${result.target}`;
+    const previous = byTarget.get(key)?.outcome;
+    const outcome = result.skipped !== undefined ? 'skipped' : result.ok ? 'attached' : 'failed';
+    if (previous === 'attached' || (previous === 'skipped' && outcome === 'failed')) continue;
+    byTarget.set(key, { library, outcome });
   }
-  let attached = 0;
-  let failed = 0;
-  for (const ok of byTarget.values()) {
-    if (ok) attached++;
-    else failed++;
-  }
-  return [
-    { library, result: 'attached', count: attached },
-    { library, result: 'failed', count: failed },
-  ];
+  const counts = new Map<string, { library: string; result: string; count: number }>();
+  const slot = (library: string, result: 'attached' | 'failed' | 'skipped'): { count: number } => {
+    const key = `${library}/${result}`;
+    let count = counts.get(key);
+    if (!count) {
+      count = { library, result, count: 0 };
+      counts.set(key, count);
+    }
+    return count;
+  };
+  for (const library of libraries)
+    for (const result of ['attached', 'failed', 'skipped'] as const) slot(library, result);
+  for (const { library, outcome } of byTarget.values()) slot(library, outcome).count++;
+  return [...counts.values()];
 }

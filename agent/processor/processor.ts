@@ -96,7 +96,8 @@ export class Processor {
 
   private dispatch(event: CapturedEvent, nowNs: bigint): void {
     if (event.kind === 'data') this.onData(event, nowNs);
-    else this.onClose(event);
+    else if (event.kind === 'close') this.onClose(event);
+    // exec records are the target watcher's (capture side); a replayed one has nothing to do here.
   }
 
   private onData(event: DataEvent, nowNs: bigint): void {

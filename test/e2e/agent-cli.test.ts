@@ -162,7 +162,7 @@ describe('plaintap configuration errors (no kernel needed)', () => {
 });
 
 describe('OpenSSL libraries of processes started later', { skip }, () => {
-  test('a private copy of libssl (as in a container) is found by the rescan and captured', async () => {
+  test('a private copy of libssl (as in a container) is found at exec or by the rescan and captured', async () => {
     const cert = makeCertificate();
     const nginx = await startNginx(cert);
     const libDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-private-libssl-'));
@@ -184,9 +184,9 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?private-libssl', c
           agent
             .stderr()
             .split('\n')
-            .find((l) => l.includes('new OpenSSL library attached') && l.includes(`pid:${child.pid}`)),
+            .find((l) => l.includes('tls target attached') && l.includes(`found_in=pid:${child.pid} `)),
         10_000,
-        'the rescan attaching the private libssl',
+        'the private libssl attached',
       );
       child.stdin.end('go\n');
       await new Promise((resolve) => child.once('exit', resolve));

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BatchDecoder } from '../../../agent/capture/batch-decoder';
-import { CloseReason, Direction, type CloseEvent, type DataEvent } from '../../../agent/capture/captured-event';
+import {
+  CloseReason,
+  Direction,
+  type CloseEvent,
+  type DataEvent,
+  type ExecEvent,
+} from '../../../agent/capture/captured-event';
 import { WallClock } from '../../../agent/capture/wall-clock';
 import { buildRecord } from './record-builder';
 
@@ -94,4 +100,20 @@ test('an unknown socket decodes with an empty tuple', () => {
   assert.equal(event.ipVersion, 0);
   assert.equal(event.localAddress, '');
   assert.equal(event.fd, -1);
+});
+
+test('decodes a process-exec record: pid, comm and the executed file name', () => {
+  const batch = Buffer.concat([
+    buildRecord({ type: 3, pid: 4242, tid: 4242, comm: 'wget', payload: Buffer.from('/usr/bin/wget') }),
+    buildRecord({ payload: Buffer.from('after') }),
+  ]);
+  const events = new BatchDecoder(clock).decode(batch);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['exec', 'data'],
+  );
+  const exec = events[0] as ExecEvent;
+  assert.equal(exec.pid, 4242);
+  assert.equal(exec.comm, 'wget');
+  assert.equal(exec.filename, '/usr/bin/wget');
 });

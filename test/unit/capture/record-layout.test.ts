@@ -35,6 +35,8 @@ ${fields}
   printf("\\"abi\\": %d, \\"chunk\\": %d, \\"maxChunks\\": %d, \\"maxComms\\": %d,\\n", PLAINTAP_ABI_VERSION, PLAINTAP_CHUNK_BYTES, PLAINTAP_MAX_CHUNKS, PLAINTAP_MAX_COMM_FILTERS);
   printf("\\"typeData\\": %d, \\"typeClose\\": %d, \\"flagTruncated\\": %u, \\"flagNoSocket\\": %u,\\n", RECORD_TYPE_DATA, RECORD_TYPE_CLOSE, RECORD_FLAG_TRUNCATED, RECORD_FLAG_NO_SOCKET);
   printf("\\"egress\\": %d, \\"ingress\\": %d, \\"openssl\\": %d, \\"fdClosed\\": %d, \\"sockDestroyed\\": %d,\\n", DIRECTION_EGRESS, DIRECTION_INGRESS, TLS_LIBRARY_OPENSSL, CLOSE_REASON_FD_CLOSED, CLOSE_REASON_SOCK_DESTROYED);
+  printf("\\"typeExec\\": %d, \\"execPathBytes\\": %d,\\n", RECORD_TYPE_PROCESS_EXEC, PLAINTAP_EXEC_PATH_BYTES);
+  printf("\\"go\\": %d, \\"gnutls\\": %d, \\"nss\\": %d, \\"boringssl\\": %d, \\"nodejs\\": %d,\\n", TLS_LIBRARY_GO, TLS_LIBRARY_GNUTLS, TLS_LIBRARY_NSS, TLS_LIBRARY_BORINGSSL, TLS_LIBRARY_NODEJS);
   printf("\\"counterLost\\": %d, \\"counterUnresolved\\": %d}\\n", COUNTER_RINGBUF_LOST, COUNTER_SOCKET_UNRESOLVED);
   return 0;
 }`;
@@ -65,7 +67,12 @@ test('record-layout.ts matches bpf/events.h', () => {
   assert.equal(layout.RecordFlag.NoSocket, c['flagNoSocket']);
   assert.equal(0, c['egress']);
   assert.equal(1, c['ingress']);
-  assert.equal(layout.TLS_LIBRARY_NAMES[c['openssl'] ?? -1], 'openssl');
+  assert.equal(layout.RecordType.ProcessExec, c['typeExec']);
+  assert.equal(layout.EXEC_PATH_BYTES, c['execPathBytes']);
+  for (const name of ['openssl', 'go', 'gnutls', 'nss', 'boringssl', 'nodejs'] as const) {
+    assert.equal(layout.TLS_LIBRARY_NAMES[c[name] ?? -1], name);
+    assert.equal(layout.TlsLibrary[name], c[name]);
+  }
   assert.equal(1, c['fdClosed']);
   assert.equal(2, c['sockDestroyed']);
   assert.equal(layout.CounterIndex.RingbufLost, c['counterLost']);

@@ -20,7 +20,26 @@ describe('stage snapshots for the metrics', () => {
     assert.deepEqual(counts, [
       { library: 'openssl', result: 'attached', count: 1 },
       { library: 'openssl', result: 'failed', count: 1 },
+      { library: 'openssl', result: 'skipped', count: 0 },
     ]);
+  });
+
+  it('attached targets: by library, skipped files counted, every known library shown', () => {
+    const counts = attachedTargetCounts(
+      [
+        { target: '/usr/bin/node', point: 'uprobe:SSL_write', ok: true, library: 'openssl' },
+        { target: '/x/cygrpc.so', point: 'skipped', ok: false, library: 'boringssl', skipped: 'symbols hidden' },
+      ],
+      ['openssl', 'boringssl'],
+    );
+    assert.deepEqual(
+      counts.filter((c) => c.count > 0),
+      [
+        { library: 'openssl', result: 'attached', count: 1 },
+        { library: 'boringssl', result: 'skipped', count: 1 },
+      ],
+    );
+    assert.equal(counts.length, 6);
   });
 
   it('native: kernel loss, batches JS could not take, malformed records', () => {
