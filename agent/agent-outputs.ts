@@ -4,7 +4,7 @@
  *
  *   processor → RedactingSink → FanOutSink ─┬─ console / JSON / none (stops alone when stdout closes)
  *                                           ├─ OTLP exporter (sdk-logs, gRPC, in a worker thread)
- *                                           └─ ExchangeStats, TruncationStats
+ *                                           └─ ExchangeStats, TruncationStats, SourceStats
  */
 import type { OtlpSettings, PlaintapConfig } from './config/plaintap-config';
 import { FanOutSink } from './export/fan-out-sink';
@@ -19,6 +19,7 @@ import { createOutputSink } from './export/output-sink';
 import { StdoutOutput, type ErrorReportingStream } from './export/stdout-output';
 import type { Logger } from './log';
 import { ExchangeStats } from './metrics/exchange-stats';
+import { SourceStats } from './metrics/source-stats';
 import { TruncationStats } from './metrics/truncation-stats';
 import type { RecordSink } from './protocols/protocol';
 import { RedactingSink } from './redaction/redacting-sink';
@@ -39,6 +40,8 @@ export interface AgentOutputs {
   readonly stdout: StdoutOutput | undefined;
   readonly exchangeStats: ExchangeStats;
   readonly truncations: TruncationStats;
+  /** Shell commands and database queries (counts, query durations). */
+  readonly sourceStats: SourceStats;
 }
 
 export interface AgentOutputsOptions {
@@ -64,6 +67,7 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
   });
   const exchangeStats = new ExchangeStats();
   const truncations = new TruncationStats();
+  const sourceStats = new SourceStats();
   const exporter =
     config.otlp && createExporter(config.otlp, config, redactor, logger, options.env, options.exportThread ?? 'worker');
 
@@ -82,9 +86,11 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
     emit(record) {
       exchangeStats.observe(record);
       truncations.observe(record);
+      sourceStats.observe(record);
     },
   });
-  return { sink: new RedactingSink(redactor, new FanOutSink(sinks)), exporter, stdout, exchangeStats, truncations };
+  const sink = new RedactingSink(redactor, new FanOutSink(sinks), { fullQueryText: config.db.queryText === 'full' });
+  return { sink, exporter, stdout, exchangeStats, truncations, sourceStats };
 }
 
 /**

@@ -150,6 +150,8 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     protocols: () => protocolSnapshot(processor.protocols),
     exchanges: () => outputs.exchangeStats.countsSnapshot(),
     exchangeDurations: () => outputs.exchangeStats.durations.snapshot(),
+    sourceCounts: () => outputs.sourceStats.counts(),
+    dbQueryDurations: () => outputs.sourceStats.durations(),
     exporters: () => [
       ...(outputs.stdout ? [outputs.stdout.stats()] : []),
       ...(exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
@@ -238,6 +240,8 @@ async function replay(mode: { file: string; realtime: boolean }, context: Replay
     protocols: () => protocolSnapshot(processor.protocols),
     exchanges: () => context.outputs.exchangeStats.countsSnapshot(),
     exchangeDurations: () => context.outputs.exchangeStats.durations.snapshot(),
+    sourceCounts: () => context.outputs.sourceStats.counts(),
+    dbQueryDurations: () => context.outputs.sourceStats.durations(),
   });
   const onSignal = (): void => source.stop();
   for (const name of STOP_SIGNALS) process.once(name, onSignal);

@@ -192,6 +192,7 @@ static __always_inline void learn_fd(int fd)
 	int learn_fd_##syscall(struct trace_event_raw_sys_enter *ctx)                                                  \
 	{                                                                                                              \
 		learn_fd((int)ctx->args[0]);                                                                           \
+		db_learn_fd((int)ctx->args[0]);                                                                        \
 		return 0;                                                                                              \
 	}
 

@@ -28,6 +28,9 @@ enum record_type {
 	RECORD_TYPE_CLOSE = 2, /* a tracked socket was closed or destroyed */
 	/* a process called execve: user space looks for TLS files it maps (payload: the file name) */
 	RECORD_TYPE_PROCESS_EXEC = 3,
+	/* 4, 5: reserved for other capture sources */
+	RECORD_TYPE_SHELL_COMMAND = 6, /* a line an interactive bash read (struct shell_command_record) */
+	RECORD_TYPE_DB_QUERY = 7,      /* a statement a database server ran (struct db_query_record) */
 };
 
 enum direction {
@@ -80,11 +83,93 @@ struct record_header {
 	char comm[PLAINTAP_COMM_LEN];
 };
 
+/* Longest shell line and query text kept; longer ones are marked truncated. */
+#define PLAINTAP_SHELL_LINE_BYTES 4096
+#define PLAINTAP_DB_QUERY_BYTES	  4096
+#define PLAINTAP_TTY_LEN	  32
+#define PLAINTAP_DB_SESSION_LEN	  128
+
+/* shell_command_record.flags and db_query_record.flags */
+#define SOURCE_FLAG_TRUNCATED	 (1u << 0) /* the line or query text is longer than what follows */
+#define SOURCE_FLAG_STATUS_KNOWN (1u << 1) /* shell: exit_status is the command's */
+
+/*
+ * One command line readline returned in an interactive bash. Emitted when the
+ * command finished (the outermost execute_command returned: exit_status known),
+ * or without a status when the shell read the next line or ran `exit` first.
+ * The line (captured_len bytes, no NUL) follows the record.
+ */
+struct shell_command_record {
+	__u32 type;	    /* RECORD_TYPE_SHELL_COMMAND */
+	__u32 abi_version;  /* PLAINTAP_ABI_VERSION */
+	__u64 timestamp_ns; /* readline returned: CLOCK_MONOTONIC */
+	__u64 end_ns;	    /* the command finished; 0 when unknown */
+	__u32 pid;	    /* tgid of the shell */
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__s32 exit_status; /* valid with SOURCE_FLAG_STATUS_KNOWN */
+	__u32 _pad0;
+	__u32 line_len;	    /* bytes of the line (before the cap) */
+	__u32 captured_len; /* bytes following the record (same offset as in record_header) */
+	__u8 flags;	    /* SOURCE_FLAG_* */
+	__u8 _pad1[7];
+	char comm[PLAINTAP_COMM_LEN];
+	char tty[PLAINTAP_TTY_LEN]; /* the session's terminal (e.g. "pts3"), empty when none */
+};
+
+enum db_system {
+	DB_SYSTEM_MYSQL = 1, /* MySQL / MariaDB (mysqld, mariadbd) */
+	DB_SYSTEM_POSTGRESQL = 2,
+};
+
+enum db_status {
+	DB_STATUS_OK = 1,
+	DB_STATUS_ERROR = 2,
+};
+
+/*
+ * One statement a database server ran, emitted when it finished. The query
+ * text (captured_len bytes) follows the record.
+ */
+struct db_query_record {
+	__u32 type;	   /* RECORD_TYPE_DB_QUERY */
+	__u32 abi_version; /* PLAINTAP_ABI_VERSION */
+	__u64 start_ns;	   /* CLOCK_MONOTONIC */
+	__u64 end_ns;
+	__u64 sock_id; /* the client's socket, 0 when unknown */
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 error_code;   /* MySQL: the error number; PostgreSQL: the SQLSTATE as packed by MAKE_SQLSTATE */
+	__u32 query_len;    /* bytes of the query text (before the cap) */
+	__u32 captured_len; /* bytes following the record (same offset as in record_header) */
+	__u32 statement_id; /* MySQL COM_STMT_EXECUTE: the prepared statement's id */
+	__u16 family;	    /* AF_INET, AF_INET6, 0 when unknown */
+	__u16 local_port;   /* the server's, host byte order */
+	__u16 remote_port;  /* the client's */
+	__u8 db_system;	    /* enum db_system */
+	__u8 command;	    /* MySQL: the COM_* command; 0 for PostgreSQL */
+	__u8 status;	    /* enum db_status */
+	__u8 flags;	    /* SOURCE_FLAG_* */
+	char sqlstate[6];   /* MySQL: the SQLSTATE sent with an error, NUL-terminated */
+	__u8 _pad[4];
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+	char comm[PLAINTAP_COMM_LEN];
+	/*
+	 * Who runs the statement. MySQL: the current database. PostgreSQL: the backend's
+	 * process title, `postgres: USER DATABASE HOST(PORT) …`. Empty when unknown.
+	 */
+	char session[PLAINTAP_DB_SESSION_LEN];
+};
+
 /* Indexes of the counters map (per-CPU array). Append only. */
 enum counter_index {
 	COUNTER_RINGBUF_LOST = 0,      /* ring buffer full: record dropped in the kernel */
 	COUNTER_SOCKET_UNRESOLVED = 1, /* data record emitted without fd/tuple */
-	COUNTER_MAX = 2,
+	COUNTER_SOURCE_STATE_LOST = 2, /* shell/db: per-thread state could not be created */
+	COUNTER_MAX = 3,
 };
 
 #endif /* PLAINTAP_EVENTS_H */

@@ -12,8 +12,11 @@
 
 #include "maps.bpf.h"
 #include "sock.bpf.h"
+#include "source_state.bpf.h"
 #include "capture.bpf.h"
 #include "tls_openssl.bpf.h"
 #include "process_exec.bpf.h"
+#include "shell_bash.bpf.h"
+#include "db_query.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

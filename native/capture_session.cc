@@ -38,6 +38,12 @@ int LoadWithSignalsBlocked(plaintap_bpf* skel) {
 // The ABI header is shared with the kernel; guard the layout the TS decoder assumes.
 static_assert(sizeof(record_header) == 120, "record_header layout changed: update agent/capture/record-layout.ts");
 static_assert(offsetof(record_header, comm) == 104, "record_header layout changed");
+static_assert(sizeof(shell_command_record) == 112, "shell_command_record layout changed: update record-layout.ts");
+static_assert(offsetof(shell_command_record, captured_len) == offsetof(record_header, captured_len),
+              "captured_len must sit where record_header has it");
+static_assert(sizeof(db_query_record) == 256, "db_query_record layout changed: update record-layout.ts");
+static_assert(offsetof(db_query_record, captured_len) == offsetof(record_header, captured_len),
+              "captured_len must sit where record_header has it");
 static_assert(PLAINTAP_ABI_VERSION == 1, "ABI version changed: update agent/capture/record-layout.ts");
 
 // libbpf's warnings, kept for the error message of a failed load or attach.
@@ -268,7 +274,7 @@ std::vector<uint64_t> CaptureSession::ReadKernelCounters() {
   return totals;
 }
 
-// counters() → { kernelLost, socketUnresolved, records, bytes, batches, droppedRecords, droppedBatches }
+// counters() → { kernelLost, socketUnresolved, sourceStateLost, records, bytes, batches, droppedRecords, droppedBatches }
 // Still answers after stop(), with the final values.
 Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -277,6 +283,7 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   kernel.resize(COUNTER_MAX, 0);
   result.Set("kernelLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_RINGBUF_LOST])));
   result.Set("socketUnresolved", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SOCKET_UNRESOLVED])));
+  result.Set("sourceStateLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SOURCE_STATE_LOST])));
   const RingCounters& ring = *ring_counters_;
   result.Set("records", static_cast<double>(ring.records.load()));
   result.Set("bytes", static_cast<double>(ring.bytes.load()));

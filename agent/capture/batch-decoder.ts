@@ -10,11 +10,26 @@ import {
   type CloseEvent,
   type DataEvent,
   type ExecEvent,
+  type DbQueryEvent,
+  type ShellCommandEvent,
 } from './captured-event';
 import { formatIpv4, formatIpv6 } from './ip-address';
+import { parsePostgresTitle, type PostgresSession } from './postgres-title';
 import {
   ABI_VERSION,
   AddressFamily,
+  CAPTURED_LEN_OFFSET,
+  DB_SESSION_LENGTH,
+  DB_RECORD_SIZE,
+  DB_SYSTEM_NAMES,
+  DbOffset as D,
+  DbStatus,
+  SHELL_RECORD_SIZE,
+  SQLSTATE_LENGTH,
+  ShellOffset as S,
+  SourceFlag,
+  SourceRecordType,
+  TTY_LENGTH,
   COMM_LENGTH,
   RECORD_ALIGN,
   RECORD_HEADER_SIZE,
@@ -31,6 +46,13 @@ export interface DecodeStats {
   malformed: Map<string, number>;
 }
 
+/** Fixed part of each record type (the variable payload follows it). */
+function fixedSize(type: number): number {
+  if (type === SourceRecordType.ShellCommand) return SHELL_RECORD_SIZE;
+  if (type === SourceRecordType.DbQuery) return DB_RECORD_SIZE;
+  return RECORD_HEADER_SIZE;
+}
+
 /** Distinct IPv4 addresses remembered as text; beyond that the cache starts over (bounded memory). */
 const MAX_CACHED_ADDRESSES = 4096;
 
@@ -41,6 +63,10 @@ export class BatchDecoder {
   private commWords: [number, number, number, number] = [-1, -1, -1, -1];
   private commText = '';
 
+  // Backends of one server share few titles: the last one parsed is kept.
+  private lastTitle = '';
+  private lastSession: PostgresSession | undefined;
+
   constructor(private readonly clock: WallClock) {}
 
   /** Decode one batch; a malformed record ends the batch (its length can no longer be trusted) and is counted. */
@@ -48,15 +74,21 @@ export class BatchDecoder {
     const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
     const events: CapturedEvent[] = [];
     let offset = 0;
-    while (offset + RECORD_HEADER_SIZE <= batch.byteLength) {
+    // Type and ABI version first: the record's fixed size depends on its type.
+    while (offset + 8 <= batch.byteLength) {
       const type = view.getUint32(offset + O.type, true);
       const version = view.getUint32(offset + O.abiVersion, true);
       if (version !== ABI_VERSION) {
         this.countMalformed('abi-version');
         return events;
       }
-      const captured = view.getUint32(offset + O.capturedLen, true);
-      const end = offset + RECORD_HEADER_SIZE + captured;
+      const fixed = fixedSize(type);
+      if (offset + fixed > batch.byteLength) {
+        this.countMalformed('length');
+        return events;
+      }
+      const captured = view.getUint32(offset + CAPTURED_LEN_OFFSET, true);
+      const end = offset + fixed + captured;
       if (end > batch.byteLength) {
         this.countMalformed('length');
         return events;
@@ -64,7 +96,12 @@ export class BatchDecoder {
       if (type === RecordType.Data) events.push(this.decodeData(batch, view, offset, captured));
       else if (type === RecordType.Close) events.push(this.decodeClose(view, offset));
       else if (type === RecordType.ProcessExec) events.push(this.decodeExec(batch, view, offset, captured));
-      else this.countMalformed('type');
+      else if (type === SourceRecordType.ShellCommand) events.push(this.decodeShell(batch, view, offset, captured));
+      else if (type === SourceRecordType.DbQuery) {
+        const query = this.decodeDbQuery(batch, view, offset, captured);
+        if (query) events.push(query);
+        else this.countMalformed('db-system');
+      } else this.countMalformed('type');
       this.stats.records++;
       offset = (end + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
     }
@@ -126,6 +163,80 @@ export class BatchDecoder {
     };
   }
 
+  private decodeShell(batch: Uint8Array, view: DataView, at: number, captured: number): ShellCommandEvent {
+    const flags = view.getUint8(at + S.flags);
+    const end = view.getBigUint64(at + S.endNs, true);
+    const start = at + SHELL_RECORD_SIZE;
+    return {
+      kind: 'shell-command',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + S.timestampNs, true)),
+      endNs: end === 0n ? undefined : this.clock.fromMonotonic(end),
+      pid: view.getUint32(at + S.pid, true),
+      tid: view.getUint32(at + S.tid, true),
+      ppid: view.getUint32(at + S.ppid, true),
+      uid: view.getUint32(at + S.uid, true),
+      comm: decodeCString(batch, at + S.comm, COMM_LENGTH),
+      tty: decodeTty(decodeCString(batch, at + S.tty, TTY_LENGTH)),
+      line: Buffer.from(batch.buffer, batch.byteOffset + start, captured).toString('utf8'),
+      lineLength: view.getUint32(at + S.lineLen, true),
+      truncated: (flags & SourceFlag.Truncated) !== 0,
+      exitStatus: (flags & SourceFlag.StatusKnown) !== 0 ? view.getInt32(at + S.exitStatus, true) : undefined,
+    };
+  }
+
+  private decodeDbQuery(batch: Uint8Array, view: DataView, at: number, captured: number): DbQueryEvent | undefined {
+    const system = DB_SYSTEM_NAMES[view.getUint8(at + D.dbSystem)];
+    if (system === undefined) return undefined;
+    const family = view.getUint16(at + D.family, true);
+    const ipVersion = family === AddressFamily.Inet ? 4 : family === AddressFamily.Inet6 ? 6 : 0;
+    const pid = view.getUint32(at + D.pid, true);
+    const ok = view.getUint8(at + D.status) !== DbStatus.Error;
+    const errorCode = view.getUint32(at + D.errorCode, true);
+    const flags = view.getUint8(at + D.flags);
+    let sqlState = '';
+    if (!ok)
+      sqlState =
+        system === 'postgresql' ? unpackSqlState(errorCode) : decodeCString(batch, at + D.sqlstate, SQLSTATE_LENGTH);
+    const start = at + DB_RECORD_SIZE;
+    const sessionText = decodeCString(batch, at + D.session, DB_SESSION_LENGTH);
+    const session = system === 'postgresql' ? this.postgresSession(sessionText) : undefined;
+    const kernelClient = ipVersion !== 0;
+    return {
+      kind: 'db-query',
+      system,
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + D.startNs, true)),
+      endNs: this.clock.fromMonotonic(view.getBigUint64(at + D.endNs, true)),
+      pid,
+      tid: view.getUint32(at + D.tid, true),
+      uid: view.getUint32(at + D.uid, true),
+      comm: decodeCString(batch, at + D.comm, COMM_LENGTH),
+      command: view.getUint8(at + D.command),
+      statementId: view.getUint32(at + D.statementId, true),
+      text: Buffer.from(batch.buffer, batch.byteOffset + start, captured).toString('utf8'),
+      textLength: view.getUint32(at + D.queryLen, true),
+      truncated: (flags & SourceFlag.Truncated) !== 0,
+      ok,
+      errorNumber: system === 'mysql' && !ok ? errorCode : 0,
+      sqlState,
+      namespace: system === 'mysql' ? sessionText : (session?.namespace ?? ''),
+      user: session?.user ?? '',
+      clientAddress: kernelClient
+        ? this.address(ipVersion, batch, view, at + D.remoteAddr)
+        : (session?.clientAddress ?? ''),
+      clientPort: kernelClient ? view.getUint16(at + D.remotePort, true) : (session?.clientPort ?? 0),
+      serverAddress: kernelClient ? this.address(ipVersion, batch, view, at + D.localAddr) : '',
+      serverPort: kernelClient ? view.getUint16(at + D.localPort, true) : 0,
+    };
+  }
+
+  private postgresSession(title: string): PostgresSession | undefined {
+    if (title !== this.lastTitle) {
+      this.lastTitle = title;
+      this.lastSession = parsePostgresTitle(title);
+    }
+    return this.lastSession;
+  }
+
   private address(ipVersion: number, batch: Uint8Array, view: DataView, at: number): string {
     if (ipVersion === 6) return formatIpv6(batch, at);
     if (ipVersion !== 4) return '';
@@ -155,6 +266,25 @@ export class BatchDecoder {
   private countMalformed(reason: string): void {
     this.stats.malformed.set(reason, (this.stats.malformed.get(reason) ?? 0) + 1);
   }
+}
+
+function decodeCString(batch: Uint8Array, at: number, max: number): string {
+  let end = at;
+  while (end < at + max && batch[end] !== 0) end++;
+  return Buffer.from(batch.buffer, batch.byteOffset + at, end - at).toString('utf8');
+}
+
+/** The kernel names pseudo-terminals `pts3`; /dev/pts/3 is what people know. */
+function decodeTty(name: string): string {
+  return /^pts\d+$/.test(name) ? `pts/${name.slice(3)}` : name;
+}
+
+/** PostgreSQL's MAKE_SQLSTATE: five characters, six bits each, first in the lowest bits. 0: internal error. */
+export function unpackSqlState(code: number): string {
+  if (code === 0) return 'XX000';
+  let text = '';
+  for (let i = 0; i < 5; i++) text += String.fromCharCode(((code >>> (6 * i)) & 0x3f) + 0x30);
+  return text;
 }
 
 function decodeComm(batch: Uint8Array, at: number): string {

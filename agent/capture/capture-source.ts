@@ -12,17 +12,36 @@ import { loadNativeAddon } from './native-addon';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
 import { TlsLibrary } from './record-layout';
+import { BASH_SPEC } from './targets/bash';
+import { MYSQL_SPEC } from './targets/mysql';
 import { OpenSslTargetFinder } from './targets/openssl';
+import { POSTGRES_SPEC } from './targets/postgres';
+import { SourceTargetFinder, type SourceFinderSpec, type SourceName } from './targets/source-finder';
 import type { TargetFinder } from './targets/target-finder';
 import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
 import type { WallClock } from './wall-clock';
+
+/** What can be captured: TLS plaintext (OpenSSL), interactive bash lines, MySQL/MariaDB and PostgreSQL statements. */
+export type CaptureSourceName = 'openssl' | SourceName;
+export const CAPTURE_SOURCE_NAMES: readonly CaptureSourceName[] = ['openssl', 'bash', 'mysql', 'postgres'];
+
+const SOURCE_SPECS: Readonly<Record<SourceName, SourceFinderSpec>> = {
+  bash: BASH_SPEC,
+  mysql: MYSQL_SPEC,
+  postgres: POSTGRES_SPEC,
+};
 
 export interface CaptureSourceOptions {
   readonly pids: readonly number[];
   readonly comms: readonly string[];
   /** --cgroup: cgroup v2 directories or cgroup paths. */
   readonly cgroups: readonly string[];
+  /** Enabled sources; default: openssl only. */
+  readonly sources?: readonly CaptureSourceName[];
   readonly opensslPaths: readonly string[];
+  readonly bashPaths?: readonly string[];
+  readonly mysqlPaths?: readonly string[];
+  readonly postgresPaths?: readonly string[];
   readonly ringBufferBytes: number;
   readonly maxPendingBatches: number;
   /** How often to look for TLS files of processes not seen yet (the exec watch's safety net); 0 = never. */
@@ -35,6 +54,8 @@ export interface CaptureSourceOptions {
 
 export interface AttachReport {
   readonly tracefs: TracefsStatus;
+  /** The enabled capture sources. */
+  readonly sources: readonly CaptureSourceName[];
   /** Grows when an exec or a rescan finds new files (attached, skipped or failed). */
   readonly results: AttachResult[];
 }
@@ -74,8 +95,9 @@ export class CaptureSource {
       cgroupIds: cgroupIds(options.cgroups),
     });
     const results: AttachResult[] = [];
-    const source = new CaptureSource(session, { tracefs, results }, options);
-    const finders: TargetFinder[] = [new OpenSslTargetFinder({ extraPaths: options.opensslPaths })];
+    const sources = options.sources ?? ['openssl'];
+    const source = new CaptureSource(session, { tracefs, results, sources }, options);
+    const finders = createFinders(options, sources);
     source.finders = finders;
     source.watcher = new TargetWatcher({ finders }, (plans) => source.applyPlans(plans, 'info'));
     try {
@@ -87,12 +109,25 @@ export class CaptureSource {
       const plans = source.watcher.initialScan();
       source.applyPlans(plans, 'debug');
       const uprobes = results.filter((r) => r.target !== 'kernel' && r.skipped === undefined);
-      if (!uprobes.some((r) => r.ok)) {
+      const isTls = (r: AttachResult): boolean => !(r.library !== undefined && r.library in SOURCE_SPECS);
+      const tls = uprobes.filter(isTls);
+      if (sources.includes('openssl') && !tls.some((r) => r.ok)) {
         throw new CaptureError(
-          uprobes.length === 0
+          tls.length === 0
             ? 'no TLS library (libssl.so* or a file defining SSL_read/SSL_write) found in the system library directories or in any running process; give one with --openssl-path'
-            : `no TLS probe could be attached: ${describeFailures(uprobes)}`,
+            : `no TLS probe could be attached: ${describeFailures(tls)}`,
         );
+      }
+      for (const name of sources) {
+        if (name === 'openssl') continue;
+        const own = uprobes.filter((r) => r.library === name);
+        if (!own.some((r) => r.ok)) {
+          throw new CaptureError(
+            own.length === 0
+              ? `source ${name}: no ${name} executable found in the standard paths or in any running process; give one with --${name}-path`
+              : `source ${name}: no probe could be attached: ${describeFailures(own)}`,
+          );
+        }
       }
     } catch (error) {
       source.watcher.stop();
@@ -177,7 +212,8 @@ export class CaptureSource {
         offset: p.offset,
         retprobe: p.retprobe,
         point: `${p.retprobe ? 'uretprobe' : 'uprobe'}:${p.symbol}`,
-        cookie: TlsLibrary[decision.library],
+        cookie:
+          p.cookie ?? (decision.library in TlsLibrary ? TlsLibrary[decision.library as keyof typeof TlsLibrary] : 0),
       }));
       const pids = perProcessPids(this.options);
       const attached = (
@@ -198,6 +234,21 @@ export class CaptureSource {
       });
     }
   }
+}
+
+/** The target finders of the enabled sources, for the shared watcher. */
+function createFinders(options: CaptureSourceOptions, sources: readonly CaptureSourceName[]): TargetFinder[] {
+  const finders: TargetFinder[] = [];
+  if (sources.includes('openssl')) finders.push(new OpenSslTargetFinder({ extraPaths: options.opensslPaths }));
+  const extra: Readonly<Record<SourceName, readonly string[]>> = {
+    bash: options.bashPaths ?? [],
+    mysql: options.mysqlPaths ?? [],
+    postgres: options.postgresPaths ?? [],
+  };
+  for (const name of Object.keys(SOURCE_SPECS) as SourceName[]) {
+    if (sources.includes(name)) finders.push(new SourceTargetFinder(SOURCE_SPECS[name], extra[name]));
+  }
+  return finders;
 }
 
 /** The pids to attach per process: only when --pid is the sole filter. */
@@ -238,10 +289,15 @@ export function summarizeAttach(report: AttachReport): string {
       skipped.push(`${result.target} (${result.library ?? 'tls'}: ${result.skipped})`);
       continue;
     }
-    const entry = byTarget.get(result.target) ?? { ok: 0, failed: [] };
+    // Shell and database targets are named with their source: `postgres:/usr/lib/…/postgres`.
+    const target =
+      result.library !== undefined && result.library in SOURCE_SPECS
+        ? `${result.library}:${result.target}`
+        : result.target;
+    const entry = byTarget.get(target) ?? { ok: 0, failed: [] };
     if (result.ok) entry.ok++;
     else entry.failed.push(`${result.point} (${result.error ?? 'failed'})`);
-    byTarget.set(result.target, entry);
+    byTarget.set(target, entry);
   }
   const attached: string[] = [];
   const failed: string[] = [];
@@ -251,6 +307,6 @@ export function summarizeAttach(report: AttachReport): string {
   }
   return (
     `attached=${attached.join(',') || 'none'} skipped=${skipped.length === 0 ? 'none' : skipped.join('; ')} ` +
-    `failed=${failed.length === 0 ? 'none' : failed.join('; ')}`
+    `failed=${failed.length === 0 ? 'none' : failed.join('; ')} sources=${report.sources.join(',')}`
   );
 }

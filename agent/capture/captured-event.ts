@@ -75,4 +75,62 @@ export interface ExecEvent {
   readonly filename: string;
 }
 
-export type CapturedEvent = DataEvent | CloseEvent | ExecEvent;
+/** A command line an interactive shell read (not a byte stream: it never enters a connection worker). */
+export interface ShellCommandEvent {
+  readonly kind: 'shell-command';
+  /** Wall-clock nanoseconds when the line was read. */
+  readonly timestampNs: bigint;
+  /** When the command finished; undefined when unknown. */
+  readonly endNs: bigint | undefined;
+  readonly pid: number;
+  readonly tid: number;
+  readonly ppid: number;
+  readonly uid: number;
+  readonly comm: string;
+  /** The session's terminal (`pts/3`), '' when none. */
+  readonly tty: string;
+  readonly line: string;
+  /** Bytes of the line, kept or not. */
+  readonly lineLength: number;
+  readonly truncated: boolean;
+  /** The command's exit status; undefined when the shell read another line (or exited) first. */
+  readonly exitStatus: number | undefined;
+}
+
+/** Who ran a statement: the server process and, where known, its client. */
+export interface DbQueryEvent {
+  readonly kind: 'db-query';
+  readonly system: 'mysql' | 'postgresql';
+  /** Wall-clock nanoseconds when the statement started. */
+  readonly timestampNs: bigint;
+  readonly endNs: bigint;
+  readonly pid: number;
+  readonly tid: number;
+  readonly uid: number;
+  readonly comm: string;
+  /** MySQL COM_* command (3 query, 22 prepare, 23 execute); 0 for PostgreSQL. */
+  readonly command: number;
+  readonly statementId: number;
+  readonly text: string;
+  readonly textLength: number;
+  readonly truncated: boolean;
+  readonly ok: boolean;
+  /** MySQL error number (0 when none). */
+  readonly errorNumber: number;
+  /** SQLSTATE of an error ('' when none or unknown). */
+  readonly sqlState: string;
+  /** The database ('' when unknown). */
+  readonly namespace: string;
+  /** The database user ('' when unknown). */
+  readonly user: string;
+  /** The client's address and port, when known (0 port: unknown). */
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  /** The server's own address and port, when known. */
+  readonly serverAddress: string;
+  readonly serverPort: number;
+}
+
+export type SourceEvent = ShellCommandEvent | DbQueryEvent;
+
+export type CapturedEvent = DataEvent | CloseEvent | ExecEvent | SourceEvent;

@@ -16,6 +16,8 @@ export interface AttachResult {
   /** e.g. 'uprobe:SSL_write', 'uretprobe:SSL_read', 'syscalls/sys_enter_close'; 'skipped' for a skipped file. */
   readonly point: string;
   readonly ok: boolean;
+  /** The capture source the probe belongs to (set by the agent; absent: openssl). */
+  readonly source?: string;
   readonly errno?: number;
   readonly error?: string;
   /** The TLS library of a uprobe target (set by the capture source, not the addon). */
@@ -40,6 +42,8 @@ export interface NativeCounters {
   readonly kernelLost: number;
   /** Data records emitted without fd/tuple. */
   readonly socketUnresolved: number;
+  /** Shell/database records lost because their per-thread state could not be created. */
+  readonly sourceStateLost?: number;
   readonly records: number;
   readonly bytes: number;
   readonly batches: number;

@@ -65,4 +65,69 @@ export const MAX_CHUNKS = 8;
 export const MAX_COMM_FILTERS = 8;
 
 /** Indexes of the kernel counters map. */
-export const CounterIndex = { RingbufLost: 0, SocketUnresolved: 1 } as const;
+export const CounterIndex = { RingbufLost: 0, SocketUnresolved: 1, SourceStateLost: 2 } as const;
+
+/** Record types of the non-stream sources (enum record_type). */
+export const SourceRecordType = { ShellCommand: 6, DbQuery: 7 } as const;
+
+/** Every record type's offset of `captured_len` is the record header's (static_assert in native). */
+export const CAPTURED_LEN_OFFSET = 52;
+
+/** `struct shell_command_record`; the line follows it. */
+export const SHELL_RECORD_SIZE = 112;
+export const ShellOffset = {
+  timestampNs: 8,
+  endNs: 16,
+  pid: 24,
+  tid: 28,
+  ppid: 32,
+  uid: 36,
+  exitStatus: 40,
+  lineLen: 48,
+  capturedLen: 52,
+  flags: 56,
+  comm: 64,
+  tty: 80,
+} as const;
+export const TTY_LENGTH = 32;
+
+/** `struct db_query_record`; the query text follows it. */
+export const DB_RECORD_SIZE = 256;
+export const DbOffset = {
+  startNs: 8,
+  endNs: 16,
+  sockId: 24,
+  pid: 32,
+  tid: 36,
+  uid: 40,
+  errorCode: 44,
+  queryLen: 48,
+  capturedLen: 52,
+  statementId: 56,
+  family: 60,
+  localPort: 62,
+  remotePort: 64,
+  dbSystem: 66,
+  command: 67,
+  status: 68,
+  flags: 69,
+  sqlstate: 70,
+  localAddr: 80,
+  remoteAddr: 96,
+  comm: 112,
+  session: 128,
+} as const;
+export const SQLSTATE_LENGTH = 6;
+export const DB_SESSION_LENGTH = 128;
+
+/** shell_command_record.flags and db_query_record.flags (SOURCE_FLAG_*). */
+export const SourceFlag = { Truncated: 1, StatusKnown: 2 } as const;
+
+/** enum db_system → `db.system.name`. */
+export const DB_SYSTEM_NAMES: Readonly<Record<number, 'mysql' | 'postgresql'>> = { 1: 'mysql', 2: 'postgresql' };
+export const DbStatus = { Ok: 1, Error: 2 } as const;
+/** MySQL COM_* commands the kernel reports. */
+export const MysqlCommand = { Query: 3, StmtPrepare: 22, StmtExecute: 23 } as const;
+
+export const PLAINTAP_SHELL_LINE_BYTES = 4096;
+export const PLAINTAP_DB_QUERY_BYTES = 4096;

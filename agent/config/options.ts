@@ -10,6 +10,7 @@ import { LOG_LEVELS } from '../log';
 import { parseMetricsAddress } from '../metrics/metrics-address';
 import { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_KEYS } from '../redaction/redactor';
 import type { OptionSpec, OptionValue } from './option-spec';
+import { CAPTURE_SOURCE_NAMES, type CaptureSourceName } from '../capture/capture-source';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -111,6 +112,60 @@ export const OPTIONS: readonly OptionSpec[] = [
     argName: 'PATH',
     description:
       'Capture only processes in this cgroup v2 directory or below it (repeatable, at most 1024; with --pid/--comm, any matches). A directory such as /sys/fs/cgroup/unified/kubepods/pod<uid>, or a path as /proc/PID/cgroup shows it. Filtered in the kernel.',
+  },
+  {
+    key: 'capture.sources',
+    flag: 'sources',
+    env: 'PLAINTAP_SOURCES',
+    type: 'string-list',
+    default: ['openssl'],
+    check: (value) => {
+      const list = value as readonly string[];
+      const bad = list.find((name) => !CAPTURE_SOURCE_NAMES.includes(name as CaptureSourceName));
+      if (bad !== undefined) return `"${bad}" is not a capture source (${CAPTURE_SOURCE_NAMES.join(', ')})`;
+      return list.length === 0 ? 'at least one capture source' : undefined;
+    },
+    argName: 'LIST',
+    description:
+      'What to capture: openssl (TLS plaintext), bash (interactive command lines), mysql (MySQL/MariaDB statements), postgres (PostgreSQL statements); comma-separated or repeatable.',
+  },
+  {
+    key: 'capture.bash_paths',
+    flag: 'bash-path',
+    env: 'PLAINTAP_BASH_PATHS',
+    type: 'string-list',
+    default: [],
+    argName: 'FILE',
+    description: 'Extra bash executables to probe (besides the standard paths and running bash processes).',
+  },
+  {
+    key: 'capture.mysql_paths',
+    flag: 'mysql-path',
+    env: 'PLAINTAP_MYSQL_PATHS',
+    type: 'string-list',
+    default: [],
+    argName: 'FILE',
+    description: 'Extra mysqld/mariadbd executables to probe (besides the standard paths and running servers).',
+  },
+  {
+    key: 'capture.postgres_paths',
+    flag: 'postgres-path',
+    env: 'PLAINTAP_POSTGRES_PATHS',
+    type: 'string-list',
+    default: [],
+    argName: 'FILE',
+    description: 'Extra postgres executables to probe (besides the standard paths and running servers).',
+  },
+  {
+    key: 'db.query_text',
+    flag: 'db-query-text',
+    env: 'PLAINTAP_DB_QUERY_TEXT',
+    type: 'enum',
+    choices: ['sanitized', 'full'],
+    default: 'sanitized',
+    argName: 'MODE',
+    description:
+      'Query texts in every output: sanitized (literals replaced by ?) or full (as the server received them: may hold secrets).',
   },
   {
     key: 'capture.openssl_paths',

@@ -1,4 +1,5 @@
 /** The typed configuration the agent runs with, built from the effective option values. */
+import type { CaptureSourceName } from '../capture/capture-source';
 import type { CapturedSide } from '../export/side-filter-sink';
 import type { LogLevel } from '../log';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address';
@@ -32,12 +33,21 @@ export interface PlaintapConfig {
     readonly comms: readonly string[];
     /** cgroup v2 directories or cgroup paths (--cgroup). */
     readonly cgroups: readonly string[];
+    /** openssl, bash, mysql, postgres. */
+    readonly sources: readonly CaptureSourceName[];
     readonly opensslPaths: readonly string[];
+    readonly bashPaths: readonly string[];
+    readonly mysqlPaths: readonly string[];
+    readonly postgresPaths: readonly string[];
     readonly rescanIntervalMs: number;
     /** Record file for raw kernel batches; '' = none. */
     readonly recordFile: string;
     readonly ringBufferBytes: number;
     readonly maxPendingBatches: number;
+  };
+  readonly db: {
+    /** `sanitized`: literals become `?`; `full`: as captured. */
+    readonly queryText: 'sanitized' | 'full';
   };
   readonly processor: {
     readonly idleTimeoutMs: number;
@@ -122,12 +132,17 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       pids: get('capture.pids'),
       comms: get('capture.comms'),
       cgroups: get('capture.cgroups'),
+      sources: get<readonly CaptureSourceName[]>('capture.sources'),
       opensslPaths: get('capture.openssl_paths'),
+      bashPaths: get('capture.bash_paths'),
+      mysqlPaths: get('capture.mysql_paths'),
+      postgresPaths: get('capture.postgres_paths'),
       rescanIntervalMs: get('capture.rescan_interval'),
       recordFile: get('capture.record'),
       ringBufferBytes: get('capture.ring_buffer_size'),
       maxPendingBatches: get('capture.max_pending_batches'),
     },
+    db: { queryText: get<'sanitized' | 'full'>('db.query_text') },
     processor: {
       idleTimeoutMs: get('processor.idle_timeout'),
       maxConnections: get('processor.max_connections'),

@@ -1,6 +1,8 @@
 /** Everything the processor hands to the exporters. One union, discriminated by `kind`. */
 import type { ConnectionFacts, Direction } from '../capture/captured-event';
+import type { DbQuery } from './db-query';
 import type { HttpExchange } from './http-exchange';
+import type { ShellCommand } from './shell-command';
 import type { WebSocketMessage } from './websocket-message';
 
 /** Bytes of one direction that no protocol recognised (the seed's DefaultParser). */
@@ -18,4 +20,7 @@ export interface RawMessage {
   readonly truncated: boolean;
 }
 
-export type OutputRecord = RawMessage | HttpExchange | WebSocketMessage;
+export type OutputRecord = RawMessage | HttpExchange | WebSocketMessage | ShellCommand | DbQuery;
+
+/** Records of the non-stream sources: no connection, no side. */
+export type SourceRecord = ShellCommand | DbQuery;

@@ -16,6 +16,7 @@ import { processLine } from './connection-fields';
 import { hexDump } from './hex-dump';
 import { bufferView } from './payload-bytes';
 import { isPrintableText } from './printable-text';
+import { formatDbQueryText, formatShellCommandText } from './source-record-format';
 import type { TextStream } from './text-stream';
 
 export interface ConsoleWriterOptions {
@@ -48,6 +49,10 @@ export function formatConsoleRecord(record: OutputRecord, hex: boolean): string 
       return formatExchangeText(record, { hex }) + '\n';
     case 'websocket.message':
       return formatWebSocketText(record, { hex }) + '\n';
+    case 'shell.command':
+      return formatShellCommandText(record);
+    case 'db.query':
+      return formatDbQueryText(record);
     default: {
       // A new record kind must get a format here.
       const unhandled: never = record;

@@ -15,6 +15,7 @@ import {
   type JsonWebSocketMessage,
 } from './exchange-format';
 import { formatRfc3339Nanos } from './rfc3339';
+import { dbQueryToJson, shellCommandToJson, type JsonDbQuery, type JsonShellCommand } from './source-record-format';
 import type { TextStream } from './text-stream';
 
 export interface JsonLinesWriterOptions {
@@ -35,7 +36,7 @@ export type JsonRawRecord = {
 } & JsonConnection &
   JsonPayload;
 
-export type JsonRecord = JsonRawRecord | JsonExchange | JsonWebSocketMessage;
+export type JsonRecord = JsonRawRecord | JsonExchange | JsonWebSocketMessage | JsonShellCommand | JsonDbQuery;
 
 export class JsonLinesWriter implements RecordSink {
   private readonly stream: TextStream;
@@ -59,6 +60,10 @@ export function toJsonRecord(record: OutputRecord, hex: boolean): JsonRecord {
       return exchangeToJson(record, { hex });
     case 'websocket.message':
       return webSocketMessageToJson(record, { hex });
+    case 'shell.command':
+      return shellCommandToJson(record);
+    case 'db.query':
+      return dbQueryToJson(record);
     default: {
       // A new record kind must get a mapping here.
       const unhandled: never = record;

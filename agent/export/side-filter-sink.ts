@@ -1,7 +1,7 @@
 /**
  * `--side client|server`: of the two observations of a connection seen on one host (the
  * process that sent the request, and the one that answered it), keep one. Records without a
- * side (raw bytes) pass.
+ * side (raw bytes, shell commands, queries) pass.
  */
 import type { OutputRecord } from '../exchange/output-record';
 import type { RecordSink } from '../protocols/protocol';
@@ -18,7 +18,8 @@ export class SideFilterSink implements RecordSink {
   ) {}
 
   emit(record: OutputRecord): void {
-    if (record.kind !== 'raw' && record.side !== this.keep) {
+    const side = (record as { readonly side?: string }).side;
+    if (side !== undefined && side !== this.keep) {
       this.filtered++;
       return;
     }

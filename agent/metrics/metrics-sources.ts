@@ -8,6 +8,8 @@
  * never a pid, an address, a path or anything else from the captured traffic.
  */
 import type { ExchangeDurationSnapshot } from './exchange-duration-histogram';
+import type { HistogramSnapshot } from './snapshot-histogram-metric';
+import type { DbQueryDurationLabel, SourceCountsSnapshot } from './source-stats';
 
 /** Why a connection worker ended (the processor's lifecycle). */
 export type WorkerCloseReason = 'idle' | 'fd-closed' | 'socket-destroyed' | 'shutdown';
@@ -95,4 +97,7 @@ export interface MetricsSources {
   readonly exporters?: () => readonly ExporterStatsSnapshot[];
   readonly attachedTargets?: () => readonly AttachedTargetCount[];
   readonly exchangeDurations?: () => ExchangeDurationSnapshot;
+  /** Shell commands and database queries reported. */
+  readonly sourceCounts?: () => SourceCountsSnapshot;
+  readonly dbQueryDurations?: () => HistogramSnapshot<DbQueryDurationLabel>;
 }

@@ -9,6 +9,7 @@ import { VERSION } from '../version';
 import { SnapshotHistogramMetric } from './snapshot-histogram-metric';
 import { WORKER_CLOSE_REASONS, type CountsBy, type MetricsSources } from './metrics-sources';
 import type { ExchangeDurationLabels } from './exchange-duration-histogram';
+import type { DbQueryDurationLabel } from './source-stats';
 
 export interface PlaintapMetricsOptions {
   readonly sources?: MetricsSources;
@@ -41,6 +42,9 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_parse_errors_total',
   'plaintap_exchanges_total',
   'plaintap_exchange_duration_seconds',
+  'plaintap_db_queries_total',
+  'plaintap_db_query_duration_seconds',
+  'plaintap_shell_commands_total',
   'plaintap_records_exported_total',
   'plaintap_export_failures_total',
   'plaintap_export_failed_records_total',
@@ -228,6 +232,32 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     labelNames: ['protocol', 'method', 'status_class', 'side'],
     snapshot: () => read('exchangeDurations'),
   }).registerIn(registry);
+
+  // shell commands and database queries
+  new Counter<'db_system' | 'status'>({
+    name: 'plaintap_db_queries_total',
+    help: 'Database statements reported, by database system (mysql, postgresql) and status (ok, error).',
+    labelNames: ['db_system', 'status'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [key, n] of read('sourceCounts')?.dbQueries ?? []) {
+        const [dbSystem = '', status = ''] = key.split('\0');
+        this.inc({ db_system: dbSystem, status }, Math.max(0, n));
+      }
+    },
+  });
+  new SnapshotHistogramMetric<DbQueryDurationLabel>({
+    name: 'plaintap_db_query_duration_seconds',
+    help: 'Time a database server took for a statement, by database system and operation (db.operation.name; _OTHER beyond the known SQL keywords).',
+    labelNames: ['db_system', 'operation'],
+    snapshot: () => read('dbQueryDurations'),
+  }).registerIn(registry);
+  counterFrom(
+    'plaintap_shell_commands_total',
+    'Interactive shell command lines reported.',
+    () => read('sourceCounts')?.shellCommands,
+  );
 
   // exporters
   const exporters = () => read('exporters') ?? [];

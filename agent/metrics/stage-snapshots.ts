@@ -18,7 +18,12 @@ import type {
 /** What reached user space: the processor sees every decoded record. */
 export function captureSnapshot(processor: ProcessorStats): CaptureStatsSnapshot {
   return {
-    eventsReceived: { data: processor.eventsReceived.data, close: processor.eventsReceived.close },
+    eventsReceived: {
+      data: processor.eventsReceived.data,
+      close: processor.eventsReceived.close,
+      shell_command: processor.eventsReceived.shellCommand,
+      db_query: processor.eventsReceived.dbQuery,
+    },
     bytesCaptured: processor.bytesReceived,
   };
 }
@@ -29,7 +34,12 @@ export function nativeSnapshot(counters: NativeCounters, decoder: DecodeStats): 
   for (const n of decoder.malformed.values()) malformed += n;
   return {
     kernelLostSamples: counters.kernelLost,
-    dropped: { batch_queue_full: counters.droppedRecords, malformed },
+    dropped: {
+      batch_queue_full: counters.droppedRecords,
+      malformed,
+      // Shell/database records whose per-thread kernel state could not be created.
+      ...(counters.sourceStateLost !== undefined ? { source_state: counters.sourceStateLost } : {}),
+    },
   };
 }
 

@@ -28,15 +28,27 @@ export type DropReason =
   /** The event arrived after `shutdown()`. */
   | 'after-shutdown'
   /** The connection's parser (and its fallback) threw on these bytes. */
-  | 'parser-error';
+  | 'parser-error'
+  /** A shell command or query record an output threw on. */
+  | 'output-error';
 
-export const DROP_REASONS: readonly DropReason[] = ['connection-limit', 'after-shutdown', 'parser-error'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'connection-limit',
+  'after-shutdown',
+  'parser-error',
+  'output-error',
+];
 
 export interface ProcessorStats {
   readonly liveWorkers: number;
   readonly workersOpened: number;
   readonly workersClosed: Readonly<Record<WorkerCloseReason, number>>;
-  readonly eventsReceived: { readonly data: number; readonly close: number };
+  readonly eventsReceived: {
+    readonly data: number;
+    readonly close: number;
+    readonly shellCommand: number;
+    readonly dbQuery: number;
+  };
   /** Captured payload bytes of all data events received. */
   readonly bytesReceived: number;
   /** Bytes the TLS calls carried that were not captured (gaps and cut tails). */
@@ -69,12 +81,15 @@ export class ProcessorCounters {
   };
   dataEvents = 0;
   closeEvents = 0;
+  shellCommandEvents = 0;
+  dbQueryEvents = 0;
   bytesReceived = 0;
   bytesMissed = 0;
   readonly eventsDropped: Record<DropReason, number> = {
     'connection-limit': 0,
     'after-shutdown': 0,
     'parser-error': 0,
+    'output-error': 0,
   };
   bytesDropped = 0;
   closesUnmatched = 0;
@@ -99,7 +114,12 @@ export class ProcessorCounters {
       liveWorkers,
       workersOpened: this.workersOpened,
       workersClosed: { ...this.workersClosed },
-      eventsReceived: { data: this.dataEvents, close: this.closeEvents },
+      eventsReceived: {
+        data: this.dataEvents,
+        close: this.closeEvents,
+        shellCommand: this.shellCommandEvents,
+        dbQuery: this.dbQueryEvents,
+      },
       bytesReceived: this.bytesReceived,
       bytesMissed: this.bytesMissed,
       eventsDropped: { ...this.eventsDropped },

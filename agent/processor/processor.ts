@@ -6,12 +6,20 @@
  * Synchronous by design: the capture source hands over a batch, the processor
  * runs it to completion, records leave through the sink before handleBatch returns.
  */
-import { CloseReason, type CapturedEvent, type CloseEvent, type DataEvent } from '../capture/captured-event';
+import {
+  CloseReason,
+  type CapturedEvent,
+  type CloseEvent,
+  type DataEvent,
+  type SourceEvent,
+} from '../capture/captured-event';
+import type { SourceRecord } from '../exchange/output-record';
 import { ConnectionTable } from './connection-table';
 import { ConnectionWorker, isTracked } from './connection-worker';
 import { IdleQueue } from './idle-queue';
 import { resolveProcessorOptions, type ProcessorOptions, type ResolvedProcessorOptions } from './processor-options';
 import { ProcessorCounters, type ProcessorStats, type WorkerCloseReason } from './processor-stats';
+import { dbQueryRecord, isBlankLine, shellCommandRecord } from './source-records';
 import type { Protocol } from '../protocols/protocol';
 import type { WorkerContext } from './worker-context';
 
@@ -98,6 +106,31 @@ export class Processor {
     if (event.kind === 'data') this.onData(event, nowNs);
     else if (event.kind === 'close') this.onClose(event);
     // exec records are the target watcher's (capture side); a replayed one has nothing to do here.
+    else if (event.kind !== 'exec') this.onSourceEvent(event);
+  }
+
+  /** A shell command or a query is complete as the kernel reports it: straight to the sink. */
+  private onSourceEvent(event: SourceEvent): void {
+    const counters = this.counters;
+    let record: SourceRecord;
+    if (event.kind === 'shell-command') {
+      counters.shellCommandEvents++;
+      if (isBlankLine(event)) return;
+      record = shellCommandRecord(event);
+    } else {
+      counters.dbQueryEvents++;
+      record = dbQueryRecord(event);
+    }
+    if (this.stopped) {
+      counters.drop('after-shutdown', 0);
+      return;
+    }
+    try {
+      this.options.sink.emit(record);
+    } catch (error) {
+      counters.drop('output-error', 0);
+      this.options.logger.warn('an output failed on a record', { kind: record.kind, error: (error as Error).message });
+    }
   }
 
   private onData(event: DataEvent, nowNs: bigint): void {

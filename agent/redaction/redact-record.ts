@@ -2,7 +2,8 @@
  * One record with its secrets replaced, before any output sees it: header values (request,
  * response, interim responses, trailers) and query values of the redacted names, the query of
  * a WebSocket's upgrade target, header-looking lines of raw text payloads, the values of those
- * query keys in JSON and form bodies. Records are
+ * query keys in JSON and form bodies, secret options and assignments of shell command lines, the
+ * literals of query texts (unless full text is asked for). Records are
  * immutable: a record that needs no change is returned as is, else a redacted copy.
  */
 import type { HttpExchange, HttpInterimResponse, HttpRequest, HttpResponse } from '../exchange/http-exchange';
@@ -11,12 +12,32 @@ import type { WebSocketMessage } from '../exchange/websocket-message';
 import { redactBody } from './redact-body';
 import { redactHeaderLines } from './redact-header-lines';
 import type { Redactor } from './redactor';
+import { redactShellLine } from './shell-secrets';
+import { maskSqlLiterals } from './sql-literals';
+
+export interface RecordRedactionOptions {
+  /** Export query texts as captured; default false: literals become `?`. */
+  readonly fullQueryText?: boolean;
+}
 
 /** Every record kind an output may see (the processor's union may not list them all yet). */
 export type RedactableRecord = OutputRecord | HttpExchange | WebSocketMessage;
 
-export function redactRecord(record: RedactableRecord, redactor: Redactor): RedactableRecord {
+export function redactRecord(
+  record: RedactableRecord,
+  redactor: Redactor,
+  options: RecordRedactionOptions = {},
+): RedactableRecord {
   switch (record.kind) {
+    case 'shell.command': {
+      const line = redactShellLine(record.line);
+      return line === record.line ? record : { ...record, line };
+    }
+    case 'db.query': {
+      if (options.fullQueryText === true) return record;
+      const text = maskSqlLiterals(record.text);
+      return text === record.text ? record : { ...record, text };
+    }
     case 'raw':
       return redactRaw(record, redactor);
     case 'http1.exchange':

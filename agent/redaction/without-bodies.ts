@@ -30,6 +30,10 @@ export function withoutBodies(record: OutputRecord): OutputRecord {
     case 'raw':
       // A raw stream has no body to tell apart; `--truncate` caps it.
       return record;
+    case 'shell.command':
+    case 'db.query':
+      // No body: the command line and the (sanitized) statement are the record itself.
+      return record;
     default: {
       const unhandled: never = record;
       throw new TypeError(`without-bodies: unknown record kind ${(unhandled as { kind: string }).kind}`);

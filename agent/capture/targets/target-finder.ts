@@ -8,7 +8,9 @@
 import type { ElfFile, ElfSymbol } from './elf-file';
 
 /** Label of `plaintap_attached_targets{library}` and of records' `tls_library`. */
-export type TlsLibraryName = 'openssl' | 'go' | 'gnutls' | 'nss' | 'boringssl' | 'nodejs';
+export type TlsLibraryName = 'openssl' | 'go' | 'gnutls' | 'nss' | 'boringssl' | 'nodejs' | NonTlsSourceName;
+/** The shell and database sources (targets/source-finder.ts): labelled like a library. */
+export type NonTlsSourceName = 'bash' | 'mysql' | 'postgres';
 
 export interface CandidateFile {
   /** A path this process can open (through /proc/PID/root for a process's files). */
@@ -27,6 +29,8 @@ export interface UprobePlan {
   readonly symbol: string;
   readonly offset: number;
   readonly retprobe: boolean;
+  /** The attach cookie, when the source sets one (TLS sources get their enum tls_library value). */
+  readonly cookie?: number;
 }
 
 export type TargetDecision =

@@ -15,6 +15,7 @@ import { isPrintableText } from '../printable-text';
 import { http1ExchangeView } from './http1-exchange-view';
 import type { HttpExchangeView } from './http-exchange-view';
 import { ATTR, EVENT_NAME, KNOWN_HTTP_METHODS } from './semantic-attributes';
+import { mapDbQuery, mapShellCommand } from './source-record-mapping';
 import { parseTraceparent, type ParsedTraceparent } from './traceparent';
 
 /** OTLP SeverityNumber values plaintap uses (api-logs `SeverityNumber.INFO` / `.WARN`). */
@@ -369,6 +370,10 @@ export function mapRecord(
       return mapHttpExchange(record, options, attributes);
     case 'websocket.message':
       return mapWebSocket(record, options.redactor, options.payloads, attributes);
+    case 'shell.command':
+      return mapShellCommand(record, attributes);
+    case 'db.query':
+      return mapDbQuery(record, attributes);
     default:
       throw new Error(`no log record mapping for record kind ${String((record as { kind?: unknown }).kind)}`);
   }

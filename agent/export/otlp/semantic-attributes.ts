@@ -9,6 +9,8 @@ export const ATTR = {
   processPid: 'process.pid',
   processExecutableName: 'process.executable.name',
   processUserId: 'process.user.id',
+  processParentPid: 'process.parent_pid',
+  userId: 'user.id',
   threadId: 'thread.id',
   // container / Kubernetes (the Collector's k8sattributes processor adds names and labels)
   containerId: 'container.id',
@@ -39,6 +41,12 @@ export const ATTR = {
   clientPort: 'client.port',
   userAgentOriginal: 'user_agent.original',
   errorType: 'error.type',
+  // database
+  dbSystemName: 'db.system.name',
+  dbNamespace: 'db.namespace',
+  dbOperationName: 'db.operation.name',
+  dbQueryText: 'db.query.text',
+  dbResponseStatusCode: 'db.response.status_code',
   // plaintap's own facts
   direction: 'plaintap.direction',
   tlsLibrary: 'plaintap.tls.library',
@@ -54,6 +62,11 @@ export const ATTR = {
   websocketType: 'plaintap.websocket.type',
   websocketFrames: 'plaintap.websocket.frames',
   websocketCompressed: 'plaintap.websocket.compressed',
+  shellTty: 'plaintap.shell.tty',
+  shellExitStatus: 'plaintap.shell.exit_status',
+  dbUser: 'plaintap.db.user',
+  dbCommand: 'plaintap.db.command',
+  dbStatementId: 'plaintap.db.statement_id',
 } as const;
 
 /** Event names (the LogRecord `event_name` field) of plaintap's records. */
@@ -61,6 +74,8 @@ export const EVENT_NAME = {
   raw: 'plaintap.raw.message',
   httpExchange: 'plaintap.http.exchange',
   websocketMessage: 'plaintap.websocket.message',
+  shellCommand: 'plaintap.shell.command',
+  dbQuery: 'plaintap.db.query',
 } as const;
 
 /** The instrumentation scope every plaintap record is emitted under. */

@@ -78,3 +78,71 @@ test('record-layout.ts matches bpf/events.h', () => {
   assert.equal(layout.CounterIndex.RingbufLost, c['counterLost']);
   assert.equal(layout.CounterIndex.SocketUnresolved, c['counterUnresolved']);
 });
+
+/** Offsets of a struct's fields, sizes and constants printed by a compiled C program. */
+function cValues(printfs: string): Record<string, number> {
+  const source = `
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "events.h"
+int main(void) {
+  printf("{\\n");
+${printfs}
+  printf("\\"end\\": 0}\\n");
+  return 0;
+}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-layout-'));
+  const file = path.join(dir, 'layout.c');
+  fs.writeFileSync(file, source);
+  execFileSync('cc', ['-o', path.join(dir, 'layout'), '-I', path.join(repoRoot, 'bpf'), file]);
+  const output = execFileSync(path.join(dir, 'layout'), { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return JSON.parse(output) as Record<string, number>;
+}
+
+const SOURCE_C_FIELD: Record<string, string> = {
+  capturedLen: 'captured_len',
+  lineLen: 'line_len',
+  queryLen: 'query_len',
+};
+
+function offsetsOf(struct: string, offsets: Record<string, number>, prefix: string): string {
+  return Object.keys(offsets)
+    .map(
+      (name) =>
+        `  printf("\\"${prefix}${name}\\": %zu,\\n", offsetof(struct ${struct}, ${SOURCE_C_FIELD[name] ?? snake(name)}));`,
+    )
+    .join('\n');
+}
+
+test('shell_command_record and db_query_record match bpf/events.h', () => {
+  const c = cValues(
+    [
+      offsetsOf('shell_command_record', layout.ShellOffset, 'shell.'),
+      offsetsOf('db_query_record', layout.DbOffset, 'db.'),
+      '  printf("\\"shellSize\\": %zu, \\"dbSize\\": %zu,\\n", sizeof(struct shell_command_record), sizeof(struct db_query_record));',
+      '  printf("\\"shellType\\": %d, \\"dbType\\": %d, \\"truncated\\": %u, \\"statusKnown\\": %u,\\n", RECORD_TYPE_SHELL_COMMAND, RECORD_TYPE_DB_QUERY, SOURCE_FLAG_TRUNCATED, SOURCE_FLAG_STATUS_KNOWN);',
+      '  printf("\\"mysql\\": %d, \\"postgresql\\": %d, \\"ok\\": %d, \\"error\\": %d, \\"stateLost\\": %d,\\n", DB_SYSTEM_MYSQL, DB_SYSTEM_POSTGRESQL, DB_STATUS_OK, DB_STATUS_ERROR, COUNTER_SOURCE_STATE_LOST);',
+      '  printf("\\"lineBytes\\": %d, \\"queryBytes\\": %d, \\"tty\\": %d, \\"dbSession\\": %d,\\n", PLAINTAP_SHELL_LINE_BYTES, PLAINTAP_DB_QUERY_BYTES, PLAINTAP_TTY_LEN, PLAINTAP_DB_SESSION_LEN);',
+    ].join('\n'),
+  );
+  for (const [name, offset] of Object.entries(layout.ShellOffset))
+    assert.equal(offset, c[`shell.${name}`], `shell ${name}`);
+  for (const [name, offset] of Object.entries(layout.DbOffset)) assert.equal(offset, c[`db.${name}`], `db ${name}`);
+  assert.equal(layout.SHELL_RECORD_SIZE, c['shellSize']);
+  assert.equal(layout.DB_RECORD_SIZE, c['dbSize']);
+  assert.equal(layout.SourceRecordType.ShellCommand, c['shellType']);
+  assert.equal(layout.SourceRecordType.DbQuery, c['dbType']);
+  assert.equal(layout.SourceFlag.Truncated, c['truncated']);
+  assert.equal(layout.SourceFlag.StatusKnown, c['statusKnown']);
+  assert.equal(layout.DB_SYSTEM_NAMES[c['mysql'] ?? -1], 'mysql');
+  assert.equal(layout.DB_SYSTEM_NAMES[c['postgresql'] ?? -1], 'postgresql');
+  assert.equal(layout.DbStatus.Ok, c['ok']);
+  assert.equal(layout.DbStatus.Error, c['error']);
+  assert.equal(layout.CounterIndex.SourceStateLost, c['stateLost']);
+  assert.equal(layout.PLAINTAP_SHELL_LINE_BYTES, c['lineBytes']);
+  assert.equal(layout.PLAINTAP_DB_QUERY_BYTES, c['queryBytes']);
+  assert.equal(layout.TTY_LENGTH, c['tty']);
+  assert.equal(layout.DB_SESSION_LENGTH, c['dbSession']);
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Direction, type ConnectionFacts } from '../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../agent/exchange/output-record';
-import { JsonLinesWriter, toJsonRecord } from '../../../agent/export/json-lines-writer';
+import { JsonLinesWriter, toJsonRecord, type JsonRawRecord } from '../../../agent/export/json-lines-writer';
 import { formatRfc3339Nanos } from '../../../agent/export/rfc3339';
 import { SOCK_A, facts } from '../processor/event-builders';
 
@@ -98,7 +98,7 @@ describe('JsonLinesWriter', () => {
         { ipVersion: 6, localAddress: '::1', localPort: 8443, remoteAddress: '2001:db8::2', remotePort: 443 },
       ),
       false,
-    );
+    ) as JsonRawRecord;
     assert.equal(record.src_addr, '::1');
     assert.equal(record.src_port, 8443);
     assert.equal(record.dst_addr, '2001:db8::2');

@@ -71,7 +71,7 @@ describe('Processor routing', () => {
     processor.handle(data('678', { direction: Direction.Ingress }));
     processor.handle(close(SOCK_A, CloseReason.FdClosed));
     const stats = processor.stats();
-    assert.deepEqual(stats.eventsReceived, { data: 2, close: 1 });
+    assert.deepEqual(stats.eventsReceived, { data: 2, close: 1, shellCommand: 0, dbQuery: 0 });
     assert.equal(stats.bytesReceived, 8);
   });
 });
@@ -202,7 +202,12 @@ describe('Processor lifecycles', () => {
     const stats = processor.stats();
     assert.equal(stats.closesUnmatched, 2);
     assert.equal(stats.liveWorkers, 1);
-    assert.deepEqual(stats.eventsDropped, { 'connection-limit': 0, 'after-shutdown': 0, 'parser-error': 0 });
+    assert.deepEqual(stats.eventsDropped, {
+      'connection-limit': 0,
+      'after-shutdown': 0,
+      'parser-error': 0,
+      'output-error': 0,
+    });
   });
 
   it('does not close an untracked worker on a close record', () => {
@@ -504,5 +509,61 @@ describe('Processor debug log', () => {
     assert.match(closed[0] ?? '', /^debug worker closed pid=42 fd=7 reason=fd-closed /);
     assert.match(closed[1] ?? '', /^debug worker closed pid=42 fd=8 reason=socket-destroyed /);
     assert.ok(lines.some((line) => line.startsWith('debug worker opened pid=42 fd=7')));
+  });
+});
+
+describe('Processor: shell commands and queries', () => {
+  it('hands them to the sink at once, without a worker; blank lines are counted, not reported', () => {
+    const { processor, sink } = setup();
+    const shell = {
+      kind: 'shell-command' as const,
+      timestampNs: START,
+      endNs: START + 5n * MS,
+      pid: 7,
+      tid: 7,
+      ppid: 1,
+      uid: 1000,
+      comm: 'bash',
+      tty: 'pts/1',
+      line: 'ls',
+      lineLength: 2,
+      truncated: false,
+      exitStatus: 0,
+    };
+    processor.handle(shell);
+    processor.handle({ ...shell, line: '   ' });
+    processor.handle({
+      kind: 'db-query',
+      system: 'postgresql',
+      timestampNs: START,
+      endNs: START + MS,
+      pid: 9,
+      tid: 9,
+      uid: 105,
+      comm: 'postgres',
+      command: 0,
+      statementId: 0,
+      text: 'select 1',
+      textLength: 8,
+      truncated: false,
+      ok: true,
+      errorNumber: 0,
+      sqlState: '',
+      namespace: 'app',
+      user: 'alice',
+      clientAddress: '',
+      clientPort: 0,
+      serverAddress: '',
+      serverPort: 0,
+    });
+    assert.deepEqual(
+      sink.records.map((r) => r.kind),
+      ['shell.command', 'db.query'],
+    );
+    const query = sink.records[1] as { operation: string; durationNs: bigint };
+    assert.equal(query.operation, 'SELECT');
+    assert.equal(query.durationNs, MS);
+    assert.equal(processor.stats().liveWorkers, 0);
+    assert.deepEqual(processor.stats().eventsReceived, { data: 0, close: 0, shellCommand: 2, dbQuery: 1 });
   });
 });
