@@ -37,7 +37,7 @@ describe('shell and database target finders', () => {
         );
         assert.ok(decision.probes.every((p) => p.offset > 0));
       }
-      for (const [other, otherFile] of FILES) {
+      for (const [other] of FILES) {
         if (other !== spec) assert.equal(examine(other, file), undefined);
       }
     });
