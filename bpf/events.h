@@ -5,9 +5,14 @@
  * Every record starts with `struct record_header`; a data record's captured
  * payload follows the header directly and only header + captured bytes are
  * submitted. Fixed-width fields, explicit padding, enums append-only with
- * explicit values. Bump PLAINTAP_ABI_VERSION on any layout change; the
- * TypeScript layout in agent/capture/record-layout.ts is checked against
- * this file by test/unit/capture/record-layout.test.ts.
+ * explicit values. Bump PLAINTAP_ABI_VERSION on any layout change.
+ *
+ * The TypeScript side (agent/capture/events-abi.generated.ts: every define,
+ * enum, struct size and field offset below) is generated from this file by
+ * scripts/generate-abi.js (`npm run generate:abi`); `npm run lint` fails when
+ * it is stale. Keep to what that script parses: `#define NAME value`,
+ * `enum tag { NAME = value, };`, `struct tag { type field; type field[N]; };`
+ * with one field per declaration.
  */
 #ifndef PLAINTAP_EVENTS_H
 #define PLAINTAP_EVENTS_H
@@ -22,6 +27,8 @@
 #define PLAINTAP_MAX_CHUNKS	  8
 #define PLAINTAP_COMM_LEN	  16
 #define PLAINTAP_MAX_COMM_FILTERS 8
+/* User space hands records over in batches, each record starting 8-byte aligned. */
+#define PLAINTAP_RECORD_ALIGN	  8
 
 enum record_type {
 	RECORD_TYPE_DATA = 1,  /* plaintext of one TLS read or write (or a chunk of it) */

@@ -1,7 +1,9 @@
 // plaintap_native: the addon's entry point.
+#include <linux/types.h>
 #include <napi.h>
 
 #include "capture_session.h"
+#include "events.h"
 #include "native_error.h"
 #include "tracefs.h"
 
@@ -24,7 +26,10 @@ Napi::Value EnsureTracefs(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("CaptureSession", plaintap::CaptureSession::Define(env));
   exports.Set("ensureTracefs", Napi::Function::New(env, EnsureTracefs));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  // The loader (agent/capture/native-addon.ts) compares these with the generated TypeScript ABI,
+  // so an addon built from another events.h is refused at start instead of misreading records.
+  exports.Set("abiVersion", Napi::Number::New(env, PLAINTAP_ABI_VERSION));
+  exports.Set("recordHeaderSize", Napi::Number::New(env, sizeof(record_header)));
   return exports;
 }
 

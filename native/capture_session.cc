@@ -35,10 +35,11 @@ int LoadWithSignalsBlocked(plaintap_bpf* skel) {
   return err;
 }
 
-// The ABI header is shared with the kernel; guard the layout the TS decoder assumes.
-static_assert(sizeof(record_header) == 120, "record_header layout changed: update agent/capture/record-layout.ts");
-static_assert(offsetof(record_header, comm) == 104, "record_header layout changed");
-static_assert(PLAINTAP_ABI_VERSION == 1, "ABI version changed: update agent/capture/record-layout.ts");
+// What this file and ring_reader.cc rely on, stated against the header's own macros (the
+// TypeScript side is generated from the same header: scripts/generate-abi.js).
+static_assert(sizeof(record_header) % PLAINTAP_RECORD_ALIGN == 0, "records must stay aligned within a batch");
+static_assert(sizeof(record_header::comm) == PLAINTAP_COMM_LEN, "comm filters are compared with record_header.comm");
+static_assert(COUNTER_MAX > COUNTER_SOCKET_UNRESOLVED, "counters() reads every counter below COUNTER_MAX");
 
 // libbpf's warnings, kept for the error message of a failed load or attach.
 std::mutex log_mutex;

@@ -1,19 +1,21 @@
 #include "ring_reader.h"
 
 #include <bpf/libbpf.h>
+#include <linux/types.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
 
+#include "events.h"
 #include "native_error.h"
 
 namespace plaintap {
 
 namespace {
 constexpr int kPollTimeoutMs = 100;
-constexpr size_t kAlign = 8;
+constexpr size_t kAlign = PLAINTAP_RECORD_ALIGN;
 // A drain right after a wakeup often holds one or two records: linger a little to hand JS
 // fewer, larger batches (each JS call costs far more than a record). Bounded by time and size.
 constexpr auto kLinger = std::chrono::microseconds(2000);

@@ -1,29 +1,28 @@
 /**
- * Decodes the batches the native reader hands over (8-byte aligned records,
- * layout in record-layout.ts) into typed events. Payloads are subarray views
+ * Decodes the batches the native reader hands over (RECORD_ALIGN-aligned records,
+ * layout in events-abi.generated.ts, generated from bpf/events.h) into typed events. Payloads are subarray views
  * into the batch, never copies.
  */
-import {
-  CloseReason,
-  Direction,
-  type CapturedEvent,
-  type CloseEvent,
-  type DataEvent,
-  type ExecEvent,
-} from './captured-event';
-import { formatIpv4, formatIpv6 } from './ip-address';
+import type { CapturedEvent, CloseEvent, DataEvent, ExecEvent } from './captured-event';
 import {
   ABI_VERSION,
-  AddressFamily,
-  COMM_LENGTH,
+  CloseReason,
+  CloseReasonNames,
+  COMM_LEN,
+  Direction,
   RECORD_ALIGN,
   RECORD_HEADER_SIZE,
   RecordFlag,
-  RecordOffset as O,
+  RecordHeaderOffset as O,
   RecordType,
-  TLS_LIBRARY_NAMES,
-} from './record-layout';
+  TlsLibraryNames,
+} from './events-abi.generated';
+import { formatIpv4, formatIpv6 } from './ip-address';
 import type { WallClock } from './wall-clock';
+
+/** record_header.family: Linux's AF_INET and AF_INET6. */
+const AF_INET = 2;
+const AF_INET6 = 10;
 
 export interface DecodeStats {
   records: number;
@@ -49,7 +48,7 @@ export class BatchDecoder {
     const events: CapturedEvent[] = [];
     let offset = 0;
     while (offset + RECORD_HEADER_SIZE <= batch.byteLength) {
-      const type = view.getUint32(offset + O.type, true);
+      const type = view.getUint32(offset + O.type, true) as RecordType;
       const version = view.getUint32(offset + O.abiVersion, true);
       if (version !== ABI_VERSION) {
         this.countMalformed('abi-version');
@@ -75,7 +74,7 @@ export class BatchDecoder {
   private decodeData(batch: Uint8Array, view: DataView, at: number, captured: number): DataEvent {
     const family = view.getUint16(at + O.family, true);
     const flags = view.getUint8(at + O.flags);
-    const ipVersion = family === AddressFamily.Inet ? 4 : family === AddressFamily.Inet6 ? 6 : 0;
+    const ipVersion = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
     const originalLength = view.getUint32(at + O.originalLen, true);
     const chunkOffset = view.getUint32(at + O.chunkOffset, true);
     return {
@@ -93,8 +92,9 @@ export class BatchDecoder {
       localPort: view.getUint16(at + O.localPort, true),
       remoteAddress: this.address(ipVersion, batch, view, at + O.remoteAddr),
       remotePort: view.getUint16(at + O.remotePort, true),
-      tlsLibrary: TLS_LIBRARY_NAMES[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
-      direction: view.getUint8(at + O.direction) === 1 ? Direction.Ingress : Direction.Egress,
+      tlsLibrary: TlsLibraryNames[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
+      direction:
+        (view.getUint8(at + O.direction) as Direction) === Direction.Ingress ? Direction.Ingress : Direction.Egress,
       originalLength,
       chunkOffset,
       payload: batch.subarray(at + RECORD_HEADER_SIZE, at + RECORD_HEADER_SIZE + captured),
@@ -103,14 +103,15 @@ export class BatchDecoder {
   }
 
   private decodeClose(view: DataView, at: number): CloseEvent {
-    const reason = view.getUint8(at + O.closeReason);
+    const reason = view.getUint8(at + O.closeReason) as CloseReason;
     return {
       kind: 'close',
       timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
       pid: view.getUint32(at + O.pid, true),
       fd: view.getInt32(at + O.fd, true),
       sockId: view.getBigUint64(at + O.sockId, true),
-      reason: reason === 1 ? CloseReason.FdClosed : reason === 2 ? CloseReason.SockDestroyed : CloseReason.None,
+      // A reason this build does not know (a newer kernel object) reads as none.
+      reason: reason in CloseReasonNames ? reason : CloseReason.None,
     };
   }
 
@@ -159,6 +160,6 @@ export class BatchDecoder {
 
 function decodeComm(batch: Uint8Array, at: number): string {
   let end = at;
-  while (end < at + COMM_LENGTH && batch[end] !== 0) end++;
+  while (end < at + COMM_LEN && batch[end] !== 0) end++;
   return Buffer.from(batch.buffer, batch.byteOffset + at, end - at).toString('latin1');
 }

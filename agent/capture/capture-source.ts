@@ -11,7 +11,7 @@ import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, T
 import { loadNativeAddon } from './native-addon';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
-import { TlsLibrary } from './record-layout';
+import { TlsLibraryByName } from './events-abi.generated';
 import { OpenSslTargetFinder } from './targets/openssl';
 import type { TargetFinder } from './targets/target-finder';
 import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
@@ -177,7 +177,7 @@ export class CaptureSource {
         offset: p.offset,
         retprobe: p.retprobe,
         point: `${p.retprobe ? 'uretprobe' : 'uprobe'}:${p.symbol}`,
-        cookie: TlsLibrary[decision.library],
+        cookie: TlsLibraryByName[decision.library],
       }));
       const pids = perProcessPids(this.options);
       const attached = (

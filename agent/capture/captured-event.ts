@@ -1,17 +1,9 @@
 /** The decoded, typed form of the records defined in bpf/events.h. */
+import type { CloseReason, Direction } from './events-abi.generated';
 
-export const enum Direction {
-  /** The captured process wrote (sent) the bytes. */
-  Egress = 0,
-  /** The captured process read (received) the bytes. */
-  Ingress = 1,
-}
-
-export const enum CloseReason {
-  None = 0,
-  FdClosed = 1,
-  SockDestroyed = 2,
-}
+// enum direction (egress: the captured process wrote the bytes; ingress: it read them) and
+// enum close_reason, as generated from bpf/events.h; re-exported for the layers above.
+export { CloseReason, Direction } from './events-abi.generated';
 
 /** Process and socket facts shared by every record of one connection. */
 export interface ConnectionFacts {

@@ -1,5 +1,6 @@
 /** The typed face of native/plaintap_native.node (see native/capture_session.cc). */
 import path from 'node:path';
+import { ABI_VERSION, RECORD_HEADER_SIZE } from './events-abi.generated';
 
 export interface NativeSessionOptions {
   readonly selfPid: number;
@@ -63,7 +64,10 @@ export interface TracefsStatus {
 }
 
 export interface NativeAddon {
+  /** PLAINTAP_ABI_VERSION of the events.h the addon (and its embedded BPF object) was built from. */
   readonly abiVersion: number;
+  /** sizeof(struct record_header) as the addon's compiler saw it. */
+  readonly recordHeaderSize: number;
   readonly CaptureSession: new (options: NativeSessionOptions) => NativeCaptureSession;
   ensureTracefs(): TracefsStatus;
 }
@@ -87,6 +91,21 @@ export const DEFAULT_ADDON_PATH = path.join(
 );
 
 export function loadNativeAddon(addonPath = process.env['PLAINTAP_NATIVE_ADDON'] ?? DEFAULT_ADDON_PATH): NativeAddon {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(addonPath) as NativeAddon;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
+  const addon = require(addonPath) as NativeAddon;
+  checkAddonAbi(addon, addonPath);
+  return addon;
+}
+
+/**
+ * Refuses an addon built from another bpf/events.h than the TypeScript decoder was generated
+ * from: its records would be misread, not rejected.
+ */
+export function checkAddonAbi(addon: Pick<NativeAddon, 'abiVersion' | 'recordHeaderSize'>, addonPath: string): void {
+  if (addon.abiVersion !== ABI_VERSION || addon.recordHeaderSize !== RECORD_HEADER_SIZE) {
+    throw new Error(
+      `native addon ${addonPath} speaks record ABI ${addon.abiVersion} (header ${addon.recordHeaderSize} bytes), ` +
+        `this agent decodes ABI ${ABI_VERSION} (header ${RECORD_HEADER_SIZE} bytes)`,
+    );
+  }
 }

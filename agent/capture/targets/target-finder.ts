@@ -5,10 +5,11 @@
  * watcher does the rest once for all sources: processes, exec events,
  * containers (/proc/PID/root), one look per file (device + inode).
  */
+import type { TlsLibraryByName } from '../events-abi.generated';
 import type { ElfFile, ElfSymbol } from './elf-file';
 
-/** Label of `plaintap_attached_targets{library}` and of records' `tls_library`. */
-export type TlsLibraryName = 'openssl' | 'go' | 'gnutls' | 'nss' | 'boringssl' | 'nodejs';
+/** Label of `plaintap_attached_targets{library}` and of records' `tls_library` (enum tls_library). */
+export type TlsLibraryName = keyof typeof TlsLibraryByName;
 
 export interface CandidateFile {
   /** A path this process can open (through /proc/PID/root for a process's files). */

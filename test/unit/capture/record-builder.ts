@@ -1,5 +1,13 @@
-/** Builds records byte for byte as the kernel does (layout from record-layout.ts), for decoder tests. */
-import { RECORD_ALIGN, RECORD_HEADER_SIZE, RecordOffset as O } from '../../../agent/capture/record-layout';
+/** Builds records byte for byte as the kernel does (layout from events-abi.generated.ts), for decoder tests. */
+import {
+  ABI_VERSION,
+  Direction,
+  RECORD_ALIGN,
+  RECORD_HEADER_SIZE,
+  RecordHeaderOffset as O,
+  RecordType,
+  TlsLibrary,
+} from '../../../agent/capture/events-abi.generated';
 
 export interface RecordFields {
   type?: number;
@@ -30,8 +38,8 @@ export function buildRecord(fields: RecordFields): Buffer {
   const payload = fields.payload ?? new Uint8Array();
   const size = (RECORD_HEADER_SIZE + payload.length + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
   const b = Buffer.alloc(size);
-  b.writeUInt32LE(fields.type ?? 1, O.type);
-  b.writeUInt32LE(fields.abiVersion ?? 1, O.abiVersion);
+  b.writeUInt32LE(fields.type ?? RecordType.Data, O.type);
+  b.writeUInt32LE(fields.abiVersion ?? ABI_VERSION, O.abiVersion);
   b.writeBigUInt64LE(fields.timestampNs ?? 1_000n, O.timestampNs);
   b.writeBigUInt64LE(fields.sockId ?? 0xffff888000001000n, O.sockId);
   b.writeBigUInt64LE(fields.sslPtr ?? 0x55550000n, O.sslPtr);
@@ -45,8 +53,8 @@ export function buildRecord(fields: RecordFields): Buffer {
   b.writeUInt16LE(fields.family ?? 2, O.family);
   b.writeUInt16LE(fields.localPort ?? 40000, O.localPort);
   b.writeUInt16LE(fields.remotePort ?? 443, O.remotePort);
-  b.writeUInt8(fields.direction ?? 0, O.direction);
-  b.writeUInt8(fields.tlsLibrary ?? 1, O.tlsLibrary);
+  b.writeUInt8(fields.direction ?? Direction.Egress, O.direction);
+  b.writeUInt8(fields.tlsLibrary ?? TlsLibrary.Openssl, O.tlsLibrary);
   b.writeUInt8(fields.closeReason ?? 0, O.closeReason);
   b.writeUInt8(fields.flags ?? 0, O.flags);
   Buffer.from(fields.localAddr ?? [127, 0, 0, 1]).copy(b, O.localAddr);
