@@ -1,9 +1,16 @@
 /** The decoded, typed form of the records defined in bpf/events.h. */
-import type { CloseReason, Direction } from './events-abi.generated';
+import { Direction, type CloseReason } from './events-abi.generated';
 
 // enum direction (egress: the captured process wrote the bytes; ingress: it read them) and
 // enum close_reason, as generated from bpf/events.h; re-exported for the layers above.
 export { CloseReason, Direction } from './events-abi.generated';
+
+export type DirectionName = 'egress' | 'ingress';
+
+/** 'egress' = the captured process sent the bytes; 'ingress' = it received them. */
+export function directionName(direction: Direction): DirectionName {
+  return direction === Direction.Egress ? 'egress' : 'ingress';
+}
 
 /** Process and socket facts shared by every record of one connection. */
 export interface ConnectionFacts {

@@ -4,17 +4,16 @@
  * an AttributeWriter, in order and each key at most once: into an object (`map`), or straight
  * into the protobuf encoder (log-record-encoder.ts), which then builds no object at all.
  */
-import type { ConnectionFacts } from '../../capture/captured-event';
-import type { HttpExchange } from '../../exchange/http-exchange';
+import { type ConnectionFacts, directionName } from '../../capture/captured-event';
+import { KNOWN_HTTP_METHODS, type HttpExchange } from '../../exchange/http-exchange';
 import { isHeaderName } from '../../exchange/http-headers';
 import type { OutputRecord, RawMessage } from '../../exchange/output-record';
 import type { WebSocketMessage } from '../../exchange/websocket-message';
 import { createRedactor, type HeaderPair, type Redactor } from '../../redaction/redactor';
-import { directionName } from '../direction-name';
-import { isPrintableText } from '../printable-text';
+import { isPrintableText } from '../text/printable-text';
 import { http1ExchangeView } from './http1-exchange-view';
 import type { HttpExchangeView } from './http-exchange-view';
-import { ATTR, EVENT_NAME, KNOWN_HTTP_METHODS } from './semantic-attributes';
+import { ATTR, EVENT_NAME } from './semantic-attributes';
 import { parseTraceparent, type ParsedTraceparent } from './traceparent';
 
 /** OTLP SeverityNumber values plaintap uses (api-logs `SeverityNumber.INFO` / `.WARN`). */

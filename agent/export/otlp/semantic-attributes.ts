@@ -65,17 +65,3 @@ export const EVENT_NAME = {
 
 /** The instrumentation scope every plaintap record is emitted under. */
 export const INSTRUMENTATION_SCOPE = 'plaintap';
-
-/** HTTP methods the semantic conventions know; any other is reported as `_OTHER`. */
-export const KNOWN_HTTP_METHODS: ReadonlySet<string> = new Set([
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'QUERY',
-  'TRACE',
-]);

@@ -3,10 +3,10 @@
  * Payloads travel as `payload` (UTF-8 text) when printable, else as
  * `payload_base64`; the `hex` option always uses `payload_hex`.
  */
-import type { OutputRecord, RawMessage } from '../exchange/output-record';
-import type { RecordSink } from '../protocols/protocol';
+import { directionName, type DirectionName } from '../../capture/captured-event';
+import type { OutputRecord, RawMessage } from '../../exchange/output-record';
+import type { RecordSink } from '../../protocols/protocol';
 import { connectionJson, type JsonConnection } from './connection-fields';
-import { directionName, type DirectionName } from './direction-name';
 import { jsonPayload, type JsonPayload } from './json-payload';
 import {
   exchangeToJson,
@@ -15,7 +15,7 @@ import {
   type JsonWebSocketMessage,
 } from './exchange-format';
 import { formatRfc3339Nanos } from './rfc3339';
-import type { TextStream } from './text-stream';
+import type { TextStream } from './stdout-output';
 
 export interface JsonLinesWriterOptions {
   /** Default: process.stdout. */

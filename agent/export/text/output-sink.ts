@@ -1,9 +1,9 @@
 /** The stdout sink chosen by `output.format`: console text, JSON lines, or nothing. */
-import type { OutputRecord } from '../exchange/output-record';
-import type { RecordSink } from '../protocols/protocol';
+import type { OutputRecord } from '../../exchange/output-record';
+import type { RecordSink } from '../../protocols/protocol';
 import { ConsoleWriter } from './console-writer';
 import { JsonLinesWriter } from './json-lines-writer';
-import type { TextStream } from './text-stream';
+import type { TextStream } from './stdout-output';
 
 export interface OutputSettings {
   readonly format: 'console' | 'json' | 'none';

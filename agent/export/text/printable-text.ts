@@ -45,3 +45,8 @@ export function isPrintableText(bytes: Uint8Array, allowCutTail: boolean): boole
   }
   return true;
 }
+
+/** A Buffer over the same memory as `bytes` (no copy), for Node's text encoders. */
+export function bufferView(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

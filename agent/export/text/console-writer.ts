@@ -8,15 +8,14 @@
  * Src is the captured process's own address, Dest its peer. The payload is
  * printed as text when it is printable UTF-8, else (or with `hex`) as a hex dump.
  */
-import type { OutputRecord, RawMessage } from '../exchange/output-record';
-import type { RecordSink } from '../protocols/protocol';
-import { directionName } from './direction-name';
+import { directionName } from '../../capture/captured-event';
+import type { OutputRecord, RawMessage } from '../../exchange/output-record';
+import type { RecordSink } from '../../protocols/protocol';
 import { formatExchangeText, formatWebSocketText } from './exchange-format';
 import { processLine } from './connection-fields';
 import { hexDump } from './hex-dump';
-import { bufferView } from './payload-bytes';
-import { isPrintableText } from './printable-text';
-import type { TextStream } from './text-stream';
+import { isPrintableText, bufferView } from './printable-text';
+import type { TextStream } from './stdout-output';
 
 export interface ConsoleWriterOptions {
   /** Default: process.stdout. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Direction, type ConnectionFacts } from '../../../agent/capture/captured-event';
-import type { RawMessage } from '../../../agent/exchange/output-record';
-import { ConsoleWriter, formatConsoleRecord } from '../../../agent/export/console-writer';
-import { facts } from '../processor/event-builders';
+import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
+import type { RawMessage } from '../../../../agent/exchange/output-record';
+import { ConsoleWriter, formatConsoleRecord } from '../../../../agent/export/text/console-writer';
+import { facts } from '../../processor/event-builders';
 
 function message(
   payload: string | Uint8Array,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Direction, type ConnectionFacts } from '../../../agent/capture/captured-event';
-import type { RawMessage } from '../../../agent/exchange/output-record';
-import { JsonLinesWriter, toJsonRecord } from '../../../agent/export/json-lines-writer';
-import { formatRfc3339Nanos } from '../../../agent/export/rfc3339';
-import { SOCK_A, facts } from '../processor/event-builders';
+import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
+import type { RawMessage } from '../../../../agent/exchange/output-record';
+import { JsonLinesWriter, toJsonRecord } from '../../../../agent/export/text/json-lines-writer';
+import { formatRfc3339Nanos } from '../../../../agent/export/text/rfc3339';
+import { SOCK_A, facts } from '../../processor/event-builders';
 
 function message(
   payload: string | Uint8Array,

@@ -2,8 +2,7 @@
  * The captured process and its connection, as every output shows them: the seed's console
  * line and the JSON fields. Src / src_* is the process's own address, Dest / dst_* its peer.
  */
-import type { ConnectionFacts } from '../capture/captured-event';
-import { formatEndpoint } from './endpoint';
+import type { ConnectionFacts } from '../../capture/captured-event';
 
 /**
  * `PID:<pid>, Comm:<comm>, Src:<ip>:<port>, Dest:<ip>:<port>,` (IPv6 in brackets, `?` when unknown),
@@ -55,4 +54,16 @@ export function connectionJson(c: ConnectionFacts): JsonConnection {
     container_id: c.containerId ?? null,
     pod_uid: c.podUid ?? null,
   };
+}
+
+/** `ip:port`, `[ipv6]:port`, or '?' when the tuple is unknown (ipVersion 0). */
+function formatEndpoint(ipVersion: 0 | 4 | 6, address: string, port: number): string {
+  switch (ipVersion) {
+    case 4:
+      return `${address}:${port}`;
+    case 6:
+      return `[${address}]:${port}`;
+    case 0:
+      return '?';
+  }
 }

@@ -3,13 +3,12 @@
  * objects (field names documented in docs/http1.md). The console and JSON
  * writers call these; OTLP has its own mapping.
  */
-import type { HttpBody, HttpExchange, HttpRequest, HttpResponse } from '../exchange/http-exchange';
-import type { HttpHeaders } from '../exchange/http-headers';
-import type { WebSocketMessage } from '../exchange/websocket-message';
-import { directionName, type DirectionName } from './direction-name';
+import { directionName, type DirectionName } from '../../capture/captured-event';
+import type { HttpBody, HttpExchange, HttpRequest, HttpResponse } from '../../exchange/http-exchange';
+import type { HttpHeaders } from '../../exchange/http-headers';
+import type { WebSocketMessage } from '../../exchange/websocket-message';
 import { jsonPayload, type JsonPayload } from './json-payload';
-import { bufferView } from './payload-bytes';
-import { isPrintableText } from './printable-text';
+import { isPrintableText, bufferView } from './printable-text';
 import { connectionJson, processLine, type JsonConnection } from './connection-fields';
 import { hexDump } from './hex-dump';
 import { formatRfc3339Nanos } from './rfc3339';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hexDump } from '../../../agent/export/hex-dump';
+import { hexDump } from '../../../../agent/export/text/hex-dump';
 
 // Expected strings produced by Go 1.26 encoding/hex.Dump on the same inputs.
 const sevens = Uint8Array.from({ length: 40 }, (_, i) => (i * 7) & 0xff);

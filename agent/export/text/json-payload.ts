@@ -1,6 +1,5 @@
 /** Bytes in JSON output: UTF-8 text when printable, else base64; hex when asked. Exactly one field. */
-import { bufferView } from './payload-bytes';
-import { isPrintableText } from './printable-text';
+import { bufferView, isPrintableText } from './printable-text';
 
 export type JsonPayload =
   { readonly payload: string } | { readonly payload_base64: string } | { readonly payload_hex: string };

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { Direction } from '../../../agent/capture/captured-event';
-import type { RawMessage } from '../../../agent/exchange/output-record';
-import { ConsoleWriter } from '../../../agent/export/console-writer';
-import { StdoutOutput } from '../../../agent/export/stdout-output';
-import { facts } from '../processor/event-builders';
+import { Direction } from '../../../../agent/capture/captured-event';
+import type { RawMessage } from '../../../../agent/exchange/output-record';
+import { ConsoleWriter } from '../../../../agent/export/text/console-writer';
+import { StdoutOutput } from '../../../../agent/export/text/stdout-output';
+import { facts } from '../../processor/event-builders';
 
 const record: RawMessage = {
   kind: 'raw',

@@ -8,8 +8,8 @@ import {
   formatExchangeText,
   formatWebSocketText,
   webSocketMessageToJson,
-} from '../../../../agent/export/exchange-format';
-import { CONNECTION, concat, exchanges, req, res, run } from './harness';
+} from '../../../../agent/export/text/exchange-format';
+import { CONNECTION, concat, exchanges, req, res, run } from '../../protocols/http1/harness';
 
 const SECOND = 1_700_000_000_000_000_000n;
 

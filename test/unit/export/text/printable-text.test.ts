@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPrintableText } from '../../../agent/export/printable-text';
+import { isPrintableText } from '../../../../agent/export/text/printable-text';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

@@ -4,10 +4,14 @@
  * once, every record after it counted as dropped (`output_closed`) — while capture and OTLP export
  * go on. Without the guard Node's unhandled 'error' event would end the whole agent.
  */
-import type { OutputRecord } from '../exchange/output-record';
-import type { ExporterStatsSnapshot } from '../metrics/metrics-sources';
-import type { RecordSink } from '../protocols/protocol';
-import type { TextStream } from './text-stream';
+import type { OutputRecord } from '../../exchange/output-record';
+import type { ExporterStatsSnapshot } from '../../metrics/metrics-sources';
+import type { RecordSink } from '../../protocols/protocol';
+
+/** Where writers put their text: process.stdout, a file stream, or a test's collector. */
+export interface TextStream {
+  write(text: string): unknown;
+}
 
 /** A text stream that reports write errors as 'error' events (process.stdout, a socket, a pipe). */
 export interface ErrorReportingStream extends TextStream {
