@@ -12,9 +12,9 @@ import { ReplaySource } from './capture/replay-source';
 import type { ContainerIdentity } from './capture/container-identity';
 import type { NativeError } from './capture/native-addon';
 import { WallClock } from './capture/wall-clock';
-import type { PlaintapConfig } from './config/plaintap-config';
+import { protocolSettings, type PlaintapConfig } from './config/plaintap-config';
 import { filterSide } from './export/side-filter-sink';
-import { otlpExporterStatsSnapshot } from './export/otlp/otlp-exporter-stats-snapshot';
+import { otlpExporterStatsSnapshot } from './export/otlp/export-books';
 import { Logger } from './log';
 import { formatHostPort } from './metrics/metrics-address';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
@@ -62,7 +62,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   // A replay runs on the recorded clock: the time of the batch being replayed.
   let replayNowNs: bigint | undefined;
   const processor = new Processor({
-    protocols: createProtocols(config),
+    protocols: createProtocols(protocolSettings(config)),
     sink: filterSide(config.http.side, outputs.sink),
     idleTimeoutMs: config.processor.idleTimeoutMs,
     maxConnections: config.processor.maxConnections,

@@ -5,7 +5,8 @@
  * 3 forced stop (a second signal while stopping).
  */
 import { runAgent, type AgentMode } from './agent';
-import { ConfigError, loadConfig, type EffectiveValue, type LoadedConfig } from './config/load-config';
+import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config';
+import type { EffectiveValue } from './config/option-spec';
 import { toPlaintapConfig } from './config/plaintap-config';
 import { renderEffectiveConfig, renderOptionsHelp } from './config/render-config';
 import { VERSION } from './version';

@@ -2,7 +2,7 @@
  * Checks that involve more than one option (each option's own checks run while it is parsed).
  * Returns what is wrong, naming every key involved and where its value came from.
  */
-import type { EffectiveValue } from './load-config';
+import type { EffectiveValue } from './option-spec';
 
 type Values = ReadonlyMap<string, EffectiveValue>;
 

@@ -2,8 +2,8 @@
 import type { CapturedSide } from '../export/side-filter-sink';
 import type { LogLevel } from '../log';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address';
-import type { EffectiveValue, ValueSource } from './load-config';
-import type { KeyValues } from './option-spec';
+import type { ProtocolSettings } from '../protocols/protocol-list';
+import type { EffectiveValue, KeyValues, ValueSource } from './option-spec';
 
 export type OutputFormat = 'console' | 'json' | 'none';
 
@@ -178,4 +178,25 @@ function resourceAttributes(serviceName: EffectiveValue, attributes: EffectiveVa
 function camel(key: string): string {
   const name = key.slice(key.indexOf('.') + 1);
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Body bytes the console shows when `http.body_capture` is 0 (bodies not exported). */
+export const CONSOLE_BODY_PREVIEW_BYTES = 4096;
+
+/** The part of the configuration the protocol parsers see. */
+export function protocolSettings(config: PlaintapConfig): ProtocolSettings {
+  return {
+    rawOnly: config.processor.raw,
+    raw: { truncateBytes: config.output.truncateBytes },
+    http1: {
+      // With body_capture 0 only the console shows bodies (a preview); JSON and OTLP get none.
+      bodyCaptureBytes:
+        config.http.bodyCaptureBytes > 0
+          ? config.http.bodyCaptureBytes
+          : config.output.format === 'console'
+            ? CONSOLE_BODY_PREVIEW_BYTES
+            : 0,
+      exchangeTimeoutMs: config.http.exchangeTimeoutMs,
+    },
+  };
 }

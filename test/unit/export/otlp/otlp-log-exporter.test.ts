@@ -8,7 +8,7 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import { createOtlpLogExporter, type OtlpLogExporter } from '../../../../agent/export/otlp/otlp-log-exporter';
-import { otlpExporterStatsSnapshot } from '../../../../agent/export/otlp/otlp-exporter-stats-snapshot';
+import { otlpExporterStatsSnapshot } from '../../../../agent/export/otlp/export-books';
 import type { MappableRecord } from '../../../../agent/export/otlp/log-record-mapping';
 
 type ExportCallback = Parameters<LogRecordExporter['export']>[1];
