@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Every import in agent/ points down the layers, and no modules import each other in a cycle.
 // Layers, lowest first (docs/architecture.md): capture → exchange → protocols → processor →
-// redaction, metrics → export → config → agent (agent.ts and its helpers) → cli. log.ts and
-// version.ts are utilities any layer may use. Type-only imports count too: a type from a higher
+// redaction, metrics → export → config → agent (agent.ts and its helpers) → cli. log.ts,
+// version.ts and key-value-list.ts are utilities any layer may use. Type-only imports count too: a type from a higher
 // layer is a dependency on it all the same.
 'use strict';
 const fs = require('node:fs');
@@ -22,7 +22,7 @@ const RANK = {
   agent: 8,
   cli: 9,
 };
-const TOP_LEVEL = { 'log.ts': 'base', 'version.ts': 'base', 'cli.ts': 'cli' };
+const TOP_LEVEL = { 'log.ts': 'base', 'version.ts': 'base', 'key-value-list.ts': 'base', 'cli.ts': 'cli' };
 
 function layerOf(file) {
   const [first] = path.relative(root, file).split(path.sep);
