@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Library-independent capture steps: the process filter, learning an SSL
  * object's socket from the syscalls nested in its calls, and emitting data.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Maps shared by every probe. Kernel-only: included by plaintap.bpf.c. */
 #ifndef PLAINTAP_MAPS_BPF_H
 #define PLAINTAP_MAPS_BPF_H

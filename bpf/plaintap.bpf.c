@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* plaintap kernel side: one compilation unit that includes its parts. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Socket identity without struct offsets: fd → task->files->fdt->fd[fd]
  * → file->private_data (struct socket) → sk, then the tuple from sock_common

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * OpenSSL / BoringSSL uprobes. Writes are complete at entry, so they are
  * entry-only (uretprobes are the expensive part); reads need the return.

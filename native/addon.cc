@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // plaintap_native: the addon's entry point.
 #include <linux/types.h>
 #include <napi.h>

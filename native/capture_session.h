@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One loaded copy of the eBPF programs: load, attach, read, count, detach.
 #pragma once
 #include <napi.h>

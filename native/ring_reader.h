@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drains the kernel ring buffer on a background thread and hands records to JS
 // in batches: one JS call per drain, a bounded number of undelivered batches.
 #pragma once

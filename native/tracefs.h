@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tracefs must be mounted for tracepoint attach (libbpf reads event ids from it).
 #pragma once
 #include <string>

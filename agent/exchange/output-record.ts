@@ -3,7 +3,7 @@ import type { ConnectionFacts, Direction } from '../capture/captured-event';
 import type { HttpExchange } from './http-exchange';
 import type { WebSocketMessage } from './websocket-message';
 
-/** Bytes of one direction that no protocol recognised (the seed's DefaultParser). */
+/** Bytes of one direction that no protocol recognised. */
 export interface RawMessage {
   readonly kind: 'raw';
   readonly connection: ConnectionFacts;

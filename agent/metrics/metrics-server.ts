@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServerOptions {
-  /** Interface to bind; default 127.0.0.1 (the Helm chart sets 0.0.0.0). */
+  /** Interface to bind; default 127.0.0.1 (0.0.0.0 to be scraped from outside, e.g. in a pod). */
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port: number;

@@ -1,5 +1,5 @@
 /**
- * The dispatcher (the seed's EventProcessor, fixed): routes captured events to
+ * The dispatcher: routes captured events to
  * one worker per connection, runs the two worker lifecycles from a single
  * sweep timer, and counts everything it receives, drops and closes.
  *
@@ -118,7 +118,7 @@ export class Processor {
         worker = undefined;
       }
     } else {
-      // Without an SSL pointer the thread is the best stand-in (the seed keys by thread);
+      // Without an SSL pointer the thread is the best stand-in for the connection;
       // negative so it cannot collide with a pointer.
       untrackedKey = event.sslPtr !== 0n ? event.sslPtr : -BigInt(event.tid) - 1n;
       worker = this.table.getUntracked(event.pid, untrackedKey);

@@ -1,7 +1,7 @@
 /**
  * The OTel Resource of every record plaintap exports: who (service), where (host, Kubernetes).
  * Precedence, lowest first: defaults (service.name=plaintap, service.version, host.name) <
- * K8S_NODE_NAME / K8S_POD_NAME / K8S_NAMESPACE_NAME (set by the Helm chart from the downward API) <
+ * K8S_NODE_NAME / K8S_POD_NAME / K8S_NAMESPACE_NAME (set from the Kubernetes downward API) <
  * OTEL_RESOURCE_ATTRIBUTES < OTEL_SERVICE_NAME < explicit options. Pure: reads the `env` given.
  */
 import { parseKeyValueList } from '../../key-value-list';

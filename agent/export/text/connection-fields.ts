@@ -1,5 +1,5 @@
 /**
- * The captured process and its connection, as every output shows them: the seed's console
+ * The captured process and its connection, as every output shows them: the console's process
  * line and the JSON fields. Src / src_* is the process's own address, Dest / dst_* its peer.
  */
 import type { ConnectionFacts } from '../../capture/captured-event';

@@ -1,5 +1,5 @@
 /**
- * Human-readable records on a text stream, the seed's console format:
+ * Human-readable records on a text stream, the console format:
  *
  *   PID:4242, Comm:curl, Src:127.0.0.1:50000, Dest:127.0.0.1:443, TID:4242, FD:5, Dir:egress, Len:18
  *   GET / HTTP/1.1

@@ -1,5 +1,5 @@
 /**
- * A hex dump in the format of Go's `hex.Dump` (what the seed printed):
+ * A hex dump in the format of Go's `hex.Dump` (familiar from Go-based capture tools):
  *
  *   00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|
  *

@@ -1,7 +1,7 @@
 /**
  * Is a payload text worth printing as is? Valid UTF-8 without control
- * characters other than tab, CR and LF. Unlike the seed (which looked at the
- * first byte only), every byte is checked; one pass, no allocation.
+ * characters other than tab, CR and LF. Every byte is checked (a binary
+ * payload may start with a printable byte); one pass, no allocation.
  *
  * @param allowCutTail accept an incomplete multi-byte sequence at the very
  *   end: a payload cut by the truncation cap may end mid-character.

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import { ConsoleWriter, formatConsoleRecord } from '../../../../agent/export/text/console-writer';
-import { facts } from '../../processor/event-builders';
+import { facts } from '../../../support/captured-events';
 
 function message(
   payload: string | Uint8Array,
@@ -29,7 +29,7 @@ function collector() {
 }
 
 describe('ConsoleWriter', () => {
-  it('writes the seed header, the text payload and a blank line', () => {
+  it('writes the process line, the text payload and a blank line', () => {
     const { stream, chunks } = collector();
     new ConsoleWriter({ stream }).emit(message('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
     assert.deepEqual(chunks, [

@@ -38,7 +38,7 @@ function sample(): HttpExchange {
 }
 
 describe('exchange format', () => {
-  it('prints an exchange under the seed-style process line', () => {
+  it('prints an exchange under the process line', () => {
     const x = sample();
     const out = formatExchangeText(x);
     assert.equal(

@@ -4,7 +4,7 @@ import { Direction, type ConnectionFacts } from '../../../../agent/capture/captu
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import { JsonLinesWriter, toJsonRecord } from '../../../../agent/export/text/json-lines-writer';
 import { formatRfc3339Nanos } from '../../../../agent/export/text/rfc3339';
-import { SOCK_A, facts } from '../../processor/event-builders';
+import { SOCK_A, facts } from '../../../support/captured-events';
 
 function message(
   payload: string | Uint8Array,

@@ -5,7 +5,7 @@ import { Direction } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import { ConsoleWriter } from '../../../../agent/export/text/console-writer';
 import { StdoutOutput } from '../../../../agent/export/text/stdout-output';
-import { facts } from '../../processor/event-builders';
+import { facts } from '../../../support/captured-events';
 
 const record: RawMessage = {
   kind: 'raw',

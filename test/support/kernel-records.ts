@@ -7,7 +7,7 @@ import {
   RecordHeaderOffset as O,
   RecordType,
   TlsLibrary,
-} from '../../../agent/capture/events-abi.generated';
+} from '../../agent/capture/events-abi.generated';
 
 export interface RecordFields {
   type?: number;

@@ -5,9 +5,9 @@ import {
   type CloseEvent,
   type ConnectionFacts,
   type DataEvent,
-} from '../../../agent/capture/captured-event';
-import type { OutputRecord } from '../../../agent/exchange/output-record';
-import type { Detection, Protocol, ProtocolParser, RecordSink, StreamChunk } from '../../../agent/protocols/protocol';
+} from '../../agent/capture/captured-event';
+import type { OutputRecord } from '../../agent/exchange/output-record';
+import type { Detection, Protocol, ProtocolParser, RecordSink, StreamChunk } from '../../agent/protocols/protocol';
 
 export const SOCK_A = 0xffff_8880_0000_1000n;
 export const SOCK_B = 0xffff_8880_0000_2000n;
