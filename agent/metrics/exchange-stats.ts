@@ -29,7 +29,8 @@ export class ExchangeStats {
   observe(record: ObservedRecord): void {
     let protocol: string;
     if (record.kind === 'http1.exchange') protocol = 'http1';
-    else if (record.kind === 'http2.exchange') protocol = (record as Http2Exchange).grpc !== undefined ? 'grpc' : 'http2';
+    else if (record.kind === 'http2.exchange')
+      protocol = (record as Http2Exchange).grpc !== undefined ? 'grpc' : 'http2';
     else return;
     const exchange = record as HttpExchange | Http2Exchange;
     this.count(protocol, exchange.late ? 'late' : exchange.complete ? 'complete' : 'incomplete');
