@@ -134,7 +134,7 @@ function save(name: string, description: string, command: string, connections: S
 
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(command, args, (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)));
   });
 }
 

@@ -1,30 +1,31 @@
 /** HTTP/2 frame types, flags, settings and error codes (RFC 9113 §6, §7). */
 
-export const enum FrameType {
-  Data = 0x0,
-  Headers = 0x1,
-  Priority = 0x2,
-  RstStream = 0x3,
-  Settings = 0x4,
-  PushPromise = 0x5,
-  Ping = 0x6,
-  Goaway = 0x7,
-  WindowUpdate = 0x8,
-  Continuation = 0x9,
-}
+// Plain objects, not enums: frame fields are numbers off the wire, compared as such.
+export const FrameType = {
+  Data: 0x0,
+  Headers: 0x1,
+  Priority: 0x2,
+  RstStream: 0x3,
+  Settings: 0x4,
+  PushPromise: 0x5,
+  Ping: 0x6,
+  Goaway: 0x7,
+  WindowUpdate: 0x8,
+  Continuation: 0x9,
+} as const;
 
-export const enum Flag {
-  EndStream = 0x1,
-  Ack = 0x1,
-  EndHeaders = 0x4,
-  Padded = 0x8,
-  Priority = 0x20,
-}
+export const Flag = {
+  EndStream: 0x1,
+  Ack: 0x1,
+  EndHeaders: 0x4,
+  Padded: 0x8,
+  Priority: 0x20,
+} as const;
 
-export const enum SettingsId {
-  HeaderTableSize = 0x1,
-  MaxFrameSize = 0x5,
-}
+export const SettingsId = {
+  HeaderTableSize: 0x1,
+  MaxFrameSize: 0x5,
+} as const;
 
 /** Bytes of a frame header. */
 export const FRAME_HEADER_BYTES = 9;
