@@ -572,7 +572,16 @@ function splitHeaders(headers: [string, string][], blockBytes: number): SplitHea
     if (!pseudo.has(name)) pseudo.set(name, value);
     regular++;
   }
-  const fields = regular === 0 ? headers : headers.slice(regular);
-  // Pseudo-headers after regular fields are malformed; they are kept as fields, as sent.
+  let fields = regular === 0 ? headers : headers.slice(regular);
+  // Pseudo-headers after a regular (or unknown) field: malformed, or an unknown entry that was a
+  // pseudo-header on a connection picked up late. Either way they are pseudo-headers, not fields.
+  if (fields.some(([name]) => name.charCodeAt(0) === 0x3a)) {
+    const rest: [string, string][] = [];
+    for (const field of fields) {
+      if (field[0].charCodeAt(0) !== 0x3a) rest.push(field);
+      else if (!pseudo.has(field[0])) pseudo.set(field[0], field[1]);
+    }
+    fields = rest;
+  }
   return { pseudo, fields, blockBytes };
 }

@@ -87,6 +87,19 @@ export class Http2Stats {
     return total;
   }
 
+  /** The `plaintap_http2_events_total` series. */
+  http2Events(): Record<string, number> {
+    return {
+      frame_error: this.frameErrorTotal(),
+      hpack_error: this.hpackErrorTotal(),
+      stream_cap_drop: this.streamCapDrops,
+      rapid_reset: this.rapidResetConnections,
+      empty_data_flood: this.emptyDataFloods,
+      header_list_over_cap: this.headerListsOverCap,
+      unknown_header: this.unknownHeaders,
+    };
+  }
+
   /** Frame and HPACK errors (the `plaintap_parse_errors_total{protocol="http2"}` series). */
   parseErrorTotal(): number {
     return this.frameErrorTotal() + this.hpackErrorTotal();
