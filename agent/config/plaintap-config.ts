@@ -185,18 +185,20 @@ export const CONSOLE_BODY_PREVIEW_BYTES = 4096;
 
 /** The part of the configuration the protocol parsers see. */
 export function protocolSettings(config: PlaintapConfig): ProtocolSettings {
+  const http = {
+    // With body_capture 0 only the console shows bodies (a preview); JSON and OTLP get none.
+    bodyCaptureBytes:
+      config.http.bodyCaptureBytes > 0
+        ? config.http.bodyCaptureBytes
+        : config.output.format === 'console'
+          ? CONSOLE_BODY_PREVIEW_BYTES
+          : 0,
+    exchangeTimeoutMs: config.http.exchangeTimeoutMs,
+  };
   return {
     rawOnly: config.processor.raw,
     raw: { truncateBytes: config.output.truncateBytes },
-    http1: {
-      // With body_capture 0 only the console shows bodies (a preview); JSON and OTLP get none.
-      bodyCaptureBytes:
-        config.http.bodyCaptureBytes > 0
-          ? config.http.bodyCaptureBytes
-          : config.output.format === 'console'
-            ? CONSOLE_BODY_PREVIEW_BYTES
-            : 0,
-      exchangeTimeoutMs: config.http.exchangeTimeoutMs,
-    },
+    http1: http,
+    http2: http,
   };
 }

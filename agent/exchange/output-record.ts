@@ -1,6 +1,7 @@
 /** Everything the processor hands to the exporters. One union, discriminated by `kind`. */
 import type { ConnectionFacts, Direction } from '../capture/captured-event';
 import type { HttpExchange } from './http-exchange';
+import type { Http2Exchange } from './http2-exchange';
 import type { WebSocketMessage } from './websocket-message';
 
 /** Bytes of one direction that no protocol recognised. */
@@ -18,4 +19,4 @@ export interface RawMessage {
   readonly truncated: boolean;
 }
 
-export type OutputRecord = RawMessage | HttpExchange | WebSocketMessage;
+export type OutputRecord = RawMessage | HttpExchange | WebSocketMessage | Http2Exchange;

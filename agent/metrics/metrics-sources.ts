@@ -45,7 +45,27 @@ export interface ProcessorStatsSnapshot {
 export interface ProtocolStatsSnapshot {
   /** Parse errors, by protocol name (`http1`, `http2`, …). */
   readonly parseErrors: CountsBy;
+  /** HTTP/2 hostile or broken input, by event. */
+  readonly http2Events?: CountsBy<Http2Event>;
 }
+
+export type Http2Event =
+  | 'frame_error'
+  | 'hpack_error'
+  | 'stream_cap_drop'
+  | 'rapid_reset'
+  | 'empty_data_flood'
+  | 'header_list_over_cap'
+  | 'unknown_header';
+export const HTTP2_EVENTS: readonly Http2Event[] = [
+  'frame_error',
+  'hpack_error',
+  'stream_cap_drop',
+  'rapid_reset',
+  'empty_data_flood',
+  'header_list_over_cap',
+  'unknown_header',
+];
 
 /**
  * Exchanges emitted, by protocol name (ExchangeStats keeps these from the records themselves).

@@ -7,7 +7,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../version';
 import { SnapshotHistogramMetric } from './snapshot-histogram-metric';
-import { WORKER_CLOSE_REASONS, type CountsBy, type MetricsSources } from './metrics-sources';
+import { HTTP2_EVENTS, WORKER_CLOSE_REASONS, type CountsBy, type MetricsSources } from './metrics-sources';
 import type { ExchangeDurationLabels } from './exchange-duration-histogram';
 
 export interface PlaintapMetricsOptions {
@@ -39,6 +39,7 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_connection_workers_closed_total',
   'plaintap_truncations_total',
   'plaintap_parse_errors_total',
+  'plaintap_http2_events_total',
   'plaintap_exchanges_total',
   'plaintap_exchange_duration_seconds',
   'plaintap_records_exported_total',
@@ -207,6 +208,13 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'Protocol parse errors, by protocol.',
     'protocol',
     () => read('protocols')?.parseErrors,
+  );
+  labelledCounterFrom(
+    'plaintap_http2_events_total',
+    'HTTP/2 hostile or broken input, by event (frame_error, hpack_error, stream_cap_drop, rapid_reset, empty_data_flood, header_list_over_cap, unknown_header).',
+    'event',
+    () => read('protocols')?.http2Events,
+    HTTP2_EVENTS,
   );
   new Counter<'protocol' | 'completeness'>({
     name: 'plaintap_exchanges_total',

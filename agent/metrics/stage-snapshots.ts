@@ -10,6 +10,7 @@ import type {
   AttachedTargetCount,
   CaptureStatsSnapshot,
   CountsBy,
+  Http2Event,
   NativeStatsSnapshot,
   ProcessorStatsSnapshot,
   ProtocolStatsSnapshot,
@@ -43,18 +44,21 @@ export function processorSnapshot(stats: ProcessorStats, truncations: CountsBy):
   };
 }
 
-/** A protocol that keeps parser counters exposes them as `stats` (Http1Protocol does). */
+/** A protocol that keeps parser counters exposes them as `stats` (Http1Protocol, Http2Protocol do). */
 interface ParseErrorCounting {
-  readonly stats?: { parseErrorTotal?: () => number };
+  readonly stats?: { parseErrorTotal?: () => number; http2Events?: () => CountsBy<Http2Event> };
 }
 
 export function protocolSnapshot(protocols: readonly Protocol[]): ProtocolStatsSnapshot {
   const parseErrors: Record<string, number> = {};
+  let http2Events: CountsBy<Http2Event> | undefined;
   for (const protocol of protocols) {
-    const total = (protocol as Protocol & ParseErrorCounting).stats?.parseErrorTotal?.();
+    const stats = (protocol as Protocol & ParseErrorCounting).stats;
+    const total = stats?.parseErrorTotal?.();
     if (total !== undefined) parseErrors[protocol.name] = (parseErrors[protocol.name] ?? 0) + total;
+    http2Events ??= stats?.http2Events?.();
   }
-  return { parseErrors };
+  return http2Events !== undefined ? { parseErrors, http2Events } : { parseErrors };
 }
 
 /**

@@ -1,6 +1,8 @@
 /** The processor's ordered protocol list: parsers first, raw always last (it matches anything). */
 import type { Http1Options } from './http1/http1-options';
 import { Http1Protocol } from './http1/http1-protocol';
+import type { Http2Options } from './http2/http2-options';
+import { Http2Protocol } from './http2/http2-protocol';
 import type { Protocol } from './protocol';
 import { RawProtocol, type RawProtocolOptions } from './raw/raw-protocol';
 
@@ -10,10 +12,12 @@ export interface ProtocolSettings {
   readonly rawOnly: boolean;
   readonly raw: RawProtocolOptions;
   readonly http1: Http1Options;
+  readonly http2: Http2Options;
 }
 
 export function createProtocols(settings: ProtocolSettings): Protocol[] {
   const raw = new RawProtocol(settings.raw);
   if (settings.rawOnly) return [raw];
-  return [new Http1Protocol(settings.http1), raw];
+  // HTTP/2 first: its preface and frames are never an HTTP/1 start, an HTTP/1 start never a frame run.
+  return [new Http2Protocol(settings.http2), new Http1Protocol(settings.http1), raw];
 }

@@ -12,6 +12,7 @@ import type { WebSocketMessage } from '../../exchange/websocket-message';
 import { createRedactor, type HeaderPair, type Redactor } from '../../redaction/redactor';
 import { isPrintableText } from '../text/printable-text';
 import { http1ExchangeView } from './http1-exchange-view';
+import { http2ExchangeView } from './http2-exchange-view';
 import type { HttpExchangeView } from './http-exchange-view';
 import { ATTR, EVENT_NAME } from './semantic-attributes';
 import { parseTraceparent, type ParsedTraceparent } from './traceparent';
@@ -278,7 +279,8 @@ function mapHttpExchange(
     if (target.query !== undefined) attributes.set(ATTR.urlQuery, redactor.query(target.query));
 
     const headers = redactor.headers(request.headers);
-    authority = firstHeader(headers, 'host') ?? target.authority;
+    // HTTP/2 names the server in `:authority` (a Host field is its HTTP/1 form).
+    authority = exchange.authority ?? firstHeader(headers, 'host') ?? target.authority;
     const userAgent = firstHeader(headers, 'user-agent');
     if (userAgent !== undefined) attributes.set(ATTR.userAgentOriginal, userAgent);
     if (request.bodySize !== undefined) attributes.set(ATTR.httpRequestBodySize, request.bodySize);
@@ -322,6 +324,23 @@ function mapHttpExchange(
     if (failed && errorType === undefined) errorType = String(response.statusCode);
     if (response.statusCode >= 500) warn = true;
   }
+  const rpc = exchange.rpc;
+  if (rpc !== undefined) {
+    attributes.set(ATTR.rpcSystem, 'grpc');
+    if (rpc.service !== '') attributes.set(ATTR.rpcService, rpc.service);
+    if (rpc.method !== '') attributes.set(ATTR.rpcMethod, rpc.method);
+    if (rpc.statusCode !== undefined) {
+      attributes.set(ATTR.rpcGrpcStatusCode, rpc.statusCode);
+      // A gRPC error travels in a 200 response: its status code is the error.
+      if (rpc.statusCode !== 0) {
+        if (errorType === undefined) errorType = String(rpc.statusCode);
+        warn = true;
+      }
+    }
+    if (rpc.statusMessage !== undefined) attributes.set(ATTR.grpcStatusMessage, rpc.statusMessage);
+    attributes.set(ATTR.grpcRequestMessages, rpc.requestMessages);
+    attributes.set(ATTR.grpcResponseMessages, rpc.responseMessages);
+  }
   if (errorType !== undefined) attributes.set(ATTR.errorType, errorType);
 
   if (exchange.durationNs !== undefined) attributes.set(ATTR.duration, Number(exchange.durationNs) / 1e9);
@@ -331,9 +350,13 @@ function mapHttpExchange(
   attributes.set(ATTR.protocol, exchange.protocol);
   if (exchange.late) attributes.set(ATTR.late, true);
   if (exchange.upgrade !== undefined) attributes.set(ATTR.upgrade, exchange.upgrade);
+  if (exchange.streamId !== undefined) attributes.set(ATTR.http2StreamId, exchange.streamId);
+  if (exchange.headersIncomplete) attributes.set(ATTR.http2HeadersIncomplete, true);
+  if (exchange.errorCode !== undefined) attributes.set(ATTR.http2ErrorCode, exchange.errorCode);
 
   const left = request ? `${request.method} ${summaryTarget}` : '(no request)';
-  const right = response ? String(response.statusCode) : `(${exchange.incomplete ?? 'no response'})`;
+  let right = response ? String(response.statusCode) : `(${exchange.incomplete ?? 'no response'})`;
+  if (rpc?.statusCode !== undefined) right += ` grpc-status ${rpc.statusCode}`;
   const severity = warn ? SEVERITY.warn : SEVERITY.info;
   const mapped: MappedLogRecordHead = {
     eventName: EVENT_NAME.httpExchange,
@@ -364,6 +387,8 @@ export function mapRecord(
       return mapRaw(record, options.payloads, attributes);
     case 'http1.exchange':
       return mapHttpExchange(http1ExchangeView(record), options, attributes);
+    case 'http2.exchange':
+      return mapHttpExchange(http2ExchangeView(record), options, attributes);
     case 'http-exchange-view':
       return mapHttpExchange(record, options, attributes);
     case 'websocket.message':

@@ -39,6 +39,11 @@ export const ATTR = {
   clientPort: 'client.port',
   userAgentOriginal: 'user_agent.original',
   errorType: 'error.type',
+  // rpc (gRPC over HTTP/2)
+  rpcSystem: 'rpc.system',
+  rpcService: 'rpc.service',
+  rpcMethod: 'rpc.method',
+  rpcGrpcStatusCode: 'rpc.grpc.status_code',
   // plaintap's own facts
   direction: 'plaintap.direction',
   tlsLibrary: 'plaintap.tls.library',
@@ -54,6 +59,12 @@ export const ATTR = {
   websocketType: 'plaintap.websocket.type',
   websocketFrames: 'plaintap.websocket.frames',
   websocketCompressed: 'plaintap.websocket.compressed',
+  http2StreamId: 'plaintap.http2.stream_id',
+  http2HeadersIncomplete: 'plaintap.http2.headers_incomplete',
+  http2ErrorCode: 'plaintap.http2.error_code',
+  grpcStatusMessage: 'plaintap.grpc.status_message',
+  grpcRequestMessages: 'plaintap.grpc.request.messages',
+  grpcResponseMessages: 'plaintap.grpc.response.messages',
 } as const;
 
 /** Event names (the LogRecord `event_name` field) of plaintap's records. */

@@ -12,6 +12,7 @@ import { directionName } from '../../capture/captured-event';
 import type { OutputRecord, RawMessage } from '../../exchange/output-record';
 import type { RecordSink } from '../../protocols/protocol';
 import { formatExchangeText, formatWebSocketText } from './exchange-format';
+import { formatHttp2ExchangeText } from './http2-exchange-format';
 import { processLine } from './connection-fields';
 import { hexDump } from './hex-dump';
 import { isPrintableText, bufferView } from './printable-text';
@@ -47,6 +48,8 @@ export function formatConsoleRecord(record: OutputRecord, hex: boolean): string 
       return formatExchangeText(record, { hex }) + '\n';
     case 'websocket.message':
       return formatWebSocketText(record, { hex }) + '\n';
+    case 'http2.exchange':
+      return formatHttp2ExchangeText(record, { hex }) + '\n';
     default: {
       // A new record kind must get a format here.
       const unhandled: never = record;

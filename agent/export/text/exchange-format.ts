@@ -20,14 +20,14 @@ export interface ExchangeFormatOptions {
 
 // ---- console text -------------------------------------------------------------------------------
 
-function headerLines(headers: HttpHeaders): string {
+export function headerLines(headers: HttpHeaders): string {
   let out = '';
   for (const [name, value] of headers) out += `${name}: ${value}\n`;
   return out;
 }
 
 /** Bytes as text (newline-terminated) when printable and `hex` is off, else a hex dump. */
-function payloadText(bytes: Uint8Array, truncated: boolean, hex: boolean): string {
+export function payloadText(bytes: Uint8Array, truncated: boolean, hex: boolean): string {
   if (bytes.length === 0) return '';
   if (hex || !isPrintableText(bytes, truncated)) return hexDump(bytes);
   const text = bufferView(bytes).toString('utf8');
@@ -44,7 +44,7 @@ const DECODING_NOTE: Record<HttpBody['decoding'], string> = {
   error: 'corrupt, shown raw',
 };
 
-function bodyText(body: HttpBody, trailers: HttpHeaders, hex: boolean): string {
+export function bodyText(body: HttpBody, trailers: HttpHeaders, hex: boolean): string {
   let out = payloadText(body.preview, body.truncated, hex);
   const notes: string[] = [];
   if (body.contentEncoding !== undefined)
@@ -229,7 +229,7 @@ function bodyJson(body: HttpBody, hex: boolean): JsonBody {
   };
 }
 
-function requestJson(request: HttpRequest, hex: boolean): JsonRequest {
+export function requestJson(request: HttpRequest, hex: boolean): JsonRequest {
   return {
     time: formatRfc3339Nanos(request.startNs),
     end_time: formatRfc3339Nanos(request.endNs),
@@ -245,7 +245,7 @@ function requestJson(request: HttpRequest, hex: boolean): JsonRequest {
   };
 }
 
-function responseJson(response: HttpResponse, hex: boolean): JsonResponse {
+export function responseJson(response: HttpResponse, hex: boolean): JsonResponse {
   return {
     time: formatRfc3339Nanos(response.startNs),
     end_time: formatRfc3339Nanos(response.endNs),

@@ -14,6 +14,7 @@ import {
   type JsonExchange,
   type JsonWebSocketMessage,
 } from './exchange-format';
+import { http2ExchangeToJson, type JsonHttp2Exchange } from './http2-exchange-format';
 import { formatRfc3339Nanos } from './rfc3339';
 import type { TextStream } from './stdout-output';
 
@@ -35,7 +36,7 @@ export type JsonRawRecord = {
 } & JsonConnection &
   JsonPayload;
 
-export type JsonRecord = JsonRawRecord | JsonExchange | JsonWebSocketMessage;
+export type JsonRecord = JsonRawRecord | JsonExchange | JsonWebSocketMessage | JsonHttp2Exchange;
 
 export class JsonLinesWriter implements RecordSink {
   private readonly stream: TextStream;
@@ -59,6 +60,8 @@ export function toJsonRecord(record: OutputRecord, hex: boolean): JsonRecord {
       return exchangeToJson(record, { hex });
     case 'websocket.message':
       return webSocketMessageToJson(record, { hex });
+    case 'http2.exchange':
+      return http2ExchangeToJson(record, { hex });
     default: {
       // A new record kind must get a mapping here.
       const unhandled: never = record;

@@ -7,6 +7,7 @@ import { createPlaintapMetrics } from '../../../agent/metrics/plaintap-metrics';
 import { attachedTargetCounts, nativeSnapshot, protocolSnapshot } from '../../../agent/metrics/stage-snapshots';
 import { TruncationStats } from '../../../agent/metrics/truncation-stats';
 import { Http1Protocol } from '../../../agent/protocols/http1/http1-protocol';
+import { Http2Protocol } from '../../../agent/protocols/http2/http2-protocol';
 import { RawProtocol } from '../../../agent/protocols/raw/raw-protocol';
 
 describe('stage snapshots for the metrics', () => {
@@ -90,6 +91,23 @@ describe('stage snapshots for the metrics', () => {
     const text = await metrics.scrape();
     assert.match(text, /plaintap_attached_targets\{library="openssl",result="attached"\} 1/);
     assert.match(text, /plaintap_parse_errors_total\{protocol="http1"\} 0/);
+  });
+
+  it('HTTP/2: frame and HPACK errors as parse errors, hostile-input events by event', async () => {
+    const http2 = new Http2Protocol();
+    http2.stats.frameErrors['invalid-frame'] = 2;
+    http2.stats.hpackErrors['integer-overflow'] = 1;
+    http2.stats.streamCapDrops = 5;
+    http2.stats.rapidResetConnections = 1;
+    const metrics = createPlaintapMetrics({ version: '9.9.9', defaultMetrics: false });
+    metrics.setSources({ protocols: () => protocolSnapshot([http2, new Http1Protocol()]) });
+    const text = await metrics.scrape();
+    assert.match(text, /plaintap_parse_errors_total\{protocol="http2"\} 3/);
+    assert.match(text, /plaintap_http2_events_total\{event="frame_error"\} 2/);
+    assert.match(text, /plaintap_http2_events_total\{event="hpack_error"\} 1/);
+    assert.match(text, /plaintap_http2_events_total\{event="stream_cap_drop"\} 5/);
+    assert.match(text, /plaintap_http2_events_total\{event="rapid_reset"\} 1/);
+    assert.match(text, /plaintap_http2_events_total\{event="empty_data_flood"\} 0/);
   });
 });
 

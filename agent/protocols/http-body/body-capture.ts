@@ -1,12 +1,27 @@
 /**
  * One message body as it streams by: counts its bytes and keeps a copy of
  * the first ones — the preview for plain bodies, or the coded bytes to
- * decode from (up to a larger bound) for content-coded ones.
+ * decode from (up to a larger bound) for content-coded ones. Shared by
+ * HTTP/1 (de-chunked bodies) and HTTP/2 (DATA frames).
  */
 import type { BodyDecoding, HttpBody } from '../../exchange/http-exchange';
 import { canDecode, contentCodings, decodeBody } from './body-decoder';
-import type { Http1Stats } from './http1-stats';
-import type { ResolvedHttp1Options } from './http1-options';
+
+/** The body limits (the HTTP/1 and HTTP/2 options both carry them). */
+export interface BodyLimits {
+  readonly bodyCaptureBytes: number;
+  readonly maxEncodedBodyBytes: number;
+  readonly maxDecodedBodyBytes: number;
+  readonly maxDecodeRatio: number;
+}
+
+/** Where decoding outcomes are counted (the HTTP/1 and HTTP/2 stats both have these). */
+export interface BodyDecodeStats {
+  bombsCut: number;
+  decodeSizeLimited: number;
+  decodeErrors: number;
+  unsupportedEncodings: number;
+}
 
 const EMPTY = new Uint8Array(0);
 
@@ -39,7 +54,7 @@ export class BodyCapture {
     private readonly contentEncoding: string,
     /** Expected content bytes (Content-Length), or -1. */
     private readonly sizeHint: number,
-    private readonly options: ResolvedHttp1Options,
+    private readonly options: BodyLimits,
   ) {
     this.codings = contentEncoding === '' ? [] : contentCodings(contentEncoding);
     this.keepLimit =
@@ -80,7 +95,7 @@ export class BodyCapture {
   }
 
   /** The body record; `complete` says the message ended as framed. Outcomes are counted into `stats` when given. */
-  finish(complete: boolean, stats: Http1Stats | null): HttpBody {
+  finish(complete: boolean, stats: BodyDecodeStats | null): HttpBody {
     const options = this.options;
     const keptLength = this.keptLength;
     const wireBytes = this.bytes + this.framingBytes;
