@@ -70,8 +70,10 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
     readyLine,
     stdout: () => out,
     stderr: () => err,
+    // Complete lines only: a record larger than one pipe read arrives in pieces.
     records: () =>
       out
+        .slice(0, out.lastIndexOf('\n') + 1)
         .split('\n')
         .filter((line) => line.trim().length > 0)
         .map((line) => JSON.parse(line) as Record<string, unknown>),
