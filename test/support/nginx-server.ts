@@ -19,6 +19,8 @@ export interface NginxOptions {
   readonly httpDirectives?: string;
   /** `worker_connections` (default 1024); above it the worker's fd limit is raised to match. */
   readonly workerConnections?: number;
+  /** Offer HTTP/2 (ALPN h2) on the TLS port. */
+  readonly http2?: boolean;
   /** Requests per keep-alive connection before nginx closes it (default 1000). */
   readonly keepaliveRequests?: number;
 }
@@ -59,7 +61,7 @@ http {
   scgi_temp_path ${prefix}/scgi;
   ${options.httpDirectives ?? ''}
   server {
-    listen 127.0.0.1:${port} ssl;
+    listen 127.0.0.1:${port} ssl${options.http2 ? ' http2' : ''};
     ssl_certificate ${cert.certFile};
     ssl_certificate_key ${cert.keyFile};
     root ${prefix}/html;
