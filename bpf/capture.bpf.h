@@ -6,6 +6,9 @@
 #ifndef PLAINTAP_CAPTURE_BPF_H
 #define PLAINTAP_CAPTURE_BPF_H
 
+/* tc_packets.bpf.h: a learned connection is also a flow whose packets the pcapng takes. */
+static __always_inline void pcap_learn(const struct conn_info *conn, __u32 pid);
+
 /* Set by user space before load. */
 const volatile __u32 self_pid = 0;
 const volatile __u32 pid_filter_count = 0;
@@ -179,6 +182,7 @@ static __always_inline void learn_fd(int fd)
 		return;
 	bpf_map_update_elem(&ssl_conns, &key, &conn, BPF_ANY);
 	track_sock(conn.sock_id, pid);
+	pcap_learn(&conn, pid);
 	if (call->pending_len) {
 		__u32 len = call->pending_len;
 

@@ -35,6 +35,8 @@ enum record_type {
 	RECORD_TYPE_CLOSE = 2, /* a tracked socket was closed or destroyed */
 	/* a process called execve: user space looks for TLS files it maps (payload: the file name) */
 	RECORD_TYPE_PROCESS_EXEC = 3,
+	RECORD_TYPE_TLS_SECRET = 4, /* struct tls_secret_record: one session's TLS secrets */
+	RECORD_TYPE_PACKET = 5,	    /* struct packet_record: one packet taken by the TC classifier */
 };
 
 enum direction {
@@ -87,11 +89,87 @@ struct record_header {
 	char comm[PLAINTAP_COMM_LEN];
 };
 
+/*
+ * RECORD_TYPE_TLS_SECRET: what the library holds once a handshake is done, read
+ * from its SSL object. header.captured_len = sizeof(struct tls_secrets); the
+ * header's process, socket and tuple fields are filled like a data record's.
+ * TLS 1.3 handshake traffic secrets are derived in user space from
+ * handshake_secret and handshake_traffic_hash (RFC 8446 7.1).
+ */
+#define PLAINTAP_RANDOM_BYTES	  32
+#define PLAINTAP_MASTER_KEY_BYTES 48
+#define PLAINTAP_MAX_MD_BYTES	  64
+
+struct tls_secrets {
+	__u32 version;	      /* protocol version: 0x0301..0x0304 */
+	__u32 cipher_id;      /* OpenSSL cipher id: 0x03000000 | IANA suite */
+	__u32 master_key_len; /* TLS <= 1.2: bytes of master_key in use */
+	__u32 _pad;
+	__u8 client_random[PLAINTAP_RANDOM_BYTES];
+	__u8 master_key[PLAINTAP_MASTER_KEY_BYTES];	       /* TLS <= 1.2 */
+	__u8 handshake_secret[PLAINTAP_MAX_MD_BYTES];	       /* TLS 1.3 from here on */
+	__u8 handshake_traffic_hash[PLAINTAP_MAX_MD_BYTES];    /* transcript hash ClientHello..ServerHello */
+	__u8 client_app_traffic_secret[PLAINTAP_MAX_MD_BYTES]; /* CLIENT_TRAFFIC_SECRET_0 */
+	__u8 server_app_traffic_secret[PLAINTAP_MAX_MD_BYTES]; /* SERVER_TRAFFIC_SECRET_0 */
+	__u8 exporter_master_secret[PLAINTAP_MAX_MD_BYTES];    /* EXPORTER_SECRET */
+};
+
+struct tls_secret_record {
+	struct record_header header;
+	struct tls_secrets secrets;
+};
+
+/*
+ * RECORD_TYPE_PACKET: header.captured_len = sizeof(struct packet_meta) + frame
+ * bytes captured; header.original_len = the frame's length on the wire. pid and
+ * comm are the captured process the packet's connection belongs to; direction
+ * is the packet's direction on the interface.
+ */
+#define PLAINTAP_MAX_SNAPLEN 65535
+
+struct packet_meta {
+	__u32 ifindex;
+	__u32 _pad;
+};
+
+struct packet_record {
+	struct record_header header;
+	struct packet_meta meta;
+	/* the frame follows, from its link-layer header on */
+};
+
+/*
+ * Where one OpenSSL build keeps the fields of struct tls_secrets: byte offsets
+ * into its SSL object (ssl_*), its SSL_SESSION (session_*) and its SSL_CIPHER
+ * (cipher_*). User space fills one entry of the openssl_layouts map per known
+ * layout; bits 8..15 of a probe's attach cookie are the entry's index (0 = none
+ * known), bits 0..7 its enum tls_library.
+ */
+#define PLAINTAP_MAX_OPENSSL_LAYOUTS 8
+
+struct openssl_layout {
+	__u32 ssl_version;
+	__u32 ssl_session;
+	__u32 ssl_client_random;
+	__u32 ssl_handshake_secret;
+	__u32 ssl_handshake_traffic_hash;
+	__u32 ssl_client_app_traffic_secret;
+	__u32 ssl_server_app_traffic_secret;
+	__u32 ssl_exporter_master_secret;
+	__u32 session_master_key_length;
+	__u32 session_master_key;
+	__u32 session_cipher;
+	__u32 cipher_id;
+};
+
 /* Indexes of the counters map (per-CPU array). Append only. */
 enum counter_index {
 	COUNTER_RINGBUF_LOST = 0,      /* ring buffer full: record dropped in the kernel */
 	COUNTER_SOCKET_UNRESOLVED = 1, /* data record emitted without fd/tuple */
-	COUNTER_MAX = 2,
+	COUNTER_SECRET_LOST = 2,       /* ring buffer full: a TLS secret record dropped */
+	COUNTER_SECRET_LAYOUT = 3,     /* an SSL object did not look like the expected layout: nothing read */
+	COUNTER_PACKET_LOST = 4,       /* ring buffer full: a packet dropped in the kernel */
+	COUNTER_MAX = 5,
 };
 
 #endif /* PLAINTAP_EVENTS_H */

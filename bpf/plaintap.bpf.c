@@ -13,6 +13,8 @@
 #include "maps.bpf.h"
 #include "sock.bpf.h"
 #include "capture.bpf.h"
+#include "tc_packets.bpf.h"
+#include "tls_secrets.bpf.h"
 #include "tls_openssl.bpf.h"
 #include "process_exec.bpf.h"
 

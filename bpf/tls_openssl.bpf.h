@@ -73,7 +73,7 @@ int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, size_t num, size_t *read
 }
 
 /* Return of SSL_read / SSL_read_ex: emit what the call produced. */
-static __always_inline void openssl_read_return(int ret)
+static __always_inline void openssl_read_return(void *ctx, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32;
@@ -92,14 +92,17 @@ static __always_inline void openssl_read_return(int ret)
 		len = ret;
 	}
 	call->kind = 0; /* the read is over: no stale marker for the next syscalls */
-	if (len > 0)
+	if (len > 0) {
 		emit_data(pid, ssl, call->library, DIRECTION_INGRESS, buf, (__u32)len, lookup_conn(pid, ssl));
+		/* Data read: the handshake is done, even one made implicitly by SSL_read/SSL_write. */
+		emit_secrets(ctx, pid, ssl);
+	}
 }
 
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_read_return, int ret)
 {
-	openssl_read_return(ret);
+	openssl_read_return(ctx, ret);
 	return 0;
 }
 
@@ -130,6 +133,7 @@ int BPF_KPROBE(ssl_set_fd_entry, void *ssl, int fd)
 		return 0;
 	bpf_map_update_elem(&ssl_conns, &key, &conn, BPF_ANY);
 	track_sock(conn.sock_id, pid);
+	pcap_learn(&conn, pid);
 	return 0;
 }
 
@@ -139,6 +143,8 @@ int BPF_KPROBE(ssl_free_entry, void *ssl)
 	struct ssl_key key = {.pid = bpf_get_current_pid_tgid() >> 32, .ssl = (__u64)ssl};
 
 	bpf_map_delete_elem(&ssl_conns, &key);
+	if (secrets_enabled)
+		bpf_map_delete_elem(&secrets_sent, &key);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -41,6 +42,7 @@ int LoadWithSignalsBlocked(plaintap_bpf* skel) {
 static_assert(sizeof(record_header) % PLAINTAP_RECORD_ALIGN == 0, "records must stay aligned within a batch");
 static_assert(sizeof(record_header::comm) == PLAINTAP_COMM_LEN, "comm filters are compared with record_header.comm");
 static_assert(COUNTER_MAX > COUNTER_SOCKET_UNRESOLVED, "counters() reads every counter below COUNTER_MAX");
+static_assert(COUNTER_MAX > COUNTER_PACKET_LOST, "counters() reads every counter below COUNTER_MAX");
 
 // libbpf's warnings, kept for the error message of a failed load or attach.
 std::mutex log_mutex;
@@ -64,6 +66,24 @@ std::string TakeLibbpfLog() {
   return log;
 }
 
+// The openssl_layout fields, in struct order, as JS property names.
+const char* const kLayoutFields[] = {
+    "sslVersion",
+    "sslSession",
+    "sslClientRandom",
+    "sslHandshakeSecret",
+    "sslHandshakeTrafficHash",
+    "sslClientAppTrafficSecret",
+    "sslServerAppTrafficSecret",
+    "sslExporterMasterSecret",
+    "sessionMasterKeyLength",
+    "sessionMasterKey",
+    "sessionCipher",
+    "cipherId",
+};
+static_assert(sizeof(kLayoutFields) / sizeof(kLayoutFields[0]) * sizeof(__u32) == sizeof(openssl_layout),
+              "kLayoutFields must name every openssl_layout field");
+
 uint32_t GetUint(const Napi::Object& options, const char* key, uint32_t fallback) {
   Napi::Value value = options.Get(key);
   return value.IsNumber() ? value.As<Napi::Number>().Uint32Value() : fallback;
@@ -76,13 +96,15 @@ Napi::Function CaptureSession::Define(Napi::Env env) {
                      {
                          InstanceMethod("attachTracepoints", &CaptureSession::AttachTracepoints),
                          InstanceMethod("attachUprobes", &CaptureSession::AttachUprobes),
+                         InstanceMethod("attachTc", &CaptureSession::AttachTc),
                          InstanceMethod("start", &CaptureSession::Start),
                          InstanceMethod("counters", &CaptureSession::Counters),
                          InstanceMethod("stop", &CaptureSession::Stop),
                      });
 }
 
-// options: { ringBufferBytes, selfPid, pids: number[], comms: string[], cgroupIds: bigint[] }
+// options: { ringBufferBytes, selfPid, pids: number[], comms: string[], cgroupIds: bigint[], secrets: boolean,
+//            opensslLayouts: object[] (entry i is cookie i + 1), pcap: boolean, snaplen }
 CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureSession>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -112,6 +134,14 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
     std::string comm = comms.Get(i).ToString().Utf8Value();
     strncpy(const_cast<char*>(skel_->rodata->comm_filters[i]), comm.c_str(), PLAINTAP_COMM_LEN - 1);
   }
+
+  secrets_enabled_ = options.Get("secrets").ToBoolean().Value();
+  skel_->rodata->secrets_enabled = secrets_enabled_;
+  bool pcap = options.Get("pcap").ToBoolean().Value();
+  skel_->rodata->pcap_enabled = pcap;
+  skel_->rodata->pcap_snaplen = GetUint(options, "snaplen", PLAINTAP_MAX_SNAPLEN);
+  // One packet staging area per CPU: the TC programs index it by CPU (no room in a per-CPU map value).
+  if (pcap) bpf_map__set_max_entries(skel_->maps.packet_scratch, std::max(libbpf_num_possible_cpus(), 1));
 
   uint32_t ring_bytes = GetUint(options, "ringBufferBytes", 8u << 20);
   int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes);
@@ -148,6 +178,24 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
       ThrowError(env, "ERR_PLAINTAP_OPTIONS", "cannot set the cgroup filter", update_err, "bpf");
     }
   }
+
+  Napi::Array layouts =
+      options.Get("opensslLayouts").IsArray() ? options.Get("opensslLayouts").As<Napi::Array>() : Napi::Array::New(env);
+  if (layouts.Length() >= PLAINTAP_MAX_OPENSSL_LAYOUTS) {
+    Close();
+    ThrowError(env, "ERR_PLAINTAP_OPTIONS", "too many OpenSSL layouts");
+  }
+  for (uint32_t i = 0; i < layouts.Length(); i++) {
+    Napi::Object layout = layouts.Get(i).As<Napi::Object>();
+    __u32 values[sizeof(openssl_layout) / sizeof(__u32)];
+    for (size_t f = 0; f < sizeof(values) / sizeof(values[0]); f++) values[f] = GetUint(layout, kLayoutFields[f], 0);
+    __u32 index = i + 1;
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.openssl_layouts), &index, values, BPF_ANY) != 0) {
+      int update_err = errno;
+      Close();
+      ThrowError(env, "ERR_PLAINTAP_OPTIONS", "cannot set an OpenSSL layout", update_err, "bpf");
+    }
+  }
 }
 
 CaptureSession::~CaptureSession() { Close(); }
@@ -174,6 +222,14 @@ void CaptureSession::Close() {
   if (skel_ != nullptr) final_kernel_counters_ = ReadKernelCounters();
   DestroyLinks(links_);
   links_.clear();
+  // Only our filters: the clsact qdisc may hold other tools' programs, so it stays.
+  for (TcFilter& filter : tc_filters_) {
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = filter.ifindex,
+                .attach_point = filter.ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .handle = filter.handle, .priority = filter.priority);
+    bpf_tc_detach(&hook, &opts);
+  }
+  tc_filters_.clear();
   if (skel_ != nullptr) plaintap_bpf__destroy(skel_);
   skel_ = nullptr;
 }
@@ -244,6 +300,43 @@ Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
   return results;
 }
 
+// attachTc(ifindex, name, ingress) → [{ target: 'kernel', point: 'tc/NAME/ingress|egress', ok, errno?, error? }]
+// Adds the clsact qdisc when the interface has none and our classifier to it; stop() removes the classifier.
+Napi::Value CaptureSession::AttachTc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsString())
+    throw Napi::TypeError::New(env, "attachTc(ifindex, name, ingress)");
+  int ifindex = info[0].As<Napi::Number>().Int32Value();
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  bool ingress = info[2].ToBoolean().Value();
+  std::string point = "tc/" + name + (ingress ? "/ingress" : "/egress");
+  Napi::Array results = Napi::Array::New(env);
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+  int err = bpf_tc_hook_create(&hook);
+  if (err != 0 && err != -EEXIST) {
+    Napi::Object result = AttachResult(env, "kernel", point, nullptr, -err);
+    results.Set(0u, result);
+    return results;
+  }
+  bpf_program* prog = ingress ? skel_->progs.tc_ingress : skel_->progs.tc_egress;
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog));
+  err = bpf_tc_attach(&hook, &opts);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("target", "kernel");
+  result.Set("point", point);
+  result.Set("ok", err == 0);
+  if (err == 0) {
+    tc_filters_.push_back({ifindex, ingress, opts.handle, opts.priority});
+  } else {
+    result.Set("errno", -err);
+    std::string log = TakeLibbpfLog();
+    result.Set("error", std::string(strerror(-err)) + (log.empty() ? "" : " (" + log + ")"));
+  }
+  results.Set(0u, result);
+  return results;
+}
+
 // start(onBatch, { maxPendingBatches }): begins draining the ring buffer.
 Napi::Value CaptureSession::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -270,7 +363,7 @@ std::vector<uint64_t> CaptureSession::ReadKernelCounters() {
   return totals;
 }
 
-// counters() → { kernelLost, socketUnresolved, records, bytes, batches, droppedRecords, droppedBatches }
+// counters() → { kernelLost, socketUnresolved, secretLost, secretLayoutMismatch, packetLost, records, bytes, batches, droppedRecords, droppedBatches }
 // Still answers after stop(), with the final values.
 Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -279,6 +372,9 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   kernel.resize(COUNTER_MAX, 0);
   result.Set("kernelLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_RINGBUF_LOST])));
   result.Set("socketUnresolved", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SOCKET_UNRESOLVED])));
+  result.Set("secretLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SECRET_LOST])));
+  result.Set("secretLayoutMismatch", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SECRET_LAYOUT])));
+  result.Set("packetLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_PACKET_LOST])));
   const RingCounters& ring = *ring_counters_;
   result.Set("records", static_cast<double>(ring.records.load()));
   result.Set("bytes", static_cast<double>(ring.bytes.load()));

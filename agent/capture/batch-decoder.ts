@@ -3,18 +3,25 @@
  * layout in events-abi.generated.ts, generated from bpf/events.h) into typed events. Payloads are subarray views
  * into the batch, never copies.
  */
-import type { CapturedEvent, CloseEvent, DataEvent, ExecEvent } from './captured-event';
+import type { CapturedEvent, CloseEvent, DataEvent, ExecEvent, PacketEvent, TlsSecretEvent } from './captured-event';
 import {
   ABI_VERSION,
   CloseReason,
   CloseReasonNames,
   COMM_LEN,
   Direction,
+  MASTER_KEY_BYTES,
+  MAX_MD_BYTES,
+  PACKET_META_SIZE,
+  PacketMetaOffset,
+  RANDOM_BYTES,
   RECORD_ALIGN,
   RECORD_HEADER_SIZE,
   RecordFlag,
   RecordHeaderOffset as O,
   RecordType,
+  TLS_SECRETS_SIZE,
+  TlsSecretsOffset as S,
   TlsLibraryNames,
 } from './events-abi.generated';
 import { formatIpv4, formatIpv6 } from './ip-address';
@@ -63,7 +70,11 @@ export class BatchDecoder {
       if (type === RecordType.Data) events.push(this.decodeData(batch, view, offset, captured));
       else if (type === RecordType.Close) events.push(this.decodeClose(view, offset));
       else if (type === RecordType.ProcessExec) events.push(this.decodeExec(batch, view, offset, captured));
-      else this.countMalformed('type');
+      else if (type === RecordType.TlsSecret && captured === TLS_SECRETS_SIZE)
+        events.push(this.decodeSecret(batch, view, offset));
+      else if (type === RecordType.Packet && captured >= PACKET_META_SIZE)
+        events.push(this.decodePacket(batch, view, offset, captured));
+      else this.countMalformed(type === RecordType.TlsSecret || type === RecordType.Packet ? 'length' : 'type');
       this.stats.records++;
       offset = (end + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
     }
@@ -99,6 +110,53 @@ export class BatchDecoder {
       chunkOffset,
       payload: batch.subarray(at + RECORD_HEADER_SIZE, at + RECORD_HEADER_SIZE + captured),
       truncated: (flags & RecordFlag.Truncated) !== 0,
+    };
+  }
+
+  private decodeSecret(batch: Uint8Array, view: DataView, at: number): TlsSecretEvent {
+    const family = view.getUint16(at + O.family, true);
+    const ipVersion = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
+    const base = at + RECORD_HEADER_SIZE;
+    const bytes = (offset: number, length: number): Uint8Array => batch.subarray(base + offset, base + offset + length);
+    return {
+      kind: 'tls-secret',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
+      pid: view.getUint32(at + O.pid, true),
+      tid: view.getUint32(at + O.tid, true),
+      uid: view.getUint32(at + O.uid, true),
+      comm: this.comm(batch, view, at + O.comm),
+      fd: view.getInt32(at + O.fd, true),
+      sockId: view.getBigUint64(at + O.sockId, true),
+      sslPtr: view.getBigUint64(at + O.sslPtr, true),
+      ipVersion,
+      localAddress: this.address(ipVersion, batch, view, at + O.localAddr),
+      localPort: view.getUint16(at + O.localPort, true),
+      remoteAddress: this.address(ipVersion, batch, view, at + O.remoteAddr),
+      remotePort: view.getUint16(at + O.remotePort, true),
+      tlsLibrary: TlsLibraryNames[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
+      version: view.getUint32(base + S.version, true),
+      cipherId: view.getUint32(base + S.cipherId, true),
+      clientRandom: bytes(S.clientRandom, RANDOM_BYTES),
+      masterKey: bytes(S.masterKey, Math.min(view.getUint32(base + S.masterKeyLen, true), MASTER_KEY_BYTES)),
+      handshakeSecret: bytes(S.handshakeSecret, MAX_MD_BYTES),
+      handshakeTrafficHash: bytes(S.handshakeTrafficHash, MAX_MD_BYTES),
+      clientAppTrafficSecret: bytes(S.clientAppTrafficSecret, MAX_MD_BYTES),
+      serverAppTrafficSecret: bytes(S.serverAppTrafficSecret, MAX_MD_BYTES),
+      exporterMasterSecret: bytes(S.exporterMasterSecret, MAX_MD_BYTES),
+    };
+  }
+
+  private decodePacket(batch: Uint8Array, view: DataView, at: number, captured: number): PacketEvent {
+    const frameStart = at + RECORD_HEADER_SIZE + PACKET_META_SIZE;
+    return {
+      kind: 'packet',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
+      pid: view.getUint32(at + O.pid, true),
+      comm: this.comm(batch, view, at + O.comm),
+      ifindex: view.getUint32(at + RECORD_HEADER_SIZE + PacketMetaOffset.ifindex, true),
+      direction: view.getUint8(at + O.direction) === 1 ? Direction.Ingress : Direction.Egress,
+      originalLength: view.getUint32(at + O.originalLen, true),
+      frame: batch.subarray(frameStart, at + RECORD_HEADER_SIZE + captured),
     };
   }
 

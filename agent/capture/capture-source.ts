@@ -9,11 +9,13 @@ import { resolveCgroup } from './cgroup-path';
 import type { CapturedEvent } from './captured-event';
 import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, TracefsStatus } from './native-addon';
 import { loadNativeAddon } from './native-addon';
+import { KNOWN_LAYOUTS, layoutFor } from './openssl-layouts';
+import type { NetInterface } from './pcap-interfaces';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
 import { TlsLibraryByName } from './events-abi.generated';
 import { OpenSslTargetFinder } from './targets/openssl';
-import type { TargetFinder } from './targets/target-finder';
+import type { TargetFinder, UprobePlan } from './targets/target-finder';
 import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
 import type { WallClock } from './wall-clock';
 
@@ -27,6 +29,11 @@ export interface CaptureSourceOptions {
   readonly maxPendingBatches: number;
   /** How often to look for TLS files of processes not seen yet (the exec watch's safety net); 0 = never. */
   readonly rescanIntervalMs: number;
+  /** Read each session's TLS secrets (for a key log file or a pcapng). */
+  readonly secrets: boolean;
+  /** Interfaces to take pcapng packets on (TC); empty = no packets. */
+  readonly pcapInterfaces: readonly NetInterface[];
+  readonly pcapSnaplen: number;
   readonly logger: Logger;
   readonly clock: WallClock;
   /** For tests: another addon build. */
@@ -37,6 +44,17 @@ export interface AttachReport {
   readonly tracefs: TracefsStatus;
   /** Grows when an exec or a rescan finds new files (attached, skipped or failed). */
   readonly results: AttachResult[];
+  /** With secrets on: per library, the layout its secrets are read with, or why they are not. */
+  readonly secretTargets: SecretTarget[];
+  /** Interface names a TC classifier was attached to (pcapng). */
+  readonly pcapInterfaces: string[];
+}
+
+export interface SecretTarget {
+  readonly path: string;
+  /** e.g. 'openssl-3.0 (3.0.22)'; undefined when no secrets can be read from this library. */
+  readonly layout?: string;
+  readonly problem?: string;
 }
 
 export class CaptureError extends Error {
@@ -72,9 +90,15 @@ export class CaptureSource {
       pids: options.pids,
       comms: options.comms,
       cgroupIds: cgroupIds(options.cgroups),
+      secrets: options.secrets,
+      pcap: options.pcapInterfaces.length > 0,
+      snaplen: options.pcapSnaplen,
+      opensslLayouts: KNOWN_LAYOUTS.map((known) => known.layout),
     });
+    const secretTargets: SecretTarget[] = [];
+    const pcapInterfaces: string[] = [];
     const results: AttachResult[] = [];
-    const source = new CaptureSource(session, { tracefs, results }, options);
+    const source = new CaptureSource(session, { tracefs, results, secretTargets, pcapInterfaces }, options);
     const finders: TargetFinder[] = [new OpenSslTargetFinder({ extraPaths: options.opensslPaths })];
     source.finders = finders;
     source.watcher = new TargetWatcher({ finders }, (plans) => source.applyPlans(plans, 'info'));
@@ -83,6 +107,18 @@ export class CaptureSource {
       results.push(...tracepoints);
       if (!tracepoints.some((r) => r.ok)) {
         throw new CaptureError(`no tracepoint could be attached: ${describeFailures(tracepoints)}`);
+      }
+      for (const iface of options.pcapInterfaces) {
+        // On loopback every packet passes egress once and ingress once more: egress alone sees each once.
+        const tc = session.attachTc(iface.ifindex, iface.name, false);
+        if (!iface.loopback) tc.push(...session.attachTc(iface.ifindex, iface.name, true));
+        results.push(...tc);
+        if (tc.some((r) => r.ok)) pcapInterfaces.push(iface.name);
+      }
+      if (options.pcapInterfaces.length > 0 && pcapInterfaces.length === 0) {
+        throw new CaptureError(
+          `no TC classifier could be attached for the pcapng: ${describeFailures(results.filter((r) => r.point.startsWith('tc/')))}`,
+        );
       }
       const plans = source.watcher.initialScan();
       source.applyPlans(plans, 'debug');
@@ -172,12 +208,15 @@ export class CaptureSource {
         logger.info('tls target skipped', { path: plan.path, library: decision.library, reason: decision.reason });
         continue;
       }
-      const probes = decision.probes.map((p) => ({
+      // Bits 8..15 of the cookie: the OpenSSL layout its secrets are read with (0: none).
+      const layout = this.options.secrets && decision.library === 'openssl' ? this.secretLayout(plan.path) : 0;
+      const plans = layout === 0 ? decision.probes : [...decision.probes, ...secretProbes(decision.probes)];
+      const probes = plans.map((p) => ({
         program: p.program,
         offset: p.offset,
         retprobe: p.retprobe,
         point: `${p.retprobe ? 'uretprobe' : 'uprobe'}:${p.symbol}`,
-        cookie: TlsLibraryByName[decision.library],
+        cookie: TlsLibraryByName[decision.library] | (layout << 8),
       }));
       const pids = perProcessPids(this.options);
       const attached = (
@@ -197,6 +236,18 @@ export class CaptureSource {
           : { after_exec_ms: (Number(this.options.clock.nowNs() - plan.execTimeNs) / 1e6).toFixed(1) }),
       });
     }
+  }
+
+  /** The 1-based index of the layout a library's secrets are read with; 0 (and said so) when none fits. */
+  private secretLayout(path: string): number {
+    const found = layoutFor(path);
+    if ('problem' in found) {
+      this.report.secretTargets.push({ path, problem: found.problem });
+      this.options.logger.warn('no TLS secrets from this library', { path, reason: found.problem });
+      return 0;
+    }
+    this.report.secretTargets.push({ path, layout: `${found.known.name} (${found.version})` });
+    return KNOWN_LAYOUTS.indexOf(found.known) + 1;
   }
 }
 
@@ -227,6 +278,24 @@ function describeFailures(results: readonly AttachResult[]): string {
     .filter((r) => !r.ok)
     .map((r) => `${r.target} ${r.point}: ${r.error ?? 'failed'}`)
     .join('; ');
+}
+
+/** With secrets on: the end of a handshake, where they are read (the return of SSL_do_handshake). */
+function secretProbes(probes: readonly UprobePlan[]): UprobePlan[] {
+  const handshake = probes.find((p) => p.symbol === 'SSL_do_handshake' && !p.retprobe);
+  return handshake ? [{ ...handshake, program: 'ssl_do_handshake_return', retprobe: true }] : [];
+}
+
+/** Where secrets come from, for the `ready` line: `openssl-3.0 (3.0.22)[2]`, and the libraries without. */
+export function summarizeSecretTargets(report: AttachReport): string {
+  const layouts = new Map<string, number>();
+  const without: string[] = [];
+  for (const target of report.secretTargets) {
+    if (target.layout !== undefined) layouts.set(target.layout, (layouts.get(target.layout) ?? 0) + 1);
+    else without.push(`${target.path} (${target.problem ?? 'unknown'})`);
+  }
+  const from = [...layouts].map(([layout, n]) => `${layout}[${n}]`).join(',') || 'none';
+  return without.length === 0 ? from : `${from} without=${without.join(';')}`;
 }
 
 /** The one-line summary of what was attached, skipped and failed, for the `ready` line. */

@@ -74,4 +74,39 @@ export interface ExecEvent {
   readonly filename: string;
 }
 
-export type CapturedEvent = DataEvent | CloseEvent | ExecEvent;
+/** One TLS session's secrets as the library held them once its handshake was done. */
+export interface TlsSecretEvent extends ConnectionFacts {
+  readonly kind: 'tls-secret';
+  readonly timestampNs: bigint;
+  readonly sslPtr: bigint;
+  /** Protocol version: 0x0301 (TLS 1.0) … 0x0304 (TLS 1.3). */
+  readonly version: number;
+  /** The library's cipher id: 0x03000000 | the IANA cipher suite. */
+  readonly cipherId: number;
+  /** TLS ≤ 1.2: the master secret (48 bytes). Views into the batch. */
+  readonly clientRandom: Uint8Array;
+  readonly masterKey: Uint8Array;
+  /** TLS 1.3: each 64 bytes, of which the suite's hash length is in use. */
+  readonly handshakeSecret: Uint8Array;
+  readonly handshakeTrafficHash: Uint8Array;
+  readonly clientAppTrafficSecret: Uint8Array;
+  readonly serverAppTrafficSecret: Uint8Array;
+  readonly exporterMasterSecret: Uint8Array;
+}
+
+/** One packet taken by the TC classifier, of a connection of a captured process. */
+export interface PacketEvent {
+  readonly kind: 'packet';
+  readonly timestampNs: bigint;
+  readonly pid: number;
+  readonly comm: string;
+  readonly ifindex: number;
+  /** The packet's direction on the interface. */
+  readonly direction: Direction;
+  /** The frame's length on the wire; `frame` may be shorter (snap length). */
+  readonly originalLength: number;
+  /** From the link-layer header on: a view into the batch. */
+  readonly frame: Uint8Array;
+}
+
+export type CapturedEvent = DataEvent | CloseEvent | ExecEvent | TlsSecretEvent | PacketEvent;

@@ -22,6 +22,21 @@ export const MAX_COMM_FILTERS = 8;
 /** #define PLAINTAP_RECORD_ALIGN */
 export const RECORD_ALIGN = 8;
 
+/** #define PLAINTAP_RANDOM_BYTES */
+export const RANDOM_BYTES = 32;
+
+/** #define PLAINTAP_MASTER_KEY_BYTES */
+export const MASTER_KEY_BYTES = 48;
+
+/** #define PLAINTAP_MAX_MD_BYTES */
+export const MAX_MD_BYTES = 64;
+
+/** #define PLAINTAP_MAX_SNAPLEN */
+export const MAX_SNAPLEN = 65535;
+
+/** #define PLAINTAP_MAX_OPENSSL_LAYOUTS */
+export const MAX_OPENSSL_LAYOUTS = 8;
+
 /** RECORD_FLAG_* bits */
 export const enum RecordFlag {
   Truncated = 1,
@@ -45,6 +60,8 @@ export const enum RecordType {
   Data = 1,
   Close = 2,
   ProcessExec = 3,
+  TlsSecret = 4,
+  Packet = 5,
 }
 
 /** enum record_type: value → lower-case name (as used in output and metric labels). */
@@ -52,6 +69,8 @@ export const RecordTypeNames: Readonly<Record<number, string>> = {
   1: 'data',
   2: 'close',
   3: 'process_exec',
+  4: 'tls_secret',
+  5: 'packet',
 };
 
 /** enum record_type: lower-case name → value. */
@@ -59,6 +78,8 @@ export const RecordTypeByName = {
   data: 1,
   close: 2,
   process_exec: 3,
+  tls_secret: 4,
+  packet: 5,
 } as const;
 
 /** enum direction */
@@ -134,21 +155,30 @@ export const CloseReasonByName = {
 export const enum CounterIndex {
   RingbufLost = 0,
   SocketUnresolved = 1,
-  Max = 2,
+  SecretLost = 2,
+  SecretLayout = 3,
+  PacketLost = 4,
+  Max = 5,
 }
 
 /** enum counter_index: value → lower-case name (as used in output and metric labels). */
 export const CounterIndexNames: Readonly<Record<number, string>> = {
   0: 'ringbuf_lost',
   1: 'socket_unresolved',
-  2: 'max',
+  2: 'secret_lost',
+  3: 'secret_layout',
+  4: 'packet_lost',
+  5: 'max',
 };
 
 /** enum counter_index: lower-case name → value. */
 export const CounterIndexByName = {
   ringbuf_lost: 0,
   socket_unresolved: 1,
-  max: 2,
+  secret_lost: 2,
+  secret_layout: 3,
+  packet_lost: 4,
+  max: 5,
 } as const;
 
 /** sizeof(struct record_header) */
@@ -204,4 +234,113 @@ export const RecordHeaderLength = {
   localAddr: 16,
   remoteAddr: 16,
   comm: 16,
+} as const;
+
+/** sizeof(struct tls_secrets) */
+export const TLS_SECRETS_SIZE = 416;
+
+/** offsetof(struct tls_secrets, field) */
+export const TlsSecretsOffset = {
+  version: 0,
+  cipherId: 4,
+  masterKeyLen: 8,
+  clientRandom: 16,
+  masterKey: 48,
+  handshakeSecret: 96,
+  handshakeTrafficHash: 160,
+  clientAppTrafficSecret: 224,
+  serverAppTrafficSecret: 288,
+  exporterMasterSecret: 352,
+} as const;
+
+/** sizeof(struct tls_secrets.field) in bytes */
+export const TlsSecretsLength = {
+  version: 4,
+  cipherId: 4,
+  masterKeyLen: 4,
+  clientRandom: 32,
+  masterKey: 48,
+  handshakeSecret: 64,
+  handshakeTrafficHash: 64,
+  clientAppTrafficSecret: 64,
+  serverAppTrafficSecret: 64,
+  exporterMasterSecret: 64,
+} as const;
+
+/** sizeof(struct tls_secret_record) */
+export const TLS_SECRET_RECORD_SIZE = 536;
+
+/** offsetof(struct tls_secret_record, field) */
+export const TlsSecretRecordOffset = {
+  header: 0,
+  secrets: 120,
+} as const;
+
+/** sizeof(struct tls_secret_record.field) in bytes */
+export const TlsSecretRecordLength = {
+  header: 120,
+  secrets: 416,
+} as const;
+
+/** sizeof(struct packet_meta) */
+export const PACKET_META_SIZE = 8;
+
+/** offsetof(struct packet_meta, field) */
+export const PacketMetaOffset = {
+  ifindex: 0,
+} as const;
+
+/** sizeof(struct packet_meta.field) in bytes */
+export const PacketMetaLength = {
+  ifindex: 4,
+} as const;
+
+/** sizeof(struct packet_record) */
+export const PACKET_RECORD_SIZE = 128;
+
+/** offsetof(struct packet_record, field) */
+export const PacketRecordOffset = {
+  header: 0,
+  meta: 120,
+} as const;
+
+/** sizeof(struct packet_record.field) in bytes */
+export const PacketRecordLength = {
+  header: 120,
+  meta: 8,
+} as const;
+
+/** sizeof(struct openssl_layout) */
+export const OPENSSL_LAYOUT_SIZE = 48;
+
+/** offsetof(struct openssl_layout, field) */
+export const OpensslLayoutOffset = {
+  sslVersion: 0,
+  sslSession: 4,
+  sslClientRandom: 8,
+  sslHandshakeSecret: 12,
+  sslHandshakeTrafficHash: 16,
+  sslClientAppTrafficSecret: 20,
+  sslServerAppTrafficSecret: 24,
+  sslExporterMasterSecret: 28,
+  sessionMasterKeyLength: 32,
+  sessionMasterKey: 36,
+  sessionCipher: 40,
+  cipherId: 44,
+} as const;
+
+/** sizeof(struct openssl_layout.field) in bytes */
+export const OpensslLayoutLength = {
+  sslVersion: 4,
+  sslSession: 4,
+  sslClientRandom: 4,
+  sslHandshakeSecret: 4,
+  sslHandshakeTrafficHash: 4,
+  sslClientAppTrafficSecret: 4,
+  sslServerAppTrafficSecret: 4,
+  sslExporterMasterSecret: 4,
+  sessionMasterKeyLength: 4,
+  sessionMasterKey: 4,
+  sessionCipher: 4,
+  cipherId: 4,
 } as const;

@@ -1,4 +1,5 @@
 /** The typed face of native/plaintap_native.node (see native/capture_session.cc). */
+import type { OpenSslLayout } from './openssl-layouts';
 import path from 'node:path';
 import { ABI_VERSION, RECORD_HEADER_SIZE } from './events-abi.generated';
 
@@ -9,6 +10,13 @@ export interface NativeSessionOptions {
   readonly comms: readonly string[];
   /** cgroup v2 ids (directory inodes) for the --cgroup filter. */
   readonly cgroupIds: readonly bigint[];
+  /** Read TLS secrets at the end of handshakes (key log, pcapng). */
+  readonly secrets?: boolean;
+  /** struct openssl_layout entries; entry i is attach cookie i + 1. */
+  readonly opensslLayouts?: readonly OpenSslLayout[];
+  /** Take packets of the captured processes' flows (TC), for the pcapng. */
+  readonly pcap?: boolean;
+  readonly snaplen?: number;
 }
 
 export interface AttachResult {
@@ -41,6 +49,12 @@ export interface NativeCounters {
   readonly kernelLost: number;
   /** Data records emitted without fd/tuple. */
   readonly socketUnresolved: number;
+  /** TLS secret records the kernel could not put in the ring buffer. */
+  readonly secretLost: number;
+  /** SSL objects whose version or cipher id did not fit the layout: no secrets read. */
+  readonly secretLayoutMismatch: number;
+  /** Packets the TC classifier could not put in the ring buffer. */
+  readonly packetLost: number;
   readonly records: number;
   readonly bytes: number;
   readonly batches: number;
@@ -53,6 +67,8 @@ export interface NativeCaptureSession {
   attachTracepoints(): AttachResult[];
   /** With a pid, the probes trap in that process only (target reads `path@pid`). */
   attachUprobes(file: string, probes: readonly NativeUprobe[], pid?: number): AttachResult[];
+  /** The TC classifier on one interface and direction (target 'kernel', point 'tc/NAME/ingress|egress'). */
+  attachTc(ifindex: number, name: string, ingress: boolean): AttachResult[];
   start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
   counters(): NativeCounters;
   stop(): void;

@@ -168,6 +168,47 @@ export const OPTIONS: readonly OptionSpec[] = [
       'Also write every captured kernel record to FILE (created 0600: it holds plaintext) for `plaintap replay`.',
   },
   {
+    key: 'capture.keylog',
+    flag: 'keylog',
+    env: 'PLAINTAP_KEYLOG',
+    type: 'string',
+    default: '',
+    argName: 'FILE',
+    description:
+      "Also write each TLS session's secrets to FILE in the NSS key log format Wireshark reads (created 0600: it decrypts the traffic).",
+  },
+  {
+    key: 'capture.pcapng',
+    flag: 'pcapng',
+    env: 'PLAINTAP_PCAPNG',
+    type: 'string',
+    default: '',
+    argName: 'FILE',
+    description:
+      "Also write the captured processes' TCP packets (TC classifier) to FILE as pcapng, with their TLS secrets embedded (created 0600).",
+  },
+  {
+    key: 'capture.pcap_interfaces',
+    flag: 'pcap-interface',
+    env: 'PLAINTAP_PCAP_INTERFACES',
+    type: 'string-list',
+    default: [],
+    argName: 'NAME',
+    description: 'Interfaces the pcapng packets are taken on (repeatable). Empty: lo and every interface that is up.',
+  },
+  {
+    key: 'capture.pcap_snaplen',
+    flag: 'snaplen',
+    env: 'PLAINTAP_SNAPLEN',
+    type: 'bytes',
+    default: 65535,
+    min: 64,
+    max: 65535,
+    argName: 'BYTES',
+    description:
+      'Bytes kept of each packet in the pcapng (its snap length); longer packets are cut and keep their length.',
+  },
+  {
     key: 'replay.realtime',
     flag: 'realtime',
     env: 'PLAINTAP_REPLAY_REALTIME',

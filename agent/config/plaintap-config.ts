@@ -36,6 +36,13 @@ export interface PlaintapConfig {
     readonly rescanIntervalMs: number;
     /** Record file for raw kernel batches; '' = none. */
     readonly recordFile: string;
+    /** Key log file (NSS format); '' = none. */
+    readonly keylogFile: string;
+    /** pcapng file; '' = none. */
+    readonly pcapngFile: string;
+    /** Interfaces for the pcapng; empty = lo and every interface that is up. */
+    readonly pcapInterfaces: readonly string[];
+    readonly pcapSnaplen: number;
     readonly ringBufferBytes: number;
     readonly maxPendingBatches: number;
   };
@@ -125,6 +132,10 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       opensslPaths: get('capture.openssl_paths'),
       rescanIntervalMs: get('capture.rescan_interval'),
       recordFile: get('capture.record'),
+      keylogFile: get('capture.keylog'),
+      pcapngFile: get('capture.pcapng'),
+      pcapInterfaces: get('capture.pcap_interfaces'),
+      pcapSnaplen: get('capture.pcap_snaplen'),
       ringBufferBytes: get('capture.ring_buffer_size'),
       maxPendingBatches: get('capture.max_pending_batches'),
     },

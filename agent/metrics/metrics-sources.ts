@@ -106,6 +106,16 @@ export interface AttachedTargetCount {
   readonly count: number;
 }
 
+/** The key log and pcapng outputs (only when one of them is on). */
+export interface CaptureFilesStatsSnapshot {
+  /** TLS secret records by result: `read`, `unusable` (no line: unknown suite, secrets unset), `lost` (ring full), `layout_mismatch`. */
+  readonly tlsSecrets: CountsBy;
+  /** Distinct key lines (each session's secrets once), as written to the key log and the pcapng. */
+  readonly keyLines: number;
+  /** Packets for the pcapng by result: `written`, `lost` (ring full in the kernel), `unknown_interface`. */
+  readonly pcapPackets: CountsBy;
+}
+
 export interface MetricsSources {
   readonly capture?: () => CaptureStatsSnapshot;
   readonly native?: () => NativeStatsSnapshot;
@@ -115,4 +125,5 @@ export interface MetricsSources {
   readonly exporters?: () => readonly ExporterStatsSnapshot[];
   readonly attachedTargets?: () => readonly AttachedTargetCount[];
   readonly exchangeDurations?: () => ExchangeDurationSnapshot;
+  readonly captureFiles?: () => CaptureFilesStatsSnapshot;
 }

@@ -52,6 +52,9 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_export_queue_bytes',
   'plaintap_export_queue_bytes_capacity',
   'plaintap_attached_targets',
+  'plaintap_tls_secrets_total',
+  'plaintap_key_lines_total',
+  'plaintap_pcap_packets_total',
   'plaintap_metrics_source_errors_total',
 ] as const;
 
@@ -166,6 +169,25 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'Records dropped inside the native addon, by reason.',
     'reason',
     () => read('native')?.dropped,
+  );
+
+  // key log and pcapng
+  labelledCounterFrom(
+    'plaintap_tls_secrets_total',
+    'TLS sessions whose secrets were read (key log, pcapng), by result: read, unusable, lost, layout_mismatch.',
+    'result',
+    () => read('captureFiles')?.tlsSecrets,
+  );
+  counterFrom(
+    'plaintap_key_lines_total',
+    "Key log lines written (each TLS session's secrets once), to the key log file and the pcapng.",
+    () => read('captureFiles')?.keyLines,
+  );
+  labelledCounterFrom(
+    'plaintap_pcap_packets_total',
+    'Packets for the pcapng, by result: written, lost (ring buffer full in the kernel), unknown_interface.',
+    'result',
+    () => read('captureFiles')?.pcapPackets,
   );
 
   // processor

@@ -98,6 +98,7 @@ export class Processor {
     if (event.kind === 'data') this.onData(event, nowNs);
     else if (event.kind === 'close') this.onClose(event);
     // exec records are the target watcher's (capture side); a replayed one has nothing to do here.
+    // Secrets and packets are not byte streams: the agent routes them to their own outputs.
   }
 
   private onData(event: DataEvent, nowNs: bigint): void {

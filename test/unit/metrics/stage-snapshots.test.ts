@@ -45,7 +45,18 @@ describe('stage snapshots for the metrics', () => {
 
   it('native: kernel loss, batches JS could not take, malformed records', () => {
     const snapshot = nativeSnapshot(
-      { kernelLost: 3, socketUnresolved: 0, records: 10, bytes: 100, batches: 2, droppedRecords: 4, droppedBatches: 1 },
+      {
+        kernelLost: 3,
+        secretLost: 0,
+        secretLayoutMismatch: 0,
+        packetLost: 0,
+        socketUnresolved: 0,
+        records: 10,
+        bytes: 100,
+        batches: 2,
+        droppedRecords: 4,
+        droppedBatches: 1,
+      },
       {
         records: 10,
         malformed: new Map([
