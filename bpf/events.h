@@ -91,7 +91,8 @@ struct record_header {
 enum counter_index {
 	COUNTER_RINGBUF_LOST = 0,      /* ring buffer full: record dropped in the kernel */
 	COUNTER_SOCKET_UNRESOLVED = 1, /* data record emitted without fd/tuple */
-	COUNTER_MAX = 2,
+	COUNTER_GO_READ_UNMATCHED = 2, /* a Go Read returned with no entry recorded (entry lost or evicted) */
+	COUNTER_MAX = 3,
 };
 
 #endif /* PLAINTAP_EVENTS_H */

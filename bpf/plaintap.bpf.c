@@ -14,6 +14,7 @@
 #include "sock.bpf.h"
 #include "capture.bpf.h"
 #include "tls_openssl.bpf.h"
+#include "tls_go.bpf.h"
 #include "process_exec.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

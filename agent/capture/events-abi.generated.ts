@@ -134,21 +134,24 @@ export const CloseReasonByName = {
 export const enum CounterIndex {
   RingbufLost = 0,
   SocketUnresolved = 1,
-  Max = 2,
+  GoReadUnmatched = 2,
+  Max = 3,
 }
 
 /** enum counter_index: value → lower-case name (as used in output and metric labels). */
 export const CounterIndexNames: Readonly<Record<number, string>> = {
   0: 'ringbuf_lost',
   1: 'socket_unresolved',
-  2: 'max',
+  2: 'go_read_unmatched',
+  3: 'max',
 };
 
 /** enum counter_index: lower-case name → value. */
 export const CounterIndexByName = {
   ringbuf_lost: 0,
   socket_unresolved: 1,
-  max: 2,
+  go_read_unmatched: 2,
+  max: 3,
 } as const;
 
 /** sizeof(struct record_header) */
