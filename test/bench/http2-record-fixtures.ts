@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-interface Step {
+export interface Step {
   dir: 'request' | 'response';
   base64: string;
 }
@@ -28,7 +28,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startNginx(): Promise<{ port: number; stop(): void; root: string }> {
+export async function startNginx(): Promise<{ port: number; stop(): void; root: string }> {
   const port = await freePort();
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-nginx-'));
   const root = path.join(prefix, 'html');
@@ -95,7 +95,7 @@ http {
 }
 
 /** A proxy that records every read of both directions, in arrival order, for one connection at a time. */
-async function recordingProxy(target: number): Promise<{ port: number; take(): Step[][]; close(): void }> {
+export async function recordingProxy(target: number): Promise<{ port: number; take(): Step[][]; close(): void }> {
   const connections: Step[][] = [];
   const server = net.createServer((client) => {
     const steps: Step[] = [];
@@ -215,7 +215,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

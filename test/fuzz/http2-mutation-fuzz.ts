@@ -20,6 +20,8 @@ export interface FuzzReport {
   readonly cases: number;
   readonly crashes: { readonly seed: number; readonly iteration: number; readonly error: string }[];
   readonly hangs: number;
+  /** The most CPU one input took. */
+  readonly maxInputCpuMs: number;
   readonly records: number;
   readonly peakHeapBytes: number;
   readonly seconds: number;
@@ -40,8 +42,11 @@ const CONNECTION: ConnectionFacts = {
   tlsLibrary: 'openssl',
 };
 
-/** A mutation run's longest allowed input time: far above any real input, so only loops trip it. */
-const HANG_MS = 2000;
+/**
+ * An input's longest allowed CPU time: far above any real input, so only loops trip it. CPU time,
+ * not wall time: on a shared machine a process can wait seconds for a core.
+ */
+const HANG_CPU_MS = 2000;
 
 function loadFixtures(): Step[][] {
   const dir = path.resolve(__dirname, '../../../test/fixtures/http2');
@@ -118,6 +123,7 @@ export function runFuzz(iterations: number, seed: number): FuzzReport {
   const started = process.hrtime.bigint();
   const crashes: { seed: number; iteration: number; error: string }[] = [];
   let hangs = 0;
+  let maxInputCpuMs = 0;
   let records = 0;
   let peakHeapBytes = process.memoryUsage().heapUsed;
   const protocol = new Http2Protocol({ maxOpenStreams: 100, maxEarlyResets: 50, maxEmptyDataFrames: 100 });
@@ -127,7 +133,7 @@ export function runFuzz(iterations: number, seed: number): FuzzReport {
     const donorFixture = fixtures[Math.floor(random() * fixtures.length)] as Step[];
     const donor = (donorFixture[Math.floor(random() * donorFixture.length)] as Step).bytes;
     const clientSide = random() < 0.5;
-    const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     try {
       const parser = protocol.create(CONNECTION, { emit: () => records++ });
       let ts = 1_000_000n;
@@ -154,7 +160,10 @@ export function runFuzz(iterations: number, seed: number): FuzzReport {
     } catch (error) {
       crashes.push({ seed, iteration, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }
-    if (Date.now() - t0 > HANG_MS) hangs++;
+    const cpu = process.cpuUsage(cpu0);
+    const inputCpuMs = (cpu.user + cpu.system) / 1000;
+    if (inputCpuMs > maxInputCpuMs) maxInputCpuMs = inputCpuMs;
+    if (inputCpuMs > HANG_CPU_MS) hangs++;
     if ((iteration & 1023) === 0) {
       const heap = process.memoryUsage().heapUsed;
       if (heap > peakHeapBytes) peakHeapBytes = heap;
@@ -166,6 +175,7 @@ export function runFuzz(iterations: number, seed: number): FuzzReport {
     cases: iterations,
     crashes,
     hangs,
+    maxInputCpuMs,
     records,
     peakHeapBytes,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
@@ -177,7 +187,7 @@ if (require.main === module) {
   const seed = Number(process.argv[3] ?? 1);
   const report = runFuzz(iterations, seed);
   console.log(
-    `http2 mutation fuzz: ${report.cases} cases (seed ${seed}), ${report.crashes.length} crashes, ${report.hangs} hangs, ` +
+    `http2 mutation fuzz: ${report.cases} cases (seed ${seed}), ${report.crashes.length} crashes, ${report.hangs} hangs (most CPU for one input ${report.maxInputCpuMs.toFixed(1)} ms), ` +
       `${report.records} records, peak heap ${(report.peakHeapBytes / 1048576).toFixed(1)} MiB, ${report.seconds.toFixed(1)} s`,
   );
   for (const crash of report.crashes.slice(0, 5)) console.log(`crash at iteration ${crash.iteration}: ${crash.error}`);
