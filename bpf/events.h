@@ -169,7 +169,8 @@ enum counter_index {
 	COUNTER_SECRET_LOST = 2,       /* ring buffer full: a TLS secret record dropped */
 	COUNTER_SECRET_LAYOUT = 3,     /* an SSL object did not look like the expected layout: nothing read */
 	COUNTER_PACKET_LOST = 4,       /* ring buffer full: a packet dropped in the kernel */
-	COUNTER_MAX = 5,
+	COUNTER_GO_READ_UNMATCHED = 5, /* a Go Read returned with no entry recorded (entry lost or evicted) */
+	COUNTER_MAX = 6,
 };
 
 #endif /* PLAINTAP_EVENTS_H */

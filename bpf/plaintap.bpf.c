@@ -16,6 +16,7 @@
 #include "tc_packets.bpf.h"
 #include "tls_secrets.bpf.h"
 #include "tls_openssl.bpf.h"
+#include "tls_go.bpf.h"
 #include "process_exec.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

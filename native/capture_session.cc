@@ -286,7 +286,15 @@ Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
     std::string point = probe.Get("point").ToString().Utf8Value();
     bool retprobe = probe.Get("retprobe").ToBoolean().Value();
     int64_t offset = probe.Get("offset").As<Napi::Number>().Int64Value();
-    uint32_t cookie = probe.Get("cookie").IsNumber() ? probe.Get("cookie").As<Napi::Number>().Uint32Value() : 0;
+    // A BigInt carries all 64 bits (Go's struct offsets); a Number the library of shared programs.
+    Napi::Value cookie_value = probe.Get("cookie");
+    uint64_t cookie = 0;
+    if (cookie_value.IsBigInt()) {
+      bool lossless = true;
+      cookie = cookie_value.As<Napi::BigInt>().Uint64Value(&lossless);
+    } else if (cookie_value.IsNumber()) {
+      cookie = cookie_value.As<Napi::Number>().Uint32Value();
+    }
     bpf_program* program = bpf_object__find_program_by_name(skel_->obj, name.c_str());
     if (program == nullptr) {
       results.Set(results.Length(), AttachResult(env, target, point, nullptr, ENOENT));
@@ -363,7 +371,7 @@ std::vector<uint64_t> CaptureSession::ReadKernelCounters() {
   return totals;
 }
 
-// counters() → { kernelLost, socketUnresolved, secretLost, secretLayoutMismatch, packetLost, records, bytes, batches, droppedRecords, droppedBatches }
+// counters() → { kernelLost, socketUnresolved, goReadUnmatched, secretLost, secretLayoutMismatch, packetLost, records, bytes, batches, droppedRecords, droppedBatches }
 // Still answers after stop(), with the final values.
 Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -375,6 +383,7 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   result.Set("secretLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SECRET_LOST])));
   result.Set("secretLayoutMismatch", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SECRET_LAYOUT])));
   result.Set("packetLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_PACKET_LOST])));
+  result.Set("goReadUnmatched", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_GO_READ_UNMATCHED])));
   const RingCounters& ring = *ring_counters_;
   result.Set("records", static_cast<double>(ring.records.load()));
   result.Set("bytes", static_cast<double>(ring.bytes.load()));

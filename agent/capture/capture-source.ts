@@ -14,6 +14,7 @@ import type { NetInterface } from './pcap-interfaces';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
 import { TlsLibraryByName } from './events-abi.generated';
+import { GoTargetFinder } from './targets/go-targets';
 import { OpenSslTargetFinder } from './targets/openssl';
 import type { TargetFinder, UprobePlan } from './targets/target-finder';
 import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
@@ -99,7 +100,10 @@ export class CaptureSource {
     const pcapInterfaces: string[] = [];
     const results: AttachResult[] = [];
     const source = new CaptureSource(session, { tracefs, results, secretTargets, pcapInterfaces }, options);
-    const finders: TargetFinder[] = [new OpenSslTargetFinder({ extraPaths: options.opensslPaths })];
+    const finders: TargetFinder[] = [
+      new OpenSslTargetFinder({ extraPaths: options.opensslPaths }),
+      new GoTargetFinder(),
+    ];
     source.finders = finders;
     source.watcher = new TargetWatcher({ finders }, (plans) => source.applyPlans(plans, 'info'));
     try {
@@ -126,7 +130,7 @@ export class CaptureSource {
       if (!uprobes.some((r) => r.ok)) {
         throw new CaptureError(
           uprobes.length === 0
-            ? 'no TLS library (libssl.so* or a file defining SSL_read/SSL_write) found in the system library directories or in any running process; give one with --openssl-path'
+            ? 'no TLS library (libssl.so* or a file defining SSL_read/SSL_write) found in the system library directories or in any running process, and no Go program using crypto/tls is running; give one with --openssl-path'
             : `no TLS probe could be attached: ${describeFailures(uprobes)}`,
         );
       }
@@ -216,7 +220,8 @@ export class CaptureSource {
         offset: p.offset,
         retprobe: p.retprobe,
         point: `${p.retprobe ? 'uretprobe' : 'uprobe'}:${p.symbol}`,
-        cookie: TlsLibraryByName[decision.library] | (layout << 8),
+        // Go's programs take their own 64-bit cookie (struct offsets); the others library | layout.
+        cookie: p.cookie ?? TlsLibraryByName[decision.library] | (layout << 8),
       }));
       const pids = perProcessPids(this.options);
       const attached = (

@@ -158,7 +158,8 @@ export const enum CounterIndex {
   SecretLost = 2,
   SecretLayout = 3,
   PacketLost = 4,
-  Max = 5,
+  GoReadUnmatched = 5,
+  Max = 6,
 }
 
 /** enum counter_index: value → lower-case name (as used in output and metric labels). */
@@ -168,7 +169,8 @@ export const CounterIndexNames: Readonly<Record<number, string>> = {
   2: 'secret_lost',
   3: 'secret_layout',
   4: 'packet_lost',
-  5: 'max',
+  5: 'go_read_unmatched',
+  6: 'max',
 };
 
 /** enum counter_index: lower-case name → value. */
@@ -178,7 +180,8 @@ export const CounterIndexByName = {
   secret_lost: 2,
   secret_layout: 3,
   packet_lost: 4,
-  max: 5,
+  go_read_unmatched: 5,
+  max: 6,
 } as const;
 
 /** sizeof(struct record_header) */

@@ -40,8 +40,12 @@ export interface NativeUprobe {
   readonly retprobe: boolean;
   /** The name reported in results, e.g. 'uprobe:SSL_write'. */
   readonly point: string;
-  /** Given to the program as its attach cookie (bpf_get_attach_cookie): the enum tls_library value. */
-  readonly cookie: number;
+  /**
+   * Given to the program as its attach cookie (bpf_get_attach_cookie): the enum tls_library value
+   * for programs shared by several libraries; a bigint (64 bits) for programs that read their own
+   * settings from it (Go's struct offsets).
+   */
+  readonly cookie: number | bigint;
 }
 
 export interface NativeCounters {
@@ -55,6 +59,8 @@ export interface NativeCounters {
   readonly secretLayoutMismatch: number;
   /** Packets the TC classifier could not put in the ring buffer. */
   readonly packetLost: number;
+  /** Go (*tls.Conn).Read returns seen without their entry (entry evicted or lost). */
+  readonly goReadUnmatched: number;
   readonly records: number;
   readonly bytes: number;
   readonly batches: number;

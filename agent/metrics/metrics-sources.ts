@@ -28,6 +28,10 @@ export interface CaptureStatsSnapshot {
 export interface NativeStatsSnapshot {
   /** Samples the kernel could not put in the ring buffer (ring full / reserve failed). */
   readonly kernelLostSamples: number;
+  /** Data records the kernel emitted without fd and 5-tuple (socket not resolved). */
+  readonly socketUnresolved?: number;
+  /** Go (*tls.Conn).Read returns seen without their entry (entry evicted): reads not captured. */
+  readonly goReadUnmatched?: number;
   /** Records dropped inside the addon, by reason (e.g. `batch_queue_full`). */
   readonly dropped: CountsBy;
 }

@@ -164,6 +164,16 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'Records the kernel could not put into the ring buffer.',
     () => read('native')?.kernelLostSamples,
   );
+  counterFrom(
+    'plaintap_records_without_socket_total',
+    'Data records reported without fd and 5-tuple because their socket could not be resolved.',
+    () => read('native')?.socketUnresolved,
+  );
+  counterFrom(
+    'plaintap_go_read_unmatched_total',
+    'Returns of Go (*tls.Conn).Read seen without their entry (entry evicted): those reads were not captured.',
+    () => read('native')?.goReadUnmatched,
+  );
   labelledCounterFrom(
     'plaintap_native_dropped_total',
     'Records dropped inside the native addon, by reason.',

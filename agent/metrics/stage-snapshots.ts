@@ -30,6 +30,8 @@ export function nativeSnapshot(counters: NativeCounters, decoder: DecodeStats): 
   for (const n of decoder.malformed.values()) malformed += n;
   return {
     kernelLostSamples: counters.kernelLost,
+    socketUnresolved: counters.socketUnresolved,
+    goReadUnmatched: counters.goReadUnmatched,
     dropped: { batch_queue_full: counters.droppedRecords, malformed },
   };
 }

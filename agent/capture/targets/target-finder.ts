@@ -28,6 +28,8 @@ export interface UprobePlan {
   readonly symbol: string;
   readonly offset: number;
   readonly retprobe: boolean;
+  /** The attach cookie when the program takes its own (default: the library's enum value). */
+  readonly cookie?: bigint;
 }
 
 export type TargetDecision =

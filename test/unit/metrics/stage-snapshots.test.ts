@@ -50,7 +50,8 @@ describe('stage snapshots for the metrics', () => {
         secretLost: 0,
         secretLayoutMismatch: 0,
         packetLost: 0,
-        socketUnresolved: 0,
+        socketUnresolved: 5,
+        goReadUnmatched: 6,
         records: 10,
         bytes: 100,
         batches: 2,
@@ -65,7 +66,12 @@ describe('stage snapshots for the metrics', () => {
         ]),
       },
     );
-    assert.deepEqual(snapshot, { kernelLostSamples: 3, dropped: { batch_queue_full: 4, malformed: 3 } });
+    assert.deepEqual(snapshot, {
+      kernelLostSamples: 3,
+      socketUnresolved: 5,
+      goReadUnmatched: 6,
+      dropped: { batch_queue_full: 4, malformed: 3 },
+    });
   });
 
   it('protocols: parse errors of the protocols that count them', () => {
