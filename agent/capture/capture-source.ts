@@ -220,6 +220,7 @@ export class CaptureSource {
         offset: p.offset,
         retprobe: p.retprobe,
         point: `${p.retprobe ? 'uretprobe' : 'uprobe'}:${p.symbol}`,
+        // Go's programs take their own 64-bit cookie (struct offsets); the others library | layout.
         cookie: p.cookie ?? TlsLibraryByName[decision.library] | (layout << 8),
       }));
       const pids = perProcessPids(this.options);
