@@ -169,12 +169,6 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       headers: Object.keys(connection.headers).join(',') || undefined,
     });
   }
-  const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
-  const recordShown = recorder ? ` record=${recorder.file}` : '';
-  process.stderr.write(
-    `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}\n`,
-  );
-
   const summary = (): Record<string, number | bigint | undefined> => {
     const counters = source.counters();
     const stats = processor.stats();
@@ -192,11 +186,19 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       recorded_batches: recorder?.batches,
     };
   };
-  const signal = await waitForStopSignal((second) => {
+  // Listening before the ready line: a signal sent the moment it is read must find a handler.
+  const stopSignal = waitForStopSignal((second) => {
     // A second signal while stopping means "now": whatever is still queued is not flushed.
     logger.warn(`stopped by a second ${second} before the flush finished`, { ...summary(), exit_code: EXIT_FORCED });
     process.exit(EXIT_FORCED);
   });
+  const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
+  const recordShown = recorder ? ` record=${recorder.file}` : '';
+  process.stderr.write(
+    `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}\n`,
+  );
+
+  const signal = await stopSignal;
   logger.info('stopping', { signal });
   const stopStarted = process.hrtime.bigint();
   stopping = true;

@@ -144,7 +144,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     check: powerOfTwo,
     argName: 'BYTES',
     description:
-      'Kernel ring buffer size (power of two). When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
+      'Kernel ring buffer size (power of two): where bursts wait while the agent is behind. When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
   },
   {
     key: 'capture.max_pending_batches',
@@ -155,7 +155,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     max: 65536,
     argName: 'N',
-    description: 'Batches read from the kernel and not yet processed; beyond it batches are dropped and counted.',
+    description:
+      'Batches read from the kernel and not yet processed; beyond it the reader pauses and records wait in the kernel ring.',
   },
   {
     key: 'capture.record',

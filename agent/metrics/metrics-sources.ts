@@ -30,6 +30,8 @@ export interface NativeStatsSnapshot {
   readonly kernelLostSamples: number;
   /** Records dropped inside the addon, by reason (e.g. `batch_queue_full`). */
   readonly dropped: CountsBy;
+  /** Times the ring reader paused for a full queue to JavaScript (records waited in the kernel ring). */
+  readonly readerWaits?: number;
 }
 
 export interface ProcessorStatsSnapshot {

@@ -33,6 +33,7 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_captured_bytes_total',
   'plaintap_kernel_lost_samples_total',
   'plaintap_native_dropped_total',
+  'plaintap_native_reader_waits_total',
   'plaintap_processor_dropped_total',
   'plaintap_connection_workers',
   'plaintap_connection_workers_opened_total',
@@ -165,6 +166,11 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'Records dropped inside the native addon, by reason.',
     'reason',
     () => read('native')?.dropped,
+  );
+  counterFrom(
+    'plaintap_native_reader_waits_total',
+    'Times the ring reader paused because JavaScript was behind; records waited in the kernel ring meanwhile.',
+    () => read('native')?.readerWaits,
   );
 
   // processor

@@ -30,6 +30,7 @@ export function nativeSnapshot(counters: NativeCounters, decoder: DecodeStats): 
   return {
     kernelLostSamples: counters.kernelLost,
     dropped: { batch_queue_full: counters.droppedRecords, malformed },
+    readerWaits: counters.backpressureWaits,
   };
 }
 

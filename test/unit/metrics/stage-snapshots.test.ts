@@ -44,7 +44,16 @@ describe('stage snapshots for the metrics', () => {
 
   it('native: kernel loss, batches JS could not take, malformed records', () => {
     const snapshot = nativeSnapshot(
-      { kernelLost: 3, socketUnresolved: 0, records: 10, bytes: 100, batches: 2, droppedRecords: 4, droppedBatches: 1 },
+      {
+        kernelLost: 3,
+        socketUnresolved: 0,
+        records: 10,
+        bytes: 100,
+        batches: 2,
+        droppedRecords: 4,
+        droppedBatches: 1,
+        backpressureWaits: 5,
+      },
       {
         records: 10,
         malformed: new Map([
@@ -53,7 +62,11 @@ describe('stage snapshots for the metrics', () => {
         ]),
       },
     );
-    assert.deepEqual(snapshot, { kernelLostSamples: 3, dropped: { batch_queue_full: 4, malformed: 3 } });
+    assert.deepEqual(snapshot, {
+      kernelLostSamples: 3,
+      dropped: { batch_queue_full: 4, malformed: 3 },
+      readerWaits: 5,
+    });
   });
 
   it('protocols: parse errors of the protocols that count them', () => {
