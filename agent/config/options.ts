@@ -68,6 +68,15 @@ function readableFile(value: OptionValue): string | undefined {
   }
 }
 
+/** Each file must exist now: a path that is not there would otherwise be skipped in silence. */
+function readableFiles(value: OptionValue): string | undefined {
+  for (const file of value as readonly string[]) {
+    const problem = readableFile(file);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 function metricsAddress(value: OptionValue): string | undefined {
   const parsed = parseMetricsAddress(value as string);
   return typeof parsed === 'object' && 'problem' in parsed ? parsed.problem : undefined;
@@ -88,7 +97,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     argName: 'PID',
     description:
-      'Capture only these process ids (repeatable; with --comm, either matches). Alone, the probes go into these processes only.',
+      'Capture only these process ids (repeatable; with --comm, either matches; each must be running at start). Alone, the probes go into these processes only.',
   },
   {
     key: 'capture.comms',
@@ -118,9 +127,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'PLAINTAP_OPENSSL_PATHS',
     type: 'string-list',
     default: [],
+    check: readableFiles,
     argName: 'FILE',
     description:
-      'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes).',
+      'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes); each must exist.',
   },
   {
     key: 'capture.rescan_interval',
