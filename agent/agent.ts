@@ -14,6 +14,7 @@ import type { NativeError } from './capture/native-addon';
 import { WallClock } from './capture/wall-clock';
 import { protocolSettings, type PlaintapConfig } from './config/plaintap-config';
 import { filterSide } from './export/side-filter-sink';
+import { ExportHealth } from './export/export-health';
 import { otlpExporterStatsSnapshot } from './export/otlp/export-books';
 import { Logger } from './log';
 import { formatHostPort } from './metrics/metrics-address';
@@ -76,6 +77,18 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   let attached = false;
   let stopping = false;
   const isReady = (): boolean => attached && !stopping && (exporter?.ready ?? true);
+  // Degraded export turns /readyz to 503 with its reason, and is logged once per episode.
+  const exportHealth = exporter && config.otlp && new ExportHealth(() => exporter.stats(), config.otlp.degradedAfterMs);
+  let degradedLogged = false;
+  const checkExportHealth = (): string | undefined => {
+    if (!exportHealth) return undefined;
+    const state = exportHealth.check();
+    if (state.degraded && !degradedLogged) logger.warn('export degraded', { reason: state.reason });
+    if (!state.degraded && degradedLogged) logger.info('export recovered');
+    degradedLogged = state.degraded;
+    return state.reason;
+  };
+  const healthTimer = exportHealth && setInterval(checkExportHealth, 1000).unref();
 
   // The listener first, so /healthz answers while probes attach (that can take seconds).
   const metrics = createPlaintapMetrics({ version: VERSION });
@@ -88,6 +101,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
         port: address.port,
         registry: metrics.registry,
         isReady,
+        degradedReason: checkExportHealth,
       });
     } catch (error) {
       logger.error(
@@ -152,7 +166,9 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     exchangeDurations: () => outputs.exchangeStats.durations.snapshot(),
     exporters: () => [
       ...(outputs.stdout ? [outputs.stdout.stats()] : []),
-      ...(exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
+      ...(exporter
+        ? [{ ...otlpExporterStatsSnapshot(exporter.stats()), degraded: checkExportHealth() !== undefined }]
+        : []),
     ],
     attachedTargets: () => attachedTargetCounts(source.report.results, source.libraries),
   });
@@ -202,6 +218,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   logger.info('stopping', { signal });
   const stopStarted = process.hrtime.bigint();
   stopping = true;
+  clearInterval(healthTimer);
   source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));

@@ -481,6 +481,17 @@ export const OPTIONS: readonly OptionSpec[] = [
       'On SIGTERM/SIGINT, how long to wait for the last exports; what is still queued then is counted as dropped.',
   },
   {
+    key: 'otlp.degraded_after',
+    flag: 'otlp-degraded-after',
+    env: 'PLAINTAP_OTLP_DEGRADED_AFTER',
+    type: 'duration',
+    default: 30_000,
+    min: 100,
+    argName: 'DURATION',
+    description:
+      'Export counts as degraded (/readyz 503, plaintap_export_degraded 1) when the collector took nothing this long while records wait, or the queue was full within this time.',
+  },
+  {
     key: 'service.name',
     flag: 'service-name',
     env: 'OTEL_SERVICE_NAME',

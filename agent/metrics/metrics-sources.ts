@@ -77,6 +77,8 @@ export interface ExporterStatsSnapshot {
   /** Encoded bytes waiting in the export queue now, and their bound (when the queue counts bytes). */
   readonly queueBytes?: number;
   readonly queueBytesCapacity?: number;
+  /** Export degraded now (collector unreachable past a threshold, or queue full): 1, else 0. */
+  readonly degraded?: boolean;
 }
 
 /** Probe attachment outcome for one TLS library. */

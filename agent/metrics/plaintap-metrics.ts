@@ -51,6 +51,7 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_export_queue_capacity',
   'plaintap_export_queue_bytes',
   'plaintap_export_queue_bytes_capacity',
+  'plaintap_export_degraded',
   'plaintap_attached_targets',
   'plaintap_metrics_source_errors_total',
 ] as const;
@@ -310,6 +311,12 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'plaintap_export_queue_bytes_capacity',
     'Bound of an exporter queue in encoded bytes; reaching it means drops (queue_full).',
     (s) => s.queueBytesCapacity,
+  );
+
+  perExporterGauge(
+    'plaintap_export_degraded',
+    'Export degraded now (collector unreachable past otlp.degraded_after while records wait, or queue full within it): 1, else 0.',
+    (s) => (s.degraded === undefined ? undefined : s.degraded ? 1 : 0),
   );
 
   // attachment
