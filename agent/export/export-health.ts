@@ -4,7 +4,7 @@
  * (records dropped as `queue_full`) within that threshold. Polled — by /readyz, by a scrape and by
  * a timer — so that it costs nothing on the capture path.
  */
-import type { OtlpExporterStats } from './otlp/otlp-log-exporter';
+import type { OtlpExporterStats } from './otlp/export-books';
 
 export interface ExportHealthState {
   readonly degraded: boolean;

@@ -5,7 +5,7 @@
  */
 import { BatchDecoder } from '../../agent/capture/batch-decoder';
 import { WallClock } from '../../agent/capture/wall-clock';
-import { buildRecord } from '../unit/capture/record-builder';
+import { buildRecord } from '../support/kernel-records';
 import { fuzzMain, type FuzzCase, type FuzzTarget } from './fuzz-harness';
 
 const request = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExportHealth } from '../../../agent/export/export-health';
-import type { OtlpExporterStats } from '../../../agent/export/otlp/otlp-log-exporter';
+import type { OtlpExporterStats } from '../../../agent/export/otlp/export-books';
 
 function stats(overrides: Partial<OtlpExporterStats> = {}): OtlpExporterStats {
   return {
