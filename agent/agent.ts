@@ -18,6 +18,7 @@ import { protocolSettings, type PlaintapConfig } from './config/plaintap-config'
 import { filterSide } from './export/side-filter-sink';
 import { KeyLogFile } from './export/keylog/key-log-file';
 import { PcapngFile } from './export/pcap/pcapng-file';
+import { ExportHealth } from './export/export-health';
 import { otlpExporterStatsSnapshot } from './export/otlp/export-books';
 import { Logger } from './log';
 import { formatHostPort } from './metrics/metrics-address';
@@ -81,6 +82,18 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   let attached = false;
   let stopping = false;
   const isReady = (): boolean => attached && !stopping && (exporter?.ready ?? true);
+  // Degraded export turns /readyz to 503 with its reason, and is logged once per episode.
+  const exportHealth = exporter && config.otlp && new ExportHealth(() => exporter.stats(), config.otlp.degradedAfterMs);
+  let degradedLogged = false;
+  const checkExportHealth = (): string | undefined => {
+    if (!exportHealth) return undefined;
+    const state = exportHealth.check();
+    if (state.degraded && !degradedLogged) logger.warn('export degraded', { reason: state.reason });
+    if (!state.degraded && degradedLogged) logger.info('export recovered');
+    degradedLogged = state.degraded;
+    return state.reason;
+  };
+  const healthTimer = exportHealth && setInterval(checkExportHealth, 1000).unref();
 
   // The listener first, so /healthz answers while probes attach (that can take seconds).
   const metrics = createPlaintapMetrics({ version: VERSION });
@@ -93,6 +106,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
         port: address.port,
         registry: metrics.registry,
         isReady,
+        degradedReason: checkExportHealth,
       });
     } catch (error) {
       logger.error(
@@ -176,7 +190,9 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     exchangeDurations: () => outputs.exchangeStats.durations.snapshot(),
     exporters: () => [
       ...(outputs.stdout ? [outputs.stdout.stats()] : []),
-      ...(exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
+      ...(exporter
+        ? [{ ...otlpExporterStatsSnapshot(exporter.stats()), degraded: checkExportHealth() !== undefined }]
+        : []),
     ],
     attachedTargets: () => attachedTargetCounts(source.report.results, source.libraries),
     ...(files ? { captureFiles: () => captureFilesSnapshot(files, source) } : {}),
@@ -197,17 +213,6 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       headers: Object.keys(connection.headers).join(',') || undefined,
     });
   }
-  const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
-  const recordShown = recorder ? ` record=${recorder.file}` : '';
-  const keylogShown = files?.keylog ? ` keylog=${files.keylog.file}` : '';
-  const pcapShown = files?.pcap
-    ? ` pcapng=${files.pcap.file} interfaces=${summarizeInterfaces(source, pcapInterfaces)}`
-    : '';
-  const secretsShown = files ? ` secrets_from=${summarizeSecretTargets(source.report)}` : '';
-  process.stderr.write(
-    `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}${keylogShown}${pcapShown}${secretsShown}\n`,
-  );
-
   const summary = (): Record<string, number | bigint | undefined> => {
     const counters = source.counters();
     const stats = processor.stats();
@@ -227,14 +232,28 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       pcap_packets: files?.pcap?.stats.packetsWritten,
     };
   };
-  const signal = await waitForStopSignal((second) => {
+  // Listening before the ready line: a signal sent the moment it is read must find a handler.
+  const stopSignal = waitForStopSignal((second) => {
     // A second signal while stopping means "now": whatever is still queued is not flushed.
     logger.warn(`stopped by a second ${second} before the flush finished`, { ...summary(), exit_code: EXIT_FORCED });
     process.exit(EXIT_FORCED);
   });
+  const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
+  const recordShown = recorder ? ` record=${recorder.file}` : '';
+  const keylogShown = files?.keylog ? ` keylog=${files.keylog.file}` : '';
+  const pcapShown = files?.pcap
+    ? ` pcapng=${files.pcap.file} interfaces=${summarizeInterfaces(source, pcapInterfaces)}`
+    : '';
+  const secretsShown = files ? ` secrets_from=${summarizeSecretTargets(source.report)}` : '';
+  process.stderr.write(
+    `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}${keylogShown}${pcapShown}${secretsShown}\n`,
+  );
+
+  const signal = await stopSignal;
   logger.info('stopping', { signal });
   const stopStarted = process.hrtime.bigint();
   stopping = true;
+  clearInterval(healthTimer);
   source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));

@@ -6,6 +6,7 @@
  */
 import { runAgent, type AgentMode } from './agent';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config';
+import { missingProcesses } from './config/missing-processes';
 import type { EffectiveValue } from './config/option-spec';
 import { toPlaintapConfig } from './config/plaintap-config';
 import { renderEffectiveConfig, renderOptionsHelp } from './config/render-config';
@@ -116,6 +117,14 @@ async function main(argv: readonly string[]): Promise<number> {
     config = toPlaintapConfig(values);
   } catch (error) {
     process.stderr.write(`plaintap: invalid configuration: ${(error as Error).message}\n`);
+    return EXIT_BAD_CONFIG;
+  }
+  // Checked here, not while parsing: whether a process runs is a fact of this host, now.
+  const missing = command.mode.kind === 'capture' ? missingProcesses(config.capture.pids) : [];
+  if (missing.length > 0) {
+    process.stderr.write(
+      `plaintap: invalid configuration: capture.pids: no such process: ${missing.join(', ')} (not in /proc)\n`,
+    );
     return EXIT_BAD_CONFIG;
   }
   return runAgent(config, command.mode);

@@ -14,6 +14,14 @@ namespace {
 Napi::Value EnsureTracefs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   plaintap::TracefsStatus status = plaintap::EnsureTracefs();
+  if (status.not_enterable) {
+    plaintap::ThrowError(env, "ERR_PLAINTAP_TRACEFS",
+                         "tracefs is mounted at " + status.path +
+                             " but this user may not enter it: run as root, or let this user read it (e.g. mount -o "
+                             "remount,mode=755 " +
+                             status.path + ")",
+                         status.error, "access");
+  }
   if (status.error != 0) {
     plaintap::ThrowError(env, "ERR_PLAINTAP_TRACEFS",
                          "tracefs is not mounted and mounting it at " + status.path + " failed", status.error, "mount");

@@ -371,7 +371,8 @@ std::vector<uint64_t> CaptureSession::ReadKernelCounters() {
   return totals;
 }
 
-// counters() → { kernelLost, socketUnresolved, secretLost, secretLayoutMismatch, packetLost, goReadUnmatched, records, bytes, batches, droppedRecords, droppedBatches }
+// counters() → { kernelLost, socketUnresolved, secretLost, secretLayoutMismatch, packetLost, goReadUnmatched, records,
+//   bytes, batches, droppedRecords, droppedBatches, backpressureWaits }
 // Still answers after stop(), with the final values.
 Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -390,6 +391,7 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   result.Set("batches", static_cast<double>(ring.batches.load()));
   result.Set("droppedRecords", static_cast<double>(ring.dropped_records.load()));
   result.Set("droppedBatches", static_cast<double>(ring.dropped_batches.load()));
+  result.Set("backpressureWaits", static_cast<double>(ring.backpressure_waits.load()));
   return result;
 }
 

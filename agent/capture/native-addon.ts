@@ -64,9 +64,11 @@ export interface NativeCounters {
   readonly records: number;
   readonly bytes: number;
   readonly batches: number;
-  /** Records dropped in native because JS had too many undelivered batches. */
+  /** Records dropped in native: read, then a stop came while JS had too many undelivered batches. */
   readonly droppedRecords: number;
   readonly droppedBatches: number;
+  /** Times the reader paused because JS had `maxPendingBatches` batches waiting (records then wait in the ring). */
+  readonly backpressureWaits: number;
 }
 
 export interface NativeCaptureSession {

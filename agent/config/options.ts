@@ -68,6 +68,15 @@ function readableFile(value: OptionValue): string | undefined {
   }
 }
 
+/** Each file must exist now: a path that is not there would otherwise be skipped in silence. */
+function readableFiles(value: OptionValue): string | undefined {
+  for (const file of value as readonly string[]) {
+    const problem = readableFile(file);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 function metricsAddress(value: OptionValue): string | undefined {
   const parsed = parseMetricsAddress(value as string);
   return typeof parsed === 'object' && 'problem' in parsed ? parsed.problem : undefined;
@@ -88,7 +97,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     argName: 'PID',
     description:
-      'Capture only these process ids (repeatable; with --comm, either matches). Alone, the probes go into these processes only.',
+      'Capture only these process ids (repeatable; with --comm, either matches; each must be running at start). Alone, the probes go into these processes only.',
   },
   {
     key: 'capture.comms',
@@ -118,9 +127,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'PLAINTAP_OPENSSL_PATHS',
     type: 'string-list',
     default: [],
+    check: readableFiles,
     argName: 'FILE',
     description:
-      'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes).',
+      'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes); each must exist.',
   },
   {
     key: 'capture.rescan_interval',
@@ -144,7 +154,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     check: powerOfTwo,
     argName: 'BYTES',
     description:
-      'Kernel ring buffer size (power of two). When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
+      'Kernel ring buffer size (power of two): where bursts wait while the agent is behind. When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
   },
   {
     key: 'capture.max_pending_batches',
@@ -155,7 +165,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     max: 65536,
     argName: 'N',
-    description: 'Batches read from the kernel and not yet processed; beyond it batches are dropped and counted.',
+    description:
+      'Batches read from the kernel and not yet processed; beyond it the reader pauses and records wait in the kernel ring.',
   },
   {
     key: 'capture.record',
@@ -509,6 +520,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     argName: 'DURATION',
     description:
       'On SIGTERM/SIGINT, how long to wait for the last exports; what is still queued then is counted as dropped.',
+  },
+  {
+    key: 'otlp.degraded_after',
+    flag: 'otlp-degraded-after',
+    env: 'PLAINTAP_OTLP_DEGRADED_AFTER',
+    type: 'duration',
+    default: 30_000,
+    min: 100,
+    argName: 'DURATION',
+    description:
+      'Export counts as degraded (/readyz 503, plaintap_export_degraded 1) when the collector took nothing this long while records wait, or the queue was full within this time.',
   },
   {
     key: 'service.name',

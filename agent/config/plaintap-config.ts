@@ -22,6 +22,7 @@ export interface OtlpSettings {
   readonly scheduledDelayMs: number;
   readonly exportTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly degradedAfterMs: number;
   /** Resource attributes from the configuration (service.name resolved; K8S_* are added by the exporter). */
   readonly resourceAttributes: KeyValues;
 }
@@ -117,6 +118,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       scheduledDelayMs: get('otlp.scheduled_delay'),
       exportTimeoutMs: get('otlp.export_timeout'),
       shutdownTimeoutMs: get('otlp.shutdown_timeout'),
+      degradedAfterMs: get('otlp.degraded_after'),
       resourceAttributes: resourceAttributes(entry('service.name'), entry('resource.attributes')),
     };
   }

@@ -34,6 +34,8 @@ export interface NativeStatsSnapshot {
   readonly goReadUnmatched?: number;
   /** Records dropped inside the addon, by reason (e.g. `batch_queue_full`). */
   readonly dropped: CountsBy;
+  /** Times the ring reader paused for a full queue to JavaScript (records waited in the kernel ring). */
+  readonly readerWaits?: number;
 }
 
 export interface ProcessorStatsSnapshot {
@@ -99,6 +101,8 @@ export interface ExporterStatsSnapshot {
   /** Encoded bytes waiting in the export queue now, and their bound (when the queue counts bytes). */
   readonly queueBytes?: number;
   readonly queueBytesCapacity?: number;
+  /** Export degraded now (collector unreachable past a threshold, or queue full): 1, else 0. */
+  readonly degraded?: boolean;
 }
 
 /** Probe attachment outcome for one TLS library. */

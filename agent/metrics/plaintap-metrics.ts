@@ -33,6 +33,7 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_captured_bytes_total',
   'plaintap_kernel_lost_samples_total',
   'plaintap_native_dropped_total',
+  'plaintap_native_reader_waits_total',
   'plaintap_processor_dropped_total',
   'plaintap_connection_workers',
   'plaintap_connection_workers_opened_total',
@@ -51,6 +52,7 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_export_queue_capacity',
   'plaintap_export_queue_bytes',
   'plaintap_export_queue_bytes_capacity',
+  'plaintap_export_degraded',
   'plaintap_attached_targets',
   'plaintap_tls_secrets_total',
   'plaintap_key_lines_total',
@@ -179,6 +181,11 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'Records dropped inside the native addon, by reason.',
     'reason',
     () => read('native')?.dropped,
+  );
+  counterFrom(
+    'plaintap_native_reader_waits_total',
+    'Times the ring reader paused because JavaScript was behind; records waited in the kernel ring meanwhile.',
+    () => read('native')?.readerWaits,
   );
 
   // key log and pcapng
@@ -344,6 +351,12 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'plaintap_export_queue_bytes_capacity',
     'Bound of an exporter queue in encoded bytes; reaching it means drops (queue_full).',
     (s) => s.queueBytesCapacity,
+  );
+
+  perExporterGauge(
+    'plaintap_export_degraded',
+    'Export degraded now (collector unreachable past otlp.degraded_after while records wait, or queue full within it): 1, else 0.',
+    (s) => (s.degraded === undefined ? undefined : s.degraded ? 1 : 0),
   );
 
   // attachment

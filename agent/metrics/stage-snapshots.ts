@@ -33,6 +33,7 @@ export function nativeSnapshot(counters: NativeCounters, decoder: DecodeStats): 
     socketUnresolved: counters.socketUnresolved,
     goReadUnmatched: counters.goReadUnmatched,
     dropped: { batch_queue_full: counters.droppedRecords, malformed },
+    readerWaits: counters.backpressureWaits,
   };
 }
 

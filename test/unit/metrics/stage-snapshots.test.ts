@@ -57,6 +57,7 @@ describe('stage snapshots for the metrics', () => {
         batches: 2,
         droppedRecords: 4,
         droppedBatches: 1,
+        backpressureWaits: 5,
       },
       {
         records: 10,
@@ -71,6 +72,7 @@ describe('stage snapshots for the metrics', () => {
       socketUnresolved: 5,
       goReadUnmatched: 6,
       dropped: { batch_queue_full: 4, malformed: 3 },
+      readerWaits: 5,
     });
   });
 
