@@ -13,7 +13,9 @@
 #include "maps.bpf.h"
 #include "sock.bpf.h"
 #include "capture.bpf.h"
+#include "tls_calls.bpf.h"
 #include "tls_openssl.bpf.h"
+#include "tls_gnutls.bpf.h"
 #include "process_exec.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -12,6 +12,7 @@ import { loadNativeAddon } from './native-addon';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
 import { TlsLibraryByName } from './events-abi.generated';
+import { GnuTlsTargetFinder } from './targets/gnutls';
 import { OpenSslTargetFinder } from './targets/openssl';
 import type { TargetFinder } from './targets/target-finder';
 import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
@@ -75,7 +76,10 @@ export class CaptureSource {
     });
     const results: AttachResult[] = [];
     const source = new CaptureSource(session, { tracefs, results }, options);
-    const finders: TargetFinder[] = [new OpenSslTargetFinder({ extraPaths: options.opensslPaths })];
+    const finders: TargetFinder[] = [
+      new OpenSslTargetFinder({ extraPaths: options.opensslPaths }),
+      new GnuTlsTargetFinder(),
+    ];
     source.finders = finders;
     source.watcher = new TargetWatcher({ finders }, (plans) => source.applyPlans(plans, 'info'));
     try {
