@@ -23,13 +23,6 @@ const NODE = '/usr/bin/node';
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const GRPC_ECHO = path.join(REPO, 'test', 'fixtures', 'node', 'grpc-echo.js');
 
-function payloadOf(record: Json): string {
-  if (typeof record['payload'] === 'string') return record['payload'];
-  if (typeof record['payload_base64'] === 'string')
-    return Buffer.from(record['payload_base64'], 'base64').toString('latin1');
-  return '';
-}
-
 /** Starts a long-running node script; resolves with the first stdout line. */
 async function startNodeScript(args: readonly string[]): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO });
@@ -199,34 +192,27 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
       const run = await runClient(NODE, [GRPC_ECHO, 'client', String(port), cert.certFile, 'ping-from-grpc']);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout.trim(), 'echo: ping-from-grpc');
-      // HTTP/2 is not parsed here (yet): raw records, whose tuples must match across the two ends.
-      const preface = await agent.waitFor(
-        () => records().find((r) => r['pid'] === run.pid && payloadOf(r).startsWith('PRI * HTTP/2.0')),
+      // gRPC is HTTP/2: one exchange per call on each side, whose tuples mirror each other.
+      const isCall = (r: Json): boolean =>
+        r['kind'] === 'http2.exchange' && r['request']?.['target'] === '/plaintap.Echo/Say';
+      const client = await agent.waitFor(
+        () => records().find((r) => r['pid'] === run.pid && isCall(r)),
         20_000,
-        'the grpc client preface',
+        'the grpc call on the client',
       );
-      assert.equal(preface['dst_port'], port);
-      assert.equal(preface['tls_library'], 'nodejs');
-      const clientPort = preface['src_port'] as number;
+      assert.equal(client['dst_port'], port);
+      assert.equal(client['tls_library'], 'nodejs');
+      assert.equal(client['side'], 'client');
+      assert.equal(client['request']['method'], 'POST');
+      assert.ok(client['fd'] >= 3);
       const serverSide = await agent.waitFor(
-        () =>
-          records().find(
-            (r) => r['pid'] === server.pid && r['dst_port'] === clientPort && payloadOf(r).includes('ping-from-grpc'),
-          ),
+        () => records().find((r) => r['pid'] === server.pid && isCall(r) && r['dst_port'] === client['src_port']),
         20_000,
-        'the request on the grpc server',
+        'the grpc call on the server',
       );
       assert.equal(serverSide['src_port'], port);
-      const reply = await agent.waitFor(
-        () =>
-          records().find(
-            (r) =>
-              r['pid'] === run.pid && r['src_port'] === clientPort && payloadOf(r).includes('echo: ping-from-grpc'),
-          ),
-        20_000,
-        'the reply on the grpc client',
-      );
-      assert.equal(reply['fd'], preface['fd']);
+      assert.equal(serverSide['side'], 'server');
+      assert.equal(serverSide['tls_library'], 'nodejs');
     } finally {
       server.kill();
     }
