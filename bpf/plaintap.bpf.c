@@ -15,7 +15,9 @@
 #include "capture.bpf.h"
 #include "tc_packets.bpf.h"
 #include "tls_secrets.bpf.h"
+#include "tls_calls.bpf.h"
 #include "tls_openssl.bpf.h"
+#include "tls_gnutls.bpf.h"
 #include "tls_go.bpf.h"
 #include "process_exec.bpf.h"
 

@@ -15,6 +15,7 @@ import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
 import { TlsLibraryByName } from './events-abi.generated';
 import { GoTargetFinder } from './targets/go-targets';
+import { GnuTlsTargetFinder } from './targets/gnutls';
 import { OpenSslTargetFinder } from './targets/openssl';
 import type { TargetFinder, UprobePlan } from './targets/target-finder';
 import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
@@ -102,6 +103,7 @@ export class CaptureSource {
     const source = new CaptureSource(session, { tracefs, results, secretTargets, pcapInterfaces }, options);
     const finders: TargetFinder[] = [
       new OpenSslTargetFinder({ extraPaths: options.opensslPaths }),
+      new GnuTlsTargetFinder(),
       new GoTargetFinder(),
     ];
     source.finders = finders;
