@@ -15,7 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { PLAINTAP_BIN, startAgent } from '../support/agent-process';
 import { curl } from '../support/clients';
 import { freePort } from '../support/free-port';
-import { CHART_DIR, helm, helmTemplate, parseManifests, validateManifests, type K8sObject } from '../support/helm';
+import { agentContainer, find, materialise } from '../support/chart-pod';
+import { CHART_DIR, helm, helmTemplate, parseManifests, validateManifests } from '../support/helm';
 import { httpGet } from '../support/http-get';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver } from '../support/otlp-receiver';
@@ -29,54 +30,6 @@ const MODES = fs
 
 function valuesArgs(mode: string | undefined): string[] {
   return mode === undefined ? [] : ['-f', path.join(CHART_DIR, 'ci', mode)];
-}
-
-function find(objects: readonly K8sObject[], kind: string, name?: string): K8sObject {
-  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  assert.ok(found, `no ${kind} ${name ?? ''} among ${objects.map((o) => o.kind).join(', ')}`);
-  return found;
-}
-
-/** The parts of a pod spec the tests read (the validator checked the whole of it). */
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string }; secretKeyRef?: { name: string; key: string } };
-}
-interface Probe {
-  httpGet: { path: string; port: string };
-}
-interface Container {
-  name: string;
-  command?: string[];
-  args?: string[];
-  env: EnvVar[];
-  ports: { name: string; containerPort: number; protocol: string }[];
-  livenessProbe: Probe;
-  readinessProbe: Probe;
-  securityContext: { capabilities?: { add?: string[] } } & Record<string, unknown>;
-  volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-interface Volume {
-  name: string;
-  configMap?: { name: string };
-  secret?: { secretName: string };
-  hostPath?: { path: string };
-}
-interface PodSpec {
-  hostPID: boolean;
-  tolerations: unknown[];
-  priorityClassName: string;
-  terminationGracePeriodSeconds: number;
-  containers: Container[];
-  volumes: Volume[];
-}
-
-function agentContainer(objects: readonly K8sObject[]): { pod: PodSpec; container: Container } {
-  const pod = find(objects, 'DaemonSet').spec.template.spec as PodSpec;
-  const container = pod.containers.find((c) => c.name === 'plaintap');
-  assert.ok(container);
-  return { pod, container };
 }
 
 function writeValues(values: string): string {
@@ -246,67 +199,6 @@ describe('Helm chart: lint, render, Kubernetes schemas', () => {
     });
   }
 });
-
-/**
- * What the kubelet would give the container, on this host: ConfigMap and Secret volumes become
- * files under a scratch root (their mount paths rewritten there, in args and config alike),
- * host paths are the host's own, the downward API gives made-up names.
- */
-function materialise(
-  objects: readonly K8sObject[],
-  secrets: Readonly<Record<string, Readonly<Record<string, string>>>>,
-): { args: string[]; env: Record<string, string> } {
-  const { pod, container } = agentContainer(objects);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-pod-'));
-  const rewrites: [string, string][] = [];
-  for (const mount of container.volumeMounts) {
-    const volume = pod.volumes.find((v) => v.name === mount.name);
-    assert.ok(volume, `volume ${mount.name}`);
-    let files: Readonly<Record<string, string>> | undefined;
-    if (volume.configMap) files = find(objects, 'ConfigMap', volume.configMap.name).data;
-    else if (volume.secret) files = secrets[volume.secret.secretName];
-    else {
-      assert.ok(volume.hostPath, `volume ${mount.name}`);
-      assert.equal(volume.hostPath.path, mount.mountPath, 'host paths are mounted where they are on the host');
-      continue;
-    }
-    assert.ok(files, `data for volume ${mount.name}`);
-    const dir = path.join(root, mount.mountPath);
-    fs.mkdirSync(dir, { recursive: true });
-    rewrites.push([mount.mountPath, dir]);
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  }
-  // One pass, longest mount path first (/etc/plaintap/otlp-ca before /etc/plaintap).
-  rewrites.sort((a, b) => b[0].length - a[0].length);
-  const mountPaths = new RegExp(
-    rewrites.map(([from]) => `${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`).join('|'),
-    'g',
-  );
-  const targets = new Map(rewrites.map(([from, to]) => [`${from}/`, `${to}/`]));
-  const rewrite = (text: string) => text.replace(mountPaths, (match) => targets.get(match)!);
-  for (const [, dir] of rewrites) {
-    for (const name of fs.readdirSync(dir)) {
-      const file = path.join(dir, name);
-      if (fs.statSync(file).isFile()) fs.writeFileSync(file, rewrite(fs.readFileSync(file, 'utf8')));
-    }
-  }
-  const downward: Record<string, string> = {
-    'spec.nodeName': 'node-chart-e2e',
-    'metadata.name': 'pt-plaintap-x7k2p',
-    'metadata.namespace': 'observability',
-    'status.hostIP': '127.0.0.1',
-  };
-  const env: Record<string, string> = {};
-  for (const e of container.env) {
-    if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.fieldRef) env[e.name] = downward[e.valueFrom.fieldRef.fieldPath]!;
-    else if (e.valueFrom?.secretKeyRef)
-      env[e.name] = secrets[e.valueFrom.secretKeyRef.name]![e.valueFrom.secretKeyRef.key]!;
-    else assert.fail(`env ${e.name}: unknown source`);
-  }
-  const args = [...(container.command ?? []), ...(container.args ?? [])].map(rewrite);
-  return { args, env };
-}
 
 describe('the rendered DaemonSet container runs on this host', { skip: kernelTestSkipReason() }, () => {
   let nginx: NginxServer;

@@ -139,7 +139,9 @@ export class TargetWatcher {
     if (!elf) return;
     this.stats.filesExamined++;
     try {
-      const canonical = realPath(file.path);
+      // A file found through /proc/PID/root stays there: resolving that link would give the path in
+      // *our* root, which in a container is the image's own file, not the process's.
+      const canonical = file.foundIn.startsWith('pid:') ? file.path : realPath(file.path);
       for (const finder of finders) {
         let decision: TargetDecision | undefined;
         try {
