@@ -139,9 +139,7 @@ export class TargetWatcher {
     if (!elf) return;
     this.stats.filesExamined++;
     try {
-      // A file found through /proc/PID/root stays there: resolving that link would give the path in
-      // *our* root, which in a container is the image's own file, not the process's.
-      const canonical = file.foundIn.startsWith('pid:') ? file.path : realPath(file.path);
+      const canonical = sameFile(realPath(file.path), stat) ? realPath(file.path) : file.path;
       for (const finder of finders) {
         let decision: TargetDecision | undefined;
         try {
@@ -154,6 +152,20 @@ export class TargetWatcher {
     } finally {
       elf.close();
     }
+  }
+}
+
+/**
+ * Is `candidate` the file `stat` describes? realpath of /proc/PID/root/… resolves that link to
+ * *our* root: the same file on the host, but in a container another file (the image's own libssl)
+ * or none, and then the target must stay at its /proc/PID/root path.
+ */
+function sameFile(candidate: string, stat: fs.Stats): boolean {
+  try {
+    const other = fs.statSync(candidate);
+    return other.dev === stat.dev && other.ino === stat.ino;
+  } catch {
+    return false;
   }
 }
 
