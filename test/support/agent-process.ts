@@ -23,6 +23,8 @@ export interface StartAgentOptions {
   readonly command?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs?: number;
+  /** The agent's own configuration sets the metrics address: PLAINTAP_METRICS_ADDRESS is left unset. */
+  readonly configuredMetricsAddress?: boolean;
 }
 
 /**
@@ -30,6 +32,10 @@ export interface StartAgentOptions {
  * serves its metrics on a free port (a second one on the default 127.0.0.1:9464 would not start).
  */
 function agentEnv(options: StartAgentOptions): NodeJS.ProcessEnv {
+  if (options.configuredMetricsAddress) {
+    const { PLAINTAP_METRICS_ADDRESS: _inherited, ...env } = process.env;
+    return { ...env, ...options.env };
+  }
   return { ...process.env, PLAINTAP_METRICS_ADDRESS: '127.0.0.1:0', ...options.env };
 }
 
