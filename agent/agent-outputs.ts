@@ -15,8 +15,8 @@ import {
 } from './export/otlp/otlp-log-exporter';
 import { createThreadedOtlpLogExporter } from './export/otlp/threaded-otlp-log-exporter';
 import { K8S_RESOURCE_ENV } from './export/otlp/resource-attributes';
-import { createOutputSink } from './export/output-sink';
-import { StdoutOutput, type ErrorReportingStream } from './export/stdout-output';
+import { createOutputSink } from './export/text/output-sink';
+import { StdoutOutput, type ErrorReportingStream } from './export/text/stdout-output';
 import type { Logger } from './log';
 import { ExchangeStats } from './metrics/exchange-stats';
 import { SourceStats } from './metrics/source-stats';

@@ -4,7 +4,9 @@
  * SIGINT/SIGTERM, then a clean stop that loses nothing already captured.
  */
 import { createAgentOutputs, type AgentOutputs } from './agent-outputs';
-import { CaptureError, CaptureSource, summarizeAttach } from './capture/capture-source';
+import { CaptureFiles } from './capture-files';
+import { CaptureError, CaptureSource, summarizeAttach, summarizeSecretTargets } from './capture/capture-source';
+import { resolvePcapInterfaces, type ResolvedInterfaces } from './capture/pcap-interfaces';
 import { ContainerIdentityCache } from './capture/container-identity-cache';
 import { PreflightError } from './capture/preflight';
 import { RecordFileWriter } from './capture/record-file';
@@ -12,12 +14,16 @@ import { ReplaySource } from './capture/replay-source';
 import type { ContainerIdentity } from './capture/container-identity';
 import type { NativeError } from './capture/native-addon';
 import { WallClock } from './capture/wall-clock';
-import type { PlaintapConfig } from './config/plaintap-config';
+import { protocolSettings, type PlaintapConfig } from './config/plaintap-config';
 import { filterSide } from './export/side-filter-sink';
-import { otlpExporterStatsSnapshot } from './export/otlp/otlp-exporter-stats-snapshot';
+import { KeyLogFile } from './export/keylog/key-log-file';
+import { PcapngFile } from './export/pcap/pcapng-file';
+import { ExportHealth } from './export/export-health';
+import { otlpExporterStatsSnapshot } from './export/otlp/export-books';
 import { Logger } from './log';
 import { formatHostPort } from './metrics/metrics-address';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
+import type { CaptureFilesStatsSnapshot } from './metrics/metrics-sources';
 import { createPlaintapMetrics } from './metrics/plaintap-metrics';
 import {
   attachedTargetCounts,
@@ -62,7 +68,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   // A replay runs on the recorded clock: the time of the batch being replayed.
   let replayNowNs: bigint | undefined;
   const processor = new Processor({
-    protocols: createProtocols(config),
+    protocols: createProtocols(protocolSettings(config)),
     sink: filterSide(config.http.side, outputs.sink),
     idleTimeoutMs: config.processor.idleTimeoutMs,
     maxConnections: config.processor.maxConnections,
@@ -76,6 +82,18 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   let attached = false;
   let stopping = false;
   const isReady = (): boolean => attached && !stopping && (exporter?.ready ?? true);
+  // Degraded export turns /readyz to 503 with its reason, and is logged once per episode.
+  const exportHealth = exporter && config.otlp && new ExportHealth(() => exporter.stats(), config.otlp.degradedAfterMs);
+  let degradedLogged = false;
+  const checkExportHealth = (): string | undefined => {
+    if (!exportHealth) return undefined;
+    const state = exportHealth.check();
+    if (state.degraded && !degradedLogged) logger.warn('export degraded', { reason: state.reason });
+    if (!state.degraded && degradedLogged) logger.info('export recovered');
+    degradedLogged = state.degraded;
+    return state.reason;
+  };
+  const healthTimer = exportHealth && setInterval(checkExportHealth, 1000).unref();
 
   // The listener first, so /healthz answers while probes attach (that can take seconds).
   const metrics = createPlaintapMetrics({ version: VERSION });
@@ -88,6 +106,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
         port: address.port,
         registry: metrics.registry,
         isReady,
+        degradedReason: checkExportHealth,
       });
     } catch (error) {
       logger.error(
@@ -133,11 +152,30 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     });
   }
 
+  let files: CaptureFiles | undefined;
+  let pcapInterfaces: ResolvedInterfaces | undefined;
+  try {
+    ({ files, pcapInterfaces } = openCaptureFiles(config, logger));
+  } catch (error) {
+    logger.error((error as Error).message);
+    recorder?.close();
+    await exporter?.shutdown(0);
+    await server?.close();
+    return EXIT_CANNOT_START;
+  }
+
   let source: CaptureSource;
   try {
-    source = CaptureSource.open({ ...config.capture, logger, clock });
+    source = CaptureSource.open({
+      ...config.capture,
+      secrets: files !== undefined,
+      pcapInterfaces: pcapInterfaces?.interfaces ?? [],
+      logger,
+      clock,
+    });
   } catch (error) {
     logger.error(describeStartFailure(error));
+    files?.close();
     await exporter?.shutdown(0);
     await server?.close();
     return EXIT_CANNOT_START;
@@ -154,13 +192,19 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     dbQueryDurations: () => outputs.sourceStats.durations(),
     exporters: () => [
       ...(outputs.stdout ? [outputs.stdout.stats()] : []),
-      ...(exporter ? [otlpExporterStatsSnapshot(exporter.stats())] : []),
+      ...(exporter
+        ? [{ ...otlpExporterStatsSnapshot(exporter.stats()), degraded: checkExportHealth() !== undefined }]
+        : []),
     ],
     attachedTargets: () => attachedTargetCounts(source.report.results, source.libraries),
+    ...(files ? { captureFiles: () => captureFilesSnapshot(files, source) } : {}),
   });
 
   processor.start();
-  source.start((events) => processor.handleBatch(events), recorder);
+  source.start(
+    files ? (events) => processor.handleBatch(files.route(events)) : (events) => processor.handleBatch(events),
+    recorder,
+  );
   attached = true;
   if (exporter) {
     const { connection } = exporter;
@@ -171,12 +215,6 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       headers: Object.keys(connection.headers).join(',') || undefined,
     });
   }
-  const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
-  const recordShown = recorder ? ` record=${recorder.file}` : '';
-  process.stderr.write(
-    `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}\n`,
-  );
-
   const summary = (): Record<string, number | bigint | undefined> => {
     const counters = source.counters();
     const stats = processor.stats();
@@ -192,24 +230,99 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
       otlp_failed: otlp?.failed,
       otlp_dropped: otlp && otlp.dropped.queueFull + otlp.dropped.shutdown + otlp.dropped.mappingError,
       recorded_batches: recorder?.batches,
+      keylog_lines: files?.keylog?.lines,
+      pcap_packets: files?.pcap?.stats.packetsWritten,
     };
   };
-  const signal = await waitForStopSignal((second) => {
+  // Listening before the ready line: a signal sent the moment it is read must find a handler.
+  const stopSignal = waitForStopSignal((second) => {
     // A second signal while stopping means "now": whatever is still queued is not flushed.
     logger.warn(`stopped by a second ${second} before the flush finished`, { ...summary(), exit_code: EXIT_FORCED });
     process.exit(EXIT_FORCED);
   });
+  const metricsShown = server ? formatHostPort(server.host, server.port) : 'off';
+  const recordShown = recorder ? ` record=${recorder.file}` : '';
+  const keylogShown = files?.keylog ? ` keylog=${files.keylog.file}` : '';
+  const pcapShown = files?.pcap
+    ? ` pcapng=${files.pcap.file} interfaces=${summarizeInterfaces(source, pcapInterfaces)}`
+    : '';
+  const secretsShown = files ? ` secrets_from=${summarizeSecretTargets(source.report)}` : '';
+  process.stderr.write(
+    `ready ${summarizeAttach(source.report)} metrics=${metricsShown} otlp=${exporter?.connection.endpoint ?? 'off'}${recordShown}${keylogShown}${pcapShown}${secretsShown}\n`,
+  );
+
+  const signal = await stopSignal;
   logger.info('stopping', { signal });
   const stopStarted = process.hrtime.bigint();
   stopping = true;
+  clearInterval(healthTimer);
   source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));
   recorder?.close();
+  files?.close();
   await finish();
   await server?.close();
   logger.info('stopped', { ...summary(), stop_ms: Math.round(Number(process.hrtime.bigint() - stopStarted) / 1e6) });
   return EXIT_OK;
+}
+
+/** The key log and pcapng files, when asked for; stderr says what they hold. Throws with a clear message. */
+function openCaptureFiles(
+  config: PlaintapConfig,
+  logger: Logger,
+): { files: CaptureFiles | undefined; pcapInterfaces: ResolvedInterfaces | undefined } {
+  const { keylogFile, pcapngFile } = config.capture;
+  if (keylogFile === '' && pcapngFile === '') return { files: undefined, pcapInterfaces: undefined };
+  const keylog = keylogFile !== '' ? new KeyLogFile(keylogFile) : undefined;
+  let pcap: PcapngFile | undefined;
+  let pcapInterfaces: ResolvedInterfaces | undefined;
+  try {
+    if (pcapngFile !== '') {
+      pcapInterfaces = resolvePcapInterfaces(config.capture.pcapInterfaces);
+      if (pcapInterfaces.interfaces.length === 0) {
+        throw new Error(
+          `no interface to take packets on for ${pcapngFile}: ${pcapInterfaces.skipped.map((s) => `${s.name} (${s.reason})`).join(', ') || 'none given'}`,
+        );
+      }
+      pcap = new PcapngFile(pcapngFile, pcapInterfaces.interfaces, config.capture.pcapSnaplen, `plaintap ${VERSION}`);
+    }
+  } catch (error) {
+    keylog?.close();
+    throw error;
+  }
+  if (keylog) {
+    logger.warn(
+      `writing TLS secrets to the key log ${keylog.file} (0600${keylog.appended ? ', appending' : ''}): anyone who can read it can decrypt the captured sessions`,
+    );
+  }
+  if (pcap) {
+    logger.warn(
+      `writing packets with their TLS secrets embedded to ${pcap.file} (0600${pcap.appended ? ', appending a new section' : ''}): anyone who can read it can decrypt them`,
+    );
+  }
+  return { files: new CaptureFiles(keylog, pcap), pcapInterfaces };
+}
+
+function captureFilesSnapshot(files: CaptureFiles, source: CaptureSource): CaptureFilesStatsSnapshot {
+  const stats = files.stats();
+  const kernel = source.counters();
+  return {
+    tlsSecrets: {
+      read: stats.secretRecords,
+      unusable: stats.unusableSecretRecords,
+      lost: kernel.secretLost,
+      layout_mismatch: kernel.secretLayoutMismatch,
+    },
+    keyLines: stats.keyLines,
+    pcapPackets: files.pcap ? { written: stats.packetsWritten, lost: kernel.packetLost, ...stats.packetsDropped } : {},
+  };
+}
+
+function summarizeInterfaces(source: CaptureSource, resolved: ResolvedInterfaces | undefined): string {
+  const attached = source.report.pcapInterfaces.join(',') || 'none';
+  const skipped = resolved?.skipped.map((s) => `${s.name}(${s.reason})`) ?? [];
+  return skipped.length === 0 ? attached : `${attached} skipped=${skipped.join(',')}`;
 }
 
 interface ReplayContext {

@@ -5,7 +5,9 @@
  * 3 forced stop (a second signal while stopping).
  */
 import { runAgent, type AgentMode } from './agent';
-import { ConfigError, loadConfig, type EffectiveValue, type LoadedConfig } from './config/load-config';
+import { ConfigError, loadConfig, type LoadedConfig } from './config/load-config';
+import { missingProcesses } from './config/missing-processes';
+import type { EffectiveValue } from './config/option-spec';
 import { toPlaintapConfig } from './config/plaintap-config';
 import { renderEffectiveConfig, renderOptionsHelp } from './config/render-config';
 import { VERSION } from './version';
@@ -19,6 +21,10 @@ const USAGE = `plaintap ${VERSION} — TLS plaintext capture with eBPF, as HTTP 
 Usage: plaintap [options]              capture until SIGINT/SIGTERM/SIGHUP (needs root or CAP_BPF+CAP_PERFMON)
        plaintap record FILE [options]  capture into FILE (0600, plaintext) for later replay; stdout off
                                        unless --output is given; --record FILE records beside normal output
+       plaintap keylog FILE [options]  write each TLS session's secrets to FILE (0600, NSS key log format,
+                                       for Wireshark); stdout off unless --output; --keylog FILE beside output
+       plaintap pcap FILE [options]    write the captured processes' packets to FILE (0600, pcapng with the
+                                       TLS secrets embedded); stdout off unless --output; --pcapng FILE beside
        plaintap replay FILE [options]  run a record file through the same processing and outputs, as fast
                                        as possible (--realtime: with the recorded pacing); no privilege needed
        npm start -- [options]
@@ -49,16 +55,24 @@ interface Command {
   readonly defaults: Readonly<Record<string, EffectiveValue['value']>>;
 }
 
-/** `plaintap`, `plaintap record FILE` or `plaintap replay FILE`. */
+/** The commands that capture into a file, and the option each sets. */
+const FILE_COMMANDS: Readonly<Record<string, string>> = {
+  record: 'capture.record',
+  keylog: 'capture.keylog',
+  pcap: 'capture.pcapng',
+};
+
+/** `plaintap`, `plaintap record|keylog|pcap FILE` or `plaintap replay FILE`. */
 function parseCommand(loaded: LoadedConfig): Command {
   const [name, file, extra] = loaded.positionals;
   if (name === undefined) return { mode: { kind: 'capture' }, defaults: {} };
-  if (name !== 'record' && name !== 'replay')
-    throw new ConfigError(`unknown command "${name}" (commands: record, replay; see plaintap --help)`);
+  const fileOption = FILE_COMMANDS[name];
+  if (fileOption === undefined && name !== 'replay')
+    throw new ConfigError(`unknown command "${name}" (commands: record, keylog, pcap, replay; see plaintap --help)`);
   if (file === undefined || file === '') throw new ConfigError(`plaintap ${name} needs a FILE`);
   if (extra !== undefined) throw new ConfigError(`unexpected argument "${extra}" after plaintap ${name} FILE`);
-  if (name === 'record')
-    return { mode: { kind: 'capture' }, defaults: { 'capture.record': file, 'output.format': 'none' } };
+  if (fileOption !== undefined)
+    return { mode: { kind: 'capture' }, defaults: { [fileOption]: file, 'output.format': 'none' } };
   const realtime = loaded.values.get('replay.realtime')?.value === true;
   // A replay serves no metrics unless asked: a live agent on this host likely holds the default port.
   return { mode: { kind: 'replay', file, realtime }, defaults: { 'metrics.address': 'off' } };
@@ -68,7 +82,8 @@ function parseCommand(loaded: LoadedConfig): Command {
 function withCommandDefaults(values: LoadedConfig['values'], defaults: Command['defaults']): LoadedConfig['values'] {
   const merged = new Map(values);
   for (const [key, value] of Object.entries(defaults)) {
-    if (key === 'capture.record' || merged.get(key)?.source === 'default') merged.set(key, { value, source: 'flag' });
+    if (Object.values(FILE_COMMANDS).includes(key) || merged.get(key)?.source === 'default')
+      merged.set(key, { value, source: 'flag' });
   }
   return merged;
 }
@@ -102,6 +117,14 @@ async function main(argv: readonly string[]): Promise<number> {
     config = toPlaintapConfig(values);
   } catch (error) {
     process.stderr.write(`plaintap: invalid configuration: ${(error as Error).message}\n`);
+    return EXIT_BAD_CONFIG;
+  }
+  // Checked here, not while parsing: whether a process runs is a fact of this host, now.
+  const missing = command.mode.kind === 'capture' ? missingProcesses(config.capture.pids) : [];
+  if (missing.length > 0) {
+    process.stderr.write(
+      `plaintap: invalid configuration: capture.pids: no such process: ${missing.join(', ')} (not in /proc)\n`,
+    );
     return EXIT_BAD_CONFIG;
   }
   return runAgent(config, command.mode);

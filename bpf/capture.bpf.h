@@ -1,10 +1,13 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Library-independent capture steps: the process filter, learning an SSL
  * object's socket from the syscalls nested in its calls, and emitting data.
  */
 #ifndef PLAINTAP_CAPTURE_BPF_H
 #define PLAINTAP_CAPTURE_BPF_H
+
+/* tc_packets.bpf.h: a learned connection is also a flow whose packets the pcapng takes. */
+static __always_inline void pcap_learn(const struct conn_info *conn, __u32 pid);
 
 /* Set by user space before load. */
 const volatile __u32 self_pid = 0;
@@ -156,29 +159,66 @@ static __always_inline void emit_data(__u32 pid, __u64 ssl, __u8 library, __u8 d
 }
 
 /*
- * A syscall on fd inside a TLS call of this thread: learn the SSL object's
+ * Libraries that do TLS into memory buffers (Node.js: OpenSSL with memory
+ * BIOs) make no socket syscall inside SSL_read/SSL_write: the event loop
+ * reads the socket just before SSL_read and writes it just after SSL_write or
+ * the handshake step, on the same thread. Those adjacent syscalls teach the
+ * socket instead of nested ones.
+ */
+static __always_inline bool memory_bio(__u8 library)
+{
+	return library == TLS_LIBRARY_NODEJS;
+}
+
+/* Remember ssl's socket (fd on the current task); false when fd is no TCP socket or, for a memory-BIO library, already another SSL object's. */
+static __always_inline bool learn_conn(__u32 pid, __u64 ssl, __u8 library, int fd, struct conn_info *conn)
+{
+	struct ssl_key key = {.pid = pid, .ssl = ssl};
+	struct sock *sk = tcp_sock_from_fd(fd);
+	__u64 *owner;
+
+	if (!sk || !conn_from_sock(sk, fd, conn))
+		return false;
+	if (memory_bio(library)) {
+		owner = bpf_map_lookup_elem(&sock_owner, &conn->sock_id);
+		if (owner && *owner != ssl)
+			return false;
+		bpf_map_update_elem(&sock_owner, &conn->sock_id, &ssl, BPF_ANY);
+	}
+	bpf_map_update_elem(&ssl_conns, &key, conn, BPF_ANY);
+	track_sock(conn->sock_id, pid);
+	pcap_learn(conn, pid);
+	return true;
+}
+
+/*
+ * A syscall on fd by a thread that is inside (or, for entry-only hooks and
+ * memory-BIO libraries, just came out of) a TLS call: learn the SSL object's
  * socket if we don't know it yet, and emit a write that was waiting for it.
  */
-static __always_inline void learn_fd(int fd)
+static __always_inline void learn_fd(int fd, bool is_read)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32;
 	struct active_call *call = bpf_task_storage_get(&active_calls, bpf_get_current_task_btf(), 0, 0);
 	struct ssl_key key = {};
 	struct conn_info conn = {};
-	struct sock *sk;
 
-	if (!call || call->kind == 0)
+	if (!call)
+		return;
+	if (memory_bio(call->library) && is_read) {
+		/* The socket read before an SSL_read is the one its bytes came from. */
+		call->read_fd_slot = fd >= 0 ? (__u32)fd + 1 : 0;
+		return;
+	}
+	if (call->kind == 0)
 		return;
 	key.pid = pid;
 	key.ssl = call->ssl;
 	if (bpf_map_lookup_elem(&ssl_conns, &key))
 		return;
-	sk = tcp_sock_from_fd(fd);
-	if (!sk || !conn_from_sock(sk, fd, &conn))
+	if (!learn_conn(pid, key.ssl, call->library, fd, &conn))
 		return;
-	bpf_map_update_elem(&ssl_conns, &key, &conn, BPF_ANY);
-	track_sock(conn.sock_id, pid);
 	if (call->pending_len) {
 		__u32 len = call->pending_len;
 
@@ -187,22 +227,22 @@ static __always_inline void learn_fd(int fd)
 	}
 }
 
-#define LEARN_FD_ON(syscall)                                                                                           \
+#define LEARN_FD_ON(syscall, is_read)                                                                                  \
 	SEC("tracepoint/syscalls/sys_enter_" #syscall)                                                                 \
 	int learn_fd_##syscall(struct trace_event_raw_sys_enter *ctx)                                                  \
 	{                                                                                                              \
-		learn_fd((int)ctx->args[0]);                                                                           \
+		learn_fd((int)ctx->args[0], is_read);                                                                  \
 		db_learn_fd((int)ctx->args[0]);                                                                        \
 		return 0;                                                                                              \
 	}
 
-LEARN_FD_ON(write)
-LEARN_FD_ON(writev)
-LEARN_FD_ON(sendto)
-LEARN_FD_ON(sendmsg)
-LEARN_FD_ON(read)
-LEARN_FD_ON(readv)
-LEARN_FD_ON(recvfrom)
-LEARN_FD_ON(recvmsg)
+LEARN_FD_ON(write, false)
+LEARN_FD_ON(writev, false)
+LEARN_FD_ON(sendto, false)
+LEARN_FD_ON(sendmsg, false)
+LEARN_FD_ON(read, true)
+LEARN_FD_ON(readv, true)
+LEARN_FD_ON(recvfrom, true)
+LEARN_FD_ON(recvmsg, true)
 
 #endif /* PLAINTAP_CAPTURE_BPF_H */

@@ -1,13 +1,18 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * The one ABI between the kernel programs and user space.
  *
  * Every record starts with `struct record_header`; a data record's captured
  * payload follows the header directly and only header + captured bytes are
  * submitted. Fixed-width fields, explicit padding, enums append-only with
- * explicit values. Bump PLAINTAP_ABI_VERSION on any layout change; the
- * TypeScript layout in agent/capture/record-layout.ts is checked against
- * this file by test/unit/capture/record-layout.test.ts.
+ * explicit values. Bump PLAINTAP_ABI_VERSION on any layout change.
+ *
+ * The TypeScript side (agent/capture/events-abi.generated.ts: every define,
+ * enum, struct size and field offset below) is generated from this file by
+ * scripts/generate-abi.js (`npm run generate:abi`); `npm run lint` fails when
+ * it is stale. Keep to what that script parses: `#define NAME value`,
+ * `enum tag { NAME = value, };`, `struct tag { type field; type field[N]; };`
+ * with one field per declaration.
  */
 #ifndef PLAINTAP_EVENTS_H
 #define PLAINTAP_EVENTS_H
@@ -22,13 +27,16 @@
 #define PLAINTAP_MAX_CHUNKS	  8
 #define PLAINTAP_COMM_LEN	  16
 #define PLAINTAP_MAX_COMM_FILTERS 8
+/* User space hands records over in batches, each record starting 8-byte aligned. */
+#define PLAINTAP_RECORD_ALIGN	  8
 
 enum record_type {
 	RECORD_TYPE_DATA = 1,  /* plaintext of one TLS read or write (or a chunk of it) */
 	RECORD_TYPE_CLOSE = 2, /* a tracked socket was closed or destroyed */
 	/* a process called execve: user space looks for TLS files it maps (payload: the file name) */
 	RECORD_TYPE_PROCESS_EXEC = 3,
-	/* 4, 5: reserved for other capture sources */
+	RECORD_TYPE_TLS_SECRET = 4,    /* struct tls_secret_record: one session's TLS secrets */
+	RECORD_TYPE_PACKET = 5,	       /* struct packet_record: one packet taken by the TC classifier */
 	RECORD_TYPE_SHELL_COMMAND = 6, /* a line an interactive bash read (struct shell_command_record) */
 	RECORD_TYPE_DB_QUERY = 7,      /* a statement a database server ran (struct db_query_record) */
 };
@@ -81,6 +89,79 @@ struct record_header {
 	__u8 local_addr[16]; /* IPv4 in the first 4 bytes, network order */
 	__u8 remote_addr[16];
 	char comm[PLAINTAP_COMM_LEN];
+};
+
+/*
+ * RECORD_TYPE_TLS_SECRET: what the library holds once a handshake is done, read
+ * from its SSL object. header.captured_len = sizeof(struct tls_secrets); the
+ * header's process, socket and tuple fields are filled like a data record's.
+ * TLS 1.3 handshake traffic secrets are derived in user space from
+ * handshake_secret and handshake_traffic_hash (RFC 8446 7.1).
+ */
+#define PLAINTAP_RANDOM_BYTES	  32
+#define PLAINTAP_MASTER_KEY_BYTES 48
+#define PLAINTAP_MAX_MD_BYTES	  64
+
+struct tls_secrets {
+	__u32 version;	      /* protocol version: 0x0301..0x0304 */
+	__u32 cipher_id;      /* OpenSSL cipher id: 0x03000000 | IANA suite */
+	__u32 master_key_len; /* TLS <= 1.2: bytes of master_key in use */
+	__u32 _pad;
+	__u8 client_random[PLAINTAP_RANDOM_BYTES];
+	__u8 master_key[PLAINTAP_MASTER_KEY_BYTES];	       /* TLS <= 1.2 */
+	__u8 handshake_secret[PLAINTAP_MAX_MD_BYTES];	       /* TLS 1.3 from here on */
+	__u8 handshake_traffic_hash[PLAINTAP_MAX_MD_BYTES];    /* transcript hash ClientHello..ServerHello */
+	__u8 client_app_traffic_secret[PLAINTAP_MAX_MD_BYTES]; /* CLIENT_TRAFFIC_SECRET_0 */
+	__u8 server_app_traffic_secret[PLAINTAP_MAX_MD_BYTES]; /* SERVER_TRAFFIC_SECRET_0 */
+	__u8 exporter_master_secret[PLAINTAP_MAX_MD_BYTES];    /* EXPORTER_SECRET */
+};
+
+struct tls_secret_record {
+	struct record_header header;
+	struct tls_secrets secrets;
+};
+
+/*
+ * RECORD_TYPE_PACKET: header.captured_len = sizeof(struct packet_meta) + frame
+ * bytes captured; header.original_len = the frame's length on the wire. pid and
+ * comm are the captured process the packet's connection belongs to; direction
+ * is the packet's direction on the interface.
+ */
+#define PLAINTAP_MAX_SNAPLEN 65535
+
+struct packet_meta {
+	__u32 ifindex;
+	__u32 _pad;
+};
+
+struct packet_record {
+	struct record_header header;
+	struct packet_meta meta;
+	/* the frame follows, from its link-layer header on */
+};
+
+/*
+ * Where one OpenSSL build keeps the fields of struct tls_secrets: byte offsets
+ * into its SSL object (ssl_*), its SSL_SESSION (session_*) and its SSL_CIPHER
+ * (cipher_*). User space fills one entry of the openssl_layouts map per known
+ * layout; bits 8..15 of a probe's attach cookie are the entry's index (0 = none
+ * known), bits 0..7 its enum tls_library.
+ */
+#define PLAINTAP_MAX_OPENSSL_LAYOUTS 8
+
+struct openssl_layout {
+	__u32 ssl_version;
+	__u32 ssl_session;
+	__u32 ssl_client_random;
+	__u32 ssl_handshake_secret;
+	__u32 ssl_handshake_traffic_hash;
+	__u32 ssl_client_app_traffic_secret;
+	__u32 ssl_server_app_traffic_secret;
+	__u32 ssl_exporter_master_secret;
+	__u32 session_master_key_length;
+	__u32 session_master_key;
+	__u32 session_cipher;
+	__u32 cipher_id;
 };
 
 /* Longest shell line and query text kept; longer ones are marked truncated. */
@@ -168,8 +249,12 @@ struct db_query_record {
 enum counter_index {
 	COUNTER_RINGBUF_LOST = 0,      /* ring buffer full: record dropped in the kernel */
 	COUNTER_SOCKET_UNRESOLVED = 1, /* data record emitted without fd/tuple */
-	COUNTER_SOURCE_STATE_LOST = 2, /* shell/db: per-thread state could not be created */
-	COUNTER_MAX = 3,
+	COUNTER_SECRET_LOST = 2,       /* ring buffer full: a TLS secret record dropped */
+	COUNTER_SECRET_LAYOUT = 3,     /* an SSL object did not look like the expected layout: nothing read */
+	COUNTER_PACKET_LOST = 4,       /* ring buffer full: a packet dropped in the kernel */
+	COUNTER_GO_READ_UNMATCHED = 5, /* a Go Read returned with no entry recorded (entry lost or evicted) */
+	COUNTER_SOURCE_STATE_LOST = 6, /* shell/db: per-thread state could not be created */
+	COUNTER_MAX = 7,
 };
 
 #endif /* PLAINTAP_EVENTS_H */

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Maps shared by every probe. Kernel-only: included by plaintap.bpf.c. */
 #ifndef PLAINTAP_MAPS_BPF_H
 #define PLAINTAP_MAPS_BPF_H
@@ -33,9 +33,12 @@ struct active_call {
 	__u64 buf;
 	__u64 len_ptr;	   /* size_t * of the _ex variants, 0 otherwise */
 	__u32 pending_len; /* a write not yet emitted because its socket was unknown */
-	__u8 kind;	   /* enum call_kind */
-	__u8 library;	   /* enum tls_library of the probed file */
+	/* Memory-BIO libraries: 1 + the fd this thread last called read*() on, 0 = none. */
+	__u32 read_fd_slot;
+	__u8 kind;    /* enum call_kind */
+	__u8 library; /* enum tls_library of the probed file */
 	__u8 _pad[2];
+	__u32 write_len; /* memory-BIO libraries: bytes of the write in progress (emitted at its return) */
 };
 
 /* Staging area for one record: header + the largest payload chunk. */
@@ -77,6 +80,14 @@ struct {
 	__type(key, int);
 	__type(value, struct active_call);
 } active_calls SEC(".maps");
+
+/* Memory-BIO libraries: the SSL object a socket was learned for (one socket never serves two). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} sock_owner SEC(".maps");
 
 /* Sockets we emitted data for: their close or destruction is reported. Value: pid. */
 struct {

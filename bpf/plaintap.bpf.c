@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* plaintap kernel side: one compilation unit that includes its parts. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,7 +14,12 @@
 #include "sock.bpf.h"
 #include "source_state.bpf.h"
 #include "capture.bpf.h"
+#include "tc_packets.bpf.h"
+#include "tls_secrets.bpf.h"
+#include "tls_calls.bpf.h"
 #include "tls_openssl.bpf.h"
+#include "tls_gnutls.bpf.h"
+#include "tls_go.bpf.h"
 #include "process_exec.bpf.h"
 #include "shell_bash.bpf.h"
 #include "db_query.bpf.h"

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Exec-time attachment: every execve of a process we may capture becomes a
  * small record, so that user space looks at the files the new program maps

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Socket identity without struct offsets: fd → task->files->fdt->fd[fd]
  * → file->private_data (struct socket) → sk, then the tuple from sock_common
@@ -111,6 +111,7 @@ int handle_close(struct trace_event_raw_sys_enter *ctx)
 	if (!bpf_map_lookup_elem(&tracked_socks, &sock_id))
 		return 0;
 	bpf_map_delete_elem(&tracked_socks, &sock_id);
+	bpf_map_delete_elem(&sock_owner, &sock_id);
 	emit_close(sock_id, pid, fd, CLOSE_REASON_FD_CLOSED);
 	return 0;
 }
@@ -128,6 +129,7 @@ int handle_sock_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	emit_close(sock_id, *pid, -1, CLOSE_REASON_SOCK_DESTROYED);
 	bpf_map_delete_elem(&tracked_socks, &sock_id);
+	bpf_map_delete_elem(&sock_owner, &sock_id);
 	return 0;
 }
 

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "capture_session.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -35,16 +37,18 @@ int LoadWithSignalsBlocked(plaintap_bpf* skel) {
   return err;
 }
 
-// The ABI header is shared with the kernel; guard the layout the TS decoder assumes.
-static_assert(sizeof(record_header) == 120, "record_header layout changed: update agent/capture/record-layout.ts");
-static_assert(offsetof(record_header, comm) == 104, "record_header layout changed");
-static_assert(sizeof(shell_command_record) == 112, "shell_command_record layout changed: update record-layout.ts");
+// What this file and ring_reader.cc rely on, stated against the header's own macros (the
+// TypeScript side is generated from the same header: scripts/generate-abi.js).
+static_assert(sizeof(record_header) % PLAINTAP_RECORD_ALIGN == 0, "records must stay aligned within a batch");
+static_assert(sizeof(record_header::comm) == PLAINTAP_COMM_LEN, "comm filters are compared with record_header.comm");
+static_assert(COUNTER_MAX > COUNTER_SOCKET_UNRESOLVED, "counters() reads every counter below COUNTER_MAX");
+static_assert(COUNTER_MAX > COUNTER_PACKET_LOST, "counters() reads every counter below COUNTER_MAX");
+static_assert(COUNTER_MAX > COUNTER_SOURCE_STATE_LOST, "counters() reads every counter below COUNTER_MAX");
+// The ring reader sizes every record by header.captured_len: the source records keep it there.
 static_assert(offsetof(shell_command_record, captured_len) == offsetof(record_header, captured_len),
               "captured_len must sit where record_header has it");
-static_assert(sizeof(db_query_record) == 256, "db_query_record layout changed: update record-layout.ts");
 static_assert(offsetof(db_query_record, captured_len) == offsetof(record_header, captured_len),
               "captured_len must sit where record_header has it");
-static_assert(PLAINTAP_ABI_VERSION == 1, "ABI version changed: update agent/capture/record-layout.ts");
 
 // libbpf's warnings, kept for the error message of a failed load or attach.
 std::mutex log_mutex;
@@ -68,6 +72,24 @@ std::string TakeLibbpfLog() {
   return log;
 }
 
+// The openssl_layout fields, in struct order, as JS property names.
+const char* const kLayoutFields[] = {
+    "sslVersion",
+    "sslSession",
+    "sslClientRandom",
+    "sslHandshakeSecret",
+    "sslHandshakeTrafficHash",
+    "sslClientAppTrafficSecret",
+    "sslServerAppTrafficSecret",
+    "sslExporterMasterSecret",
+    "sessionMasterKeyLength",
+    "sessionMasterKey",
+    "sessionCipher",
+    "cipherId",
+};
+static_assert(sizeof(kLayoutFields) / sizeof(kLayoutFields[0]) * sizeof(__u32) == sizeof(openssl_layout),
+              "kLayoutFields must name every openssl_layout field");
+
 uint32_t GetUint(const Napi::Object& options, const char* key, uint32_t fallback) {
   Napi::Value value = options.Get(key);
   return value.IsNumber() ? value.As<Napi::Number>().Uint32Value() : fallback;
@@ -80,13 +102,15 @@ Napi::Function CaptureSession::Define(Napi::Env env) {
                      {
                          InstanceMethod("attachTracepoints", &CaptureSession::AttachTracepoints),
                          InstanceMethod("attachUprobes", &CaptureSession::AttachUprobes),
+                         InstanceMethod("attachTc", &CaptureSession::AttachTc),
                          InstanceMethod("start", &CaptureSession::Start),
                          InstanceMethod("counters", &CaptureSession::Counters),
                          InstanceMethod("stop", &CaptureSession::Stop),
                      });
 }
 
-// options: { ringBufferBytes, selfPid, pids: number[], comms: string[], cgroupIds: bigint[] }
+// options: { ringBufferBytes, selfPid, pids: number[], comms: string[], cgroupIds: bigint[], secrets: boolean,
+//            opensslLayouts: object[] (entry i is cookie i + 1), pcap: boolean, snaplen }
 CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureSession>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -116,6 +140,14 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
     std::string comm = comms.Get(i).ToString().Utf8Value();
     strncpy(const_cast<char*>(skel_->rodata->comm_filters[i]), comm.c_str(), PLAINTAP_COMM_LEN - 1);
   }
+
+  secrets_enabled_ = options.Get("secrets").ToBoolean().Value();
+  skel_->rodata->secrets_enabled = secrets_enabled_;
+  bool pcap = options.Get("pcap").ToBoolean().Value();
+  skel_->rodata->pcap_enabled = pcap;
+  skel_->rodata->pcap_snaplen = GetUint(options, "snaplen", PLAINTAP_MAX_SNAPLEN);
+  // One packet staging area per CPU: the TC programs index it by CPU (no room in a per-CPU map value).
+  if (pcap) bpf_map__set_max_entries(skel_->maps.packet_scratch, std::max(libbpf_num_possible_cpus(), 1));
 
   uint32_t ring_bytes = GetUint(options, "ringBufferBytes", 8u << 20);
   int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes);
@@ -152,6 +184,24 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
       ThrowError(env, "ERR_PLAINTAP_OPTIONS", "cannot set the cgroup filter", update_err, "bpf");
     }
   }
+
+  Napi::Array layouts =
+      options.Get("opensslLayouts").IsArray() ? options.Get("opensslLayouts").As<Napi::Array>() : Napi::Array::New(env);
+  if (layouts.Length() >= PLAINTAP_MAX_OPENSSL_LAYOUTS) {
+    Close();
+    ThrowError(env, "ERR_PLAINTAP_OPTIONS", "too many OpenSSL layouts");
+  }
+  for (uint32_t i = 0; i < layouts.Length(); i++) {
+    Napi::Object layout = layouts.Get(i).As<Napi::Object>();
+    __u32 values[sizeof(openssl_layout) / sizeof(__u32)];
+    for (size_t f = 0; f < sizeof(values) / sizeof(values[0]); f++) values[f] = GetUint(layout, kLayoutFields[f], 0);
+    __u32 index = i + 1;
+    if (bpf_map_update_elem(bpf_map__fd(skel_->maps.openssl_layouts), &index, values, BPF_ANY) != 0) {
+      int update_err = errno;
+      Close();
+      ThrowError(env, "ERR_PLAINTAP_OPTIONS", "cannot set an OpenSSL layout", update_err, "bpf");
+    }
+  }
 }
 
 CaptureSession::~CaptureSession() { Close(); }
@@ -178,6 +228,14 @@ void CaptureSession::Close() {
   if (skel_ != nullptr) final_kernel_counters_ = ReadKernelCounters();
   DestroyLinks(links_);
   links_.clear();
+  // Only our filters: the clsact qdisc may hold other tools' programs, so it stays.
+  for (TcFilter& filter : tc_filters_) {
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = filter.ifindex,
+                .attach_point = filter.ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .handle = filter.handle, .priority = filter.priority);
+    bpf_tc_detach(&hook, &opts);
+  }
+  tc_filters_.clear();
   if (skel_ != nullptr) plaintap_bpf__destroy(skel_);
   skel_ = nullptr;
 }
@@ -234,7 +292,15 @@ Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
     std::string point = probe.Get("point").ToString().Utf8Value();
     bool retprobe = probe.Get("retprobe").ToBoolean().Value();
     int64_t offset = probe.Get("offset").As<Napi::Number>().Int64Value();
-    uint32_t cookie = probe.Get("cookie").IsNumber() ? probe.Get("cookie").As<Napi::Number>().Uint32Value() : 0;
+    // A BigInt carries all 64 bits (Go's struct offsets); a Number the library of shared programs.
+    Napi::Value cookie_value = probe.Get("cookie");
+    uint64_t cookie = 0;
+    if (cookie_value.IsBigInt()) {
+      bool lossless = true;
+      cookie = cookie_value.As<Napi::BigInt>().Uint64Value(&lossless);
+    } else if (cookie_value.IsNumber()) {
+      cookie = cookie_value.As<Napi::Number>().Uint32Value();
+    }
     bpf_program* program = bpf_object__find_program_by_name(skel_->obj, name.c_str());
     if (program == nullptr) {
       results.Set(results.Length(), AttachResult(env, target, point, nullptr, ENOENT));
@@ -245,6 +311,43 @@ Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
     int err = link == nullptr ? errno : 0;
     results.Set(results.Length(), AttachResult(env, target, point, link, err));
   }
+  return results;
+}
+
+// attachTc(ifindex, name, ingress) → [{ target: 'kernel', point: 'tc/NAME/ingress|egress', ok, errno?, error? }]
+// Adds the clsact qdisc when the interface has none and our classifier to it; stop() removes the classifier.
+Napi::Value CaptureSession::AttachTc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsString())
+    throw Napi::TypeError::New(env, "attachTc(ifindex, name, ingress)");
+  int ifindex = info[0].As<Napi::Number>().Int32Value();
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  bool ingress = info[2].ToBoolean().Value();
+  std::string point = "tc/" + name + (ingress ? "/ingress" : "/egress");
+  Napi::Array results = Napi::Array::New(env);
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+  int err = bpf_tc_hook_create(&hook);
+  if (err != 0 && err != -EEXIST) {
+    Napi::Object result = AttachResult(env, "kernel", point, nullptr, -err);
+    results.Set(0u, result);
+    return results;
+  }
+  bpf_program* prog = ingress ? skel_->progs.tc_ingress : skel_->progs.tc_egress;
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog));
+  err = bpf_tc_attach(&hook, &opts);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("target", "kernel");
+  result.Set("point", point);
+  result.Set("ok", err == 0);
+  if (err == 0) {
+    tc_filters_.push_back({ifindex, ingress, opts.handle, opts.priority});
+  } else {
+    result.Set("errno", -err);
+    std::string log = TakeLibbpfLog();
+    result.Set("error", std::string(strerror(-err)) + (log.empty() ? "" : " (" + log + ")"));
+  }
+  results.Set(0u, result);
   return results;
 }
 
@@ -274,7 +377,8 @@ std::vector<uint64_t> CaptureSession::ReadKernelCounters() {
   return totals;
 }
 
-// counters() → { kernelLost, socketUnresolved, sourceStateLost, records, bytes, batches, droppedRecords, droppedBatches }
+// counters() → { kernelLost, socketUnresolved, secretLost, secretLayoutMismatch, packetLost, goReadUnmatched,
+//   sourceStateLost, records, bytes, batches, droppedRecords, droppedBatches, backpressureWaits }
 // Still answers after stop(), with the final values.
 Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -283,6 +387,10 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   kernel.resize(COUNTER_MAX, 0);
   result.Set("kernelLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_RINGBUF_LOST])));
   result.Set("socketUnresolved", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SOCKET_UNRESOLVED])));
+  result.Set("secretLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SECRET_LOST])));
+  result.Set("secretLayoutMismatch", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SECRET_LAYOUT])));
+  result.Set("packetLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_PACKET_LOST])));
+  result.Set("goReadUnmatched", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_GO_READ_UNMATCHED])));
   result.Set("sourceStateLost", Napi::Number::New(env, static_cast<double>(kernel[COUNTER_SOURCE_STATE_LOST])));
   const RingCounters& ring = *ring_counters_;
   result.Set("records", static_cast<double>(ring.records.load()));
@@ -290,6 +398,7 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   result.Set("batches", static_cast<double>(ring.batches.load()));
   result.Set("droppedRecords", static_cast<double>(ring.dropped_records.load()));
   result.Set("droppedBatches", static_cast<double>(ring.dropped_batches.load()));
+  result.Set("backpressureWaits", static_cast<double>(ring.backpressure_waits.load()));
   return result;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One loaded copy of the eBPF programs: load, attach, read, count, detach.
 #pragma once
 #include <napi.h>
@@ -27,6 +28,7 @@ class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
   // All methods run on the JS thread.
   Napi::Value AttachTracepoints(const Napi::CallbackInfo& info);
   Napi::Value AttachUprobes(const Napi::CallbackInfo& info);
+  Napi::Value AttachTc(const Napi::CallbackInfo& info);
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
@@ -43,6 +45,15 @@ class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
   std::unique_ptr<RingReader> reader_;
   // Kernel counters read at stop, reported after the maps are gone.
   std::vector<uint64_t> final_kernel_counters_;
+  bool secrets_enabled_ = false;
+  // TC classifiers we attached, to detach at stop.
+  struct TcFilter {
+    int ifindex;
+    bool ingress;
+    uint32_t handle;
+    uint32_t priority;
+  };
+  std::vector<TcFilter> tc_filters_;
 };
 
 }  // namespace plaintap

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native failures as JS errors carrying code, errno and syscall (like Node's own).
 #pragma once
 #include <napi.h>

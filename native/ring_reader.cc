@@ -1,24 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ring_reader.h"
 
 #include <bpf/libbpf.h>
+#include <linux/types.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
+#include "events.h"
 #include "native_error.h"
 
 namespace plaintap {
 
 namespace {
 constexpr int kPollTimeoutMs = 100;
-constexpr size_t kAlign = 8;
+constexpr size_t kAlign = PLAINTAP_RECORD_ALIGN;
 // A drain right after a wakeup often holds one or two records: linger a little to hand JS
 // fewer, larger batches (each JS call costs far more than a record). Bounded by time and size.
 constexpr auto kLinger = std::chrono::microseconds(2000);
 constexpr auto kLingerStep = std::chrono::microseconds(250);
 constexpr size_t kEnoughBytes = 256 * 1024;
+// How often a reader held back by a full queue looks again.
+constexpr auto kBackpressureStep = std::chrono::microseconds(500);
 
 void DeliverBatch(Napi::Env env, Napi::Function on_batch, std::vector<uint8_t>* batch) {
   if (env == nullptr || on_batch.IsEmpty()) {
@@ -71,17 +77,27 @@ int RingReader::OnSample(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-// Reader thread: hand the batch to JS, or drop and count it when JS is behind.
+// Reader thread: hand the batch to JS. When JS is behind (the queue of batches is full) the
+// reader waits here and reads no more: new records wait in the kernel ring, which is the buffer
+// sized for bursts, and are lost (counted by the kernel) only when it overflows. Batches are dropped
+// (counted) only when a stop comes while the queue is full, since JS then cannot take them.
 void RingReader::Deliver() {
   if (batch_ == nullptr) return;
   std::vector<uint8_t>* batch = batch_;
   uint64_t records = batch_records_;
   batch_ = nullptr;
   batch_records_ = 0;
-  napi_status status = tsfn_.NonBlockingCall(batch, DeliverBatch);
-  if (status == napi_ok) {
-    counters_.batches++;
-    return;
+  bool waited = false;
+  for (;;) {
+    napi_status status = tsfn_.NonBlockingCall(batch, DeliverBatch);
+    if (status == napi_ok) {
+      counters_.batches++;
+      return;
+    }
+    if (status != napi_queue_full || stopping_) break;
+    if (!waited) counters_.backpressure_waits++;
+    waited = true;
+    std::this_thread::sleep_for(kBackpressureStep);
   }
   delete batch;
   counters_.dropped_batches++;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drains the kernel ring buffer on a background thread and hands records to JS
 // in batches: one JS call per drain, a bounded number of undelivered batches.
 #pragma once
@@ -16,8 +17,9 @@ struct RingCounters {
   std::atomic<uint64_t> records{0};
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> batches{0};
-  std::atomic<uint64_t> dropped_records{0};  // batch queue full: dropped in native
+  std::atomic<uint64_t> dropped_records{0};  // queue full at stop: dropped in native
   std::atomic<uint64_t> dropped_batches{0};
+  std::atomic<uint64_t> backpressure_waits{0};  // times the reader paused for a full queue
 };
 
 class RingReader {

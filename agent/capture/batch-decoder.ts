@@ -1,44 +1,54 @@
 /**
- * Decodes the batches the native reader hands over (8-byte aligned records,
- * layout in record-layout.ts) into typed events. Payloads are subarray views
+ * Decodes the batches the native reader hands over (RECORD_ALIGN-aligned records,
+ * layout in events-abi.generated.ts, generated from bpf/events.h) into typed events. Payloads are subarray views
  * into the batch, never copies.
  */
-import {
-  CloseReason,
-  Direction,
-  type CapturedEvent,
-  type CloseEvent,
-  type DataEvent,
-  type ExecEvent,
-  type DbQueryEvent,
-  type ShellCommandEvent,
+import type {
+  CapturedEvent,
+  CloseEvent,
+  DataEvent,
+  DbQueryEvent,
+  ExecEvent,
+  PacketEvent,
+  ShellCommandEvent,
+  TlsSecretEvent,
 } from './captured-event';
-import { formatIpv4, formatIpv6 } from './ip-address';
 import { parsePostgresTitle, type PostgresSession } from './postgres-title';
 import {
   ABI_VERSION,
-  AddressFamily,
-  CAPTURED_LEN_OFFSET,
-  DB_SESSION_LENGTH,
-  DB_RECORD_SIZE,
-  DB_SYSTEM_NAMES,
-  DbOffset as D,
+  CloseReason,
+  CloseReasonNames,
+  COMM_LEN,
+  DB_QUERY_RECORD_SIZE,
+  DbQueryRecordLength,
+  DbQueryRecordOffset as D,
   DbStatus,
-  SHELL_RECORD_SIZE,
-  SQLSTATE_LENGTH,
-  ShellOffset as S,
+  DbSystemNames,
+  Direction,
+  MASTER_KEY_BYTES,
+  MAX_MD_BYTES,
+  PACKET_META_SIZE,
+  PacketMetaOffset,
+  RANDOM_BYTES,
+  SHELL_COMMAND_RECORD_SIZE,
+  ShellCommandRecordLength,
+  ShellCommandRecordOffset as Sh,
   SourceFlag,
-  SourceRecordType,
-  TTY_LENGTH,
-  COMM_LENGTH,
   RECORD_ALIGN,
   RECORD_HEADER_SIZE,
   RecordFlag,
-  RecordOffset as O,
+  RecordHeaderOffset as O,
   RecordType,
-  TLS_LIBRARY_NAMES,
-} from './record-layout';
+  TLS_SECRETS_SIZE,
+  TlsSecretsOffset as S,
+  TlsLibraryNames,
+} from './events-abi.generated';
+import { formatIpv4, formatIpv6 } from './ip-address';
 import type { WallClock } from './wall-clock';
+
+/** record_header.family: Linux's AF_INET and AF_INET6. */
+const AF_INET = 2;
+const AF_INET6 = 10;
 
 export interface DecodeStats {
   records: number;
@@ -47,9 +57,9 @@ export interface DecodeStats {
 }
 
 /** Fixed part of each record type (the variable payload follows it). */
-function fixedSize(type: number): number {
-  if (type === SourceRecordType.ShellCommand) return SHELL_RECORD_SIZE;
-  if (type === SourceRecordType.DbQuery) return DB_RECORD_SIZE;
+function fixedSize(type: RecordType): number {
+  if (type === RecordType.ShellCommand) return SHELL_COMMAND_RECORD_SIZE;
+  if (type === RecordType.DbQuery) return DB_QUERY_RECORD_SIZE;
   return RECORD_HEADER_SIZE;
 }
 
@@ -76,7 +86,7 @@ export class BatchDecoder {
     let offset = 0;
     // Type and ABI version first: the record's fixed size depends on its type.
     while (offset + 8 <= batch.byteLength) {
-      const type = view.getUint32(offset + O.type, true);
+      const type = view.getUint32(offset + O.type, true) as RecordType;
       const version = view.getUint32(offset + O.abiVersion, true);
       if (version !== ABI_VERSION) {
         this.countMalformed('abi-version');
@@ -87,7 +97,7 @@ export class BatchDecoder {
         this.countMalformed('length');
         return events;
       }
-      const captured = view.getUint32(offset + CAPTURED_LEN_OFFSET, true);
+      const captured = view.getUint32(offset + O.capturedLen, true);
       const end = offset + fixed + captured;
       if (end > batch.byteLength) {
         this.countMalformed('length');
@@ -96,12 +106,16 @@ export class BatchDecoder {
       if (type === RecordType.Data) events.push(this.decodeData(batch, view, offset, captured));
       else if (type === RecordType.Close) events.push(this.decodeClose(view, offset));
       else if (type === RecordType.ProcessExec) events.push(this.decodeExec(batch, view, offset, captured));
-      else if (type === SourceRecordType.ShellCommand) events.push(this.decodeShell(batch, view, offset, captured));
-      else if (type === SourceRecordType.DbQuery) {
+      else if (type === RecordType.TlsSecret && captured === TLS_SECRETS_SIZE)
+        events.push(this.decodeSecret(batch, view, offset));
+      else if (type === RecordType.Packet && captured >= PACKET_META_SIZE)
+        events.push(this.decodePacket(batch, view, offset, captured));
+      else if (type === RecordType.ShellCommand) events.push(this.decodeShell(batch, view, offset, captured));
+      else if (type === RecordType.DbQuery) {
         const query = this.decodeDbQuery(batch, view, offset, captured);
         if (query) events.push(query);
         else this.countMalformed('db-system');
-      } else this.countMalformed('type');
+      } else this.countMalformed(type === RecordType.TlsSecret || type === RecordType.Packet ? 'length' : 'type');
       this.stats.records++;
       offset = (end + RECORD_ALIGN - 1) & ~(RECORD_ALIGN - 1);
     }
@@ -112,7 +126,7 @@ export class BatchDecoder {
   private decodeData(batch: Uint8Array, view: DataView, at: number, captured: number): DataEvent {
     const family = view.getUint16(at + O.family, true);
     const flags = view.getUint8(at + O.flags);
-    const ipVersion = family === AddressFamily.Inet ? 4 : family === AddressFamily.Inet6 ? 6 : 0;
+    const ipVersion = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
     const originalLength = view.getUint32(at + O.originalLen, true);
     const chunkOffset = view.getUint32(at + O.chunkOffset, true);
     return {
@@ -130,8 +144,9 @@ export class BatchDecoder {
       localPort: view.getUint16(at + O.localPort, true),
       remoteAddress: this.address(ipVersion, batch, view, at + O.remoteAddr),
       remotePort: view.getUint16(at + O.remotePort, true),
-      tlsLibrary: TLS_LIBRARY_NAMES[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
-      direction: view.getUint8(at + O.direction) === 1 ? Direction.Ingress : Direction.Egress,
+      tlsLibrary: TlsLibraryNames[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
+      direction:
+        (view.getUint8(at + O.direction) as Direction) === Direction.Ingress ? Direction.Ingress : Direction.Egress,
       originalLength,
       chunkOffset,
       payload: batch.subarray(at + RECORD_HEADER_SIZE, at + RECORD_HEADER_SIZE + captured),
@@ -139,15 +154,63 @@ export class BatchDecoder {
     };
   }
 
+  private decodeSecret(batch: Uint8Array, view: DataView, at: number): TlsSecretEvent {
+    const family = view.getUint16(at + O.family, true);
+    const ipVersion = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
+    const base = at + RECORD_HEADER_SIZE;
+    const bytes = (offset: number, length: number): Uint8Array => batch.subarray(base + offset, base + offset + length);
+    return {
+      kind: 'tls-secret',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
+      pid: view.getUint32(at + O.pid, true),
+      tid: view.getUint32(at + O.tid, true),
+      uid: view.getUint32(at + O.uid, true),
+      comm: this.comm(batch, view, at + O.comm),
+      fd: view.getInt32(at + O.fd, true),
+      sockId: view.getBigUint64(at + O.sockId, true),
+      sslPtr: view.getBigUint64(at + O.sslPtr, true),
+      ipVersion,
+      localAddress: this.address(ipVersion, batch, view, at + O.localAddr),
+      localPort: view.getUint16(at + O.localPort, true),
+      remoteAddress: this.address(ipVersion, batch, view, at + O.remoteAddr),
+      remotePort: view.getUint16(at + O.remotePort, true),
+      tlsLibrary: TlsLibraryNames[view.getUint8(at + O.tlsLibrary)] ?? 'unknown',
+      version: view.getUint32(base + S.version, true),
+      cipherId: view.getUint32(base + S.cipherId, true),
+      clientRandom: bytes(S.clientRandom, RANDOM_BYTES),
+      masterKey: bytes(S.masterKey, Math.min(view.getUint32(base + S.masterKeyLen, true), MASTER_KEY_BYTES)),
+      handshakeSecret: bytes(S.handshakeSecret, MAX_MD_BYTES),
+      handshakeTrafficHash: bytes(S.handshakeTrafficHash, MAX_MD_BYTES),
+      clientAppTrafficSecret: bytes(S.clientAppTrafficSecret, MAX_MD_BYTES),
+      serverAppTrafficSecret: bytes(S.serverAppTrafficSecret, MAX_MD_BYTES),
+      exporterMasterSecret: bytes(S.exporterMasterSecret, MAX_MD_BYTES),
+    };
+  }
+
+  private decodePacket(batch: Uint8Array, view: DataView, at: number, captured: number): PacketEvent {
+    const frameStart = at + RECORD_HEADER_SIZE + PACKET_META_SIZE;
+    return {
+      kind: 'packet',
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
+      pid: view.getUint32(at + O.pid, true),
+      comm: this.comm(batch, view, at + O.comm),
+      ifindex: view.getUint32(at + RECORD_HEADER_SIZE + PacketMetaOffset.ifindex, true),
+      direction: view.getUint8(at + O.direction) === 1 ? Direction.Ingress : Direction.Egress,
+      originalLength: view.getUint32(at + O.originalLen, true),
+      frame: batch.subarray(frameStart, at + RECORD_HEADER_SIZE + captured),
+    };
+  }
+
   private decodeClose(view: DataView, at: number): CloseEvent {
-    const reason = view.getUint8(at + O.closeReason);
+    const reason = view.getUint8(at + O.closeReason) as CloseReason;
     return {
       kind: 'close',
       timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + O.timestampNs, true)),
       pid: view.getUint32(at + O.pid, true),
       fd: view.getInt32(at + O.fd, true),
       sockId: view.getBigUint64(at + O.sockId, true),
-      reason: reason === 1 ? CloseReason.FdClosed : reason === 2 ? CloseReason.SockDestroyed : CloseReason.None,
+      // A reason this build does not know (a newer kernel object) reads as none.
+      reason: reason in CloseReasonNames ? reason : CloseReason.None,
     };
   }
 
@@ -164,41 +227,43 @@ export class BatchDecoder {
   }
 
   private decodeShell(batch: Uint8Array, view: DataView, at: number, captured: number): ShellCommandEvent {
-    const flags = view.getUint8(at + S.flags);
-    const end = view.getBigUint64(at + S.endNs, true);
-    const start = at + SHELL_RECORD_SIZE;
+    const flags = view.getUint8(at + Sh.flags);
+    const end = view.getBigUint64(at + Sh.endNs, true);
+    const start = at + SHELL_COMMAND_RECORD_SIZE;
     return {
       kind: 'shell-command',
-      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + S.timestampNs, true)),
+      timestampNs: this.clock.fromMonotonic(view.getBigUint64(at + Sh.timestampNs, true)),
       endNs: end === 0n ? undefined : this.clock.fromMonotonic(end),
-      pid: view.getUint32(at + S.pid, true),
-      tid: view.getUint32(at + S.tid, true),
-      ppid: view.getUint32(at + S.ppid, true),
-      uid: view.getUint32(at + S.uid, true),
-      comm: decodeCString(batch, at + S.comm, COMM_LENGTH),
-      tty: decodeTty(decodeCString(batch, at + S.tty, TTY_LENGTH)),
+      pid: view.getUint32(at + Sh.pid, true),
+      tid: view.getUint32(at + Sh.tid, true),
+      ppid: view.getUint32(at + Sh.ppid, true),
+      uid: view.getUint32(at + Sh.uid, true),
+      comm: decodeCString(batch, at + Sh.comm, COMM_LEN),
+      tty: decodeTty(decodeCString(batch, at + Sh.tty, ShellCommandRecordLength.tty)),
       line: Buffer.from(batch.buffer, batch.byteOffset + start, captured).toString('utf8'),
-      lineLength: view.getUint32(at + S.lineLen, true),
+      lineLength: view.getUint32(at + Sh.lineLen, true),
       truncated: (flags & SourceFlag.Truncated) !== 0,
-      exitStatus: (flags & SourceFlag.StatusKnown) !== 0 ? view.getInt32(at + S.exitStatus, true) : undefined,
+      exitStatus: (flags & SourceFlag.StatusKnown) !== 0 ? view.getInt32(at + Sh.exitStatus, true) : undefined,
     };
   }
 
   private decodeDbQuery(batch: Uint8Array, view: DataView, at: number, captured: number): DbQueryEvent | undefined {
-    const system = DB_SYSTEM_NAMES[view.getUint8(at + D.dbSystem)];
+    const system = DbSystemNames[view.getUint8(at + D.dbSystem)] as DbQueryEvent['system'] | undefined;
     if (system === undefined) return undefined;
     const family = view.getUint16(at + D.family, true);
-    const ipVersion = family === AddressFamily.Inet ? 4 : family === AddressFamily.Inet6 ? 6 : 0;
+    const ipVersion = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
     const pid = view.getUint32(at + D.pid, true);
-    const ok = view.getUint8(at + D.status) !== DbStatus.Error;
+    const ok = (view.getUint8(at + D.status) as DbStatus) !== DbStatus.Error;
     const errorCode = view.getUint32(at + D.errorCode, true);
     const flags = view.getUint8(at + D.flags);
     let sqlState = '';
     if (!ok)
       sqlState =
-        system === 'postgresql' ? unpackSqlState(errorCode) : decodeCString(batch, at + D.sqlstate, SQLSTATE_LENGTH);
-    const start = at + DB_RECORD_SIZE;
-    const sessionText = decodeCString(batch, at + D.session, DB_SESSION_LENGTH);
+        system === 'postgresql'
+          ? unpackSqlState(errorCode)
+          : decodeCString(batch, at + D.sqlstate, DbQueryRecordLength.sqlstate);
+    const start = at + DB_QUERY_RECORD_SIZE;
+    const sessionText = decodeCString(batch, at + D.session, DbQueryRecordLength.session);
     const session = system === 'postgresql' ? this.postgresSession(sessionText) : undefined;
     const kernelClient = ipVersion !== 0;
     return {
@@ -209,7 +274,7 @@ export class BatchDecoder {
       pid,
       tid: view.getUint32(at + D.tid, true),
       uid: view.getUint32(at + D.uid, true),
-      comm: decodeCString(batch, at + D.comm, COMM_LENGTH),
+      comm: decodeCString(batch, at + D.comm, COMM_LEN),
       command: view.getUint8(at + D.command),
       statementId: view.getUint32(at + D.statementId, true),
       text: Buffer.from(batch.buffer, batch.byteOffset + start, captured).toString('utf8'),
@@ -289,6 +354,6 @@ export function unpackSqlState(code: number): string {
 
 function decodeComm(batch: Uint8Array, at: number): string {
   let end = at;
-  while (end < at + COMM_LENGTH && batch[end] !== 0) end++;
+  while (end < at + COMM_LEN && batch[end] !== 0) end++;
   return Buffer.from(batch.buffer, batch.byteOffset + at, end - at).toString('latin1');
 }

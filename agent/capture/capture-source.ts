@@ -9,15 +9,19 @@ import { resolveCgroup } from './cgroup-path';
 import type { CapturedEvent } from './captured-event';
 import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, TracefsStatus } from './native-addon';
 import { loadNativeAddon } from './native-addon';
+import { KNOWN_LAYOUTS, layoutFor } from './openssl-layouts';
+import type { NetInterface } from './pcap-interfaces';
 import { checkPreflight } from './preflight';
 import type { RecordFileWriter } from './record-file';
-import { TlsLibrary } from './record-layout';
+import { TlsLibraryByName } from './events-abi.generated';
 import { BASH_SPEC } from './targets/bash';
+import { GoTargetFinder } from './targets/go-targets';
+import { GnuTlsTargetFinder } from './targets/gnutls';
 import { MYSQL_SPEC } from './targets/mysql';
 import { OpenSslTargetFinder } from './targets/openssl';
 import { POSTGRES_SPEC } from './targets/postgres';
 import { SourceTargetFinder, type SourceFinderSpec, type SourceName } from './targets/source-finder';
-import type { TargetFinder } from './targets/target-finder';
+import type { TargetFinder, UprobePlan } from './targets/target-finder';
 import { TargetWatcher, type TargetPlan } from './targets/target-watcher';
 import type { WallClock } from './wall-clock';
 
@@ -46,6 +50,11 @@ export interface CaptureSourceOptions {
   readonly maxPendingBatches: number;
   /** How often to look for TLS files of processes not seen yet (the exec watch's safety net); 0 = never. */
   readonly rescanIntervalMs: number;
+  /** Read each session's TLS secrets (for a key log file or a pcapng). */
+  readonly secrets: boolean;
+  /** Interfaces to take pcapng packets on (TC); empty = no packets. */
+  readonly pcapInterfaces: readonly NetInterface[];
+  readonly pcapSnaplen: number;
   readonly logger: Logger;
   readonly clock: WallClock;
   /** For tests: another addon build. */
@@ -58,6 +67,17 @@ export interface AttachReport {
   readonly sources: readonly CaptureSourceName[];
   /** Grows when an exec or a rescan finds new files (attached, skipped or failed). */
   readonly results: AttachResult[];
+  /** With secrets on: per library, the layout its secrets are read with, or why they are not. */
+  readonly secretTargets: SecretTarget[];
+  /** Interface names a TC classifier was attached to (pcapng). */
+  readonly pcapInterfaces: string[];
+}
+
+export interface SecretTarget {
+  readonly path: string;
+  /** e.g. 'openssl-3.0 (3.0.22)'; undefined when no secrets can be read from this library. */
+  readonly layout?: string;
+  readonly problem?: string;
 }
 
 export class CaptureError extends Error {
@@ -93,10 +113,16 @@ export class CaptureSource {
       pids: options.pids,
       comms: options.comms,
       cgroupIds: cgroupIds(options.cgroups),
+      secrets: options.secrets,
+      pcap: options.pcapInterfaces.length > 0,
+      snaplen: options.pcapSnaplen,
+      opensslLayouts: KNOWN_LAYOUTS.map((known) => known.layout),
     });
+    const secretTargets: SecretTarget[] = [];
+    const pcapInterfaces: string[] = [];
     const results: AttachResult[] = [];
     const sources = options.sources ?? ['openssl'];
-    const source = new CaptureSource(session, { tracefs, results, sources }, options);
+    const source = new CaptureSource(session, { tracefs, results, sources, secretTargets, pcapInterfaces }, options);
     const finders = createFinders(options, sources);
     source.finders = finders;
     source.watcher = new TargetWatcher({ finders }, (plans) => source.applyPlans(plans, 'info'));
@@ -106,6 +132,18 @@ export class CaptureSource {
       if (!tracepoints.some((r) => r.ok)) {
         throw new CaptureError(`no tracepoint could be attached: ${describeFailures(tracepoints)}`);
       }
+      for (const iface of options.pcapInterfaces) {
+        // On loopback every packet passes egress once and ingress once more: egress alone sees each once.
+        const tc = session.attachTc(iface.ifindex, iface.name, false);
+        if (!iface.loopback) tc.push(...session.attachTc(iface.ifindex, iface.name, true));
+        results.push(...tc);
+        if (tc.some((r) => r.ok)) pcapInterfaces.push(iface.name);
+      }
+      if (options.pcapInterfaces.length > 0 && pcapInterfaces.length === 0) {
+        throw new CaptureError(
+          `no TC classifier could be attached for the pcapng: ${describeFailures(results.filter((r) => r.point.startsWith('tc/')))}`,
+        );
+      }
       const plans = source.watcher.initialScan();
       source.applyPlans(plans, 'debug');
       const uprobes = results.filter((r) => r.target !== 'kernel' && r.skipped === undefined);
@@ -114,7 +152,7 @@ export class CaptureSource {
       if (sources.includes('openssl') && !tls.some((r) => r.ok)) {
         throw new CaptureError(
           tls.length === 0
-            ? 'no TLS library (libssl.so* or a file defining SSL_read/SSL_write) found in the system library directories or in any running process; give one with --openssl-path'
+            ? 'no TLS library (libssl.so* or a file defining SSL_read/SSL_write) found in the system library directories or in any running process, and no Go program using crypto/tls is running; give one with --openssl-path'
             : `no TLS probe could be attached: ${describeFailures(tls)}`,
         );
       }
@@ -207,13 +245,20 @@ export class CaptureSource {
         logger.info('tls target skipped', { path: plan.path, library: decision.library, reason: decision.reason });
         continue;
       }
-      const probes = decision.probes.map((p) => ({
+      // Bits 8..15 of the cookie: the OpenSSL layout its secrets are read with (0: none).
+      const layout = this.options.secrets && decision.library === 'openssl' ? this.secretLayout(plan.path) : 0;
+      const plans = layout === 0 ? decision.probes : [...decision.probes, ...secretProbes(decision.probes)];
+      const probes = plans.map((p) => ({
         program: p.program,
         offset: p.offset,
         retprobe: p.retprobe,
         point: `${p.retprobe ? 'uretprobe' : 'uprobe'}:${p.symbol}`,
+        // Go's programs and the shell/database sources take their own cookie; TLS libraries library | layout.
         cookie:
-          p.cookie ?? (decision.library in TlsLibrary ? TlsLibrary[decision.library as keyof typeof TlsLibrary] : 0),
+          p.cookie ??
+          (decision.library in TlsLibraryByName
+            ? TlsLibraryByName[decision.library as keyof typeof TlsLibraryByName] | (layout << 8)
+            : 0),
       }));
       const pids = perProcessPids(this.options);
       const attached = (
@@ -234,12 +279,31 @@ export class CaptureSource {
       });
     }
   }
+
+  /** The 1-based index of the layout a library's secrets are read with; 0 (and said so) when none fits. */
+  private secretLayout(path: string): number {
+    const found = layoutFor(path);
+    if ('problem' in found) {
+      this.report.secretTargets.push({ path, problem: found.problem });
+      this.options.logger.warn('no TLS secrets from this library', { path, reason: found.problem });
+      return 0;
+    }
+    this.report.secretTargets.push({ path, layout: `${found.known.name} (${found.version})` });
+    return KNOWN_LAYOUTS.indexOf(found.known) + 1;
+  }
 }
 
 /** The target finders of the enabled sources, for the shared watcher. */
 function createFinders(options: CaptureSourceOptions, sources: readonly CaptureSourceName[]): TargetFinder[] {
   const finders: TargetFinder[] = [];
-  if (sources.includes('openssl')) finders.push(new OpenSslTargetFinder({ extraPaths: options.opensslPaths }));
+  if (sources.includes('openssl')) {
+    // The TLS plaintext source: every TLS library plaintap reads.
+    finders.push(
+      new OpenSslTargetFinder({ extraPaths: options.opensslPaths }),
+      new GnuTlsTargetFinder(),
+      new GoTargetFinder(),
+    );
+  }
   const extra: Readonly<Record<SourceName, readonly string[]>> = {
     bash: options.bashPaths ?? [],
     mysql: options.mysqlPaths ?? [],
@@ -278,6 +342,24 @@ function describeFailures(results: readonly AttachResult[]): string {
     .filter((r) => !r.ok)
     .map((r) => `${r.target} ${r.point}: ${r.error ?? 'failed'}`)
     .join('; ');
+}
+
+/** With secrets on: the end of a handshake, where they are read (the return of SSL_do_handshake). */
+function secretProbes(probes: readonly UprobePlan[]): UprobePlan[] {
+  const handshake = probes.find((p) => p.symbol === 'SSL_do_handshake' && !p.retprobe);
+  return handshake ? [{ ...handshake, program: 'ssl_do_handshake_return', retprobe: true }] : [];
+}
+
+/** Where secrets come from, for the `ready` line: `openssl-3.0 (3.0.22)[2]`, and the libraries without. */
+export function summarizeSecretTargets(report: AttachReport): string {
+  const layouts = new Map<string, number>();
+  const without: string[] = [];
+  for (const target of report.secretTargets) {
+    if (target.layout !== undefined) layouts.set(target.layout, (layouts.get(target.layout) ?? 0) + 1);
+    else without.push(`${target.path} (${target.problem ?? 'unknown'})`);
+  }
+  const from = [...layouts].map(([layout, n]) => `${layout}[${n}]`).join(',') || 'none';
+  return without.length === 0 ? from : `${from} without=${without.join(';')}`;
 }
 
 /** The one-line summary of what was attached, skipped and failed, for the `ready` line. */

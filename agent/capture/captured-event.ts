@@ -1,16 +1,15 @@
 /** The decoded, typed form of the records defined in bpf/events.h. */
+import { Direction, type CloseReason } from './events-abi.generated';
 
-export const enum Direction {
-  /** The captured process wrote (sent) the bytes. */
-  Egress = 0,
-  /** The captured process read (received) the bytes. */
-  Ingress = 1,
-}
+// enum direction (egress: the captured process wrote the bytes; ingress: it read them) and
+// enum close_reason, as generated from bpf/events.h; re-exported for the layers above.
+export { CloseReason, Direction } from './events-abi.generated';
 
-export const enum CloseReason {
-  None = 0,
-  FdClosed = 1,
-  SockDestroyed = 2,
+export type DirectionName = 'egress' | 'ingress';
+
+/** 'egress' = the captured process sent the bytes; 'ingress' = it received them. */
+export function directionName(direction: Direction): DirectionName {
+  return direction === Direction.Egress ? 'egress' : 'ingress';
 }
 
 /** Process and socket facts shared by every record of one connection. */
@@ -133,4 +132,39 @@ export interface DbQueryEvent {
 
 export type SourceEvent = ShellCommandEvent | DbQueryEvent;
 
-export type CapturedEvent = DataEvent | CloseEvent | ExecEvent | SourceEvent;
+/** One TLS session's secrets as the library held them once its handshake was done. */
+export interface TlsSecretEvent extends ConnectionFacts {
+  readonly kind: 'tls-secret';
+  readonly timestampNs: bigint;
+  readonly sslPtr: bigint;
+  /** Protocol version: 0x0301 (TLS 1.0) … 0x0304 (TLS 1.3). */
+  readonly version: number;
+  /** The library's cipher id: 0x03000000 | the IANA cipher suite. */
+  readonly cipherId: number;
+  /** TLS ≤ 1.2: the master secret (48 bytes). Views into the batch. */
+  readonly clientRandom: Uint8Array;
+  readonly masterKey: Uint8Array;
+  /** TLS 1.3: each 64 bytes, of which the suite's hash length is in use. */
+  readonly handshakeSecret: Uint8Array;
+  readonly handshakeTrafficHash: Uint8Array;
+  readonly clientAppTrafficSecret: Uint8Array;
+  readonly serverAppTrafficSecret: Uint8Array;
+  readonly exporterMasterSecret: Uint8Array;
+}
+
+/** One packet taken by the TC classifier, of a connection of a captured process. */
+export interface PacketEvent {
+  readonly kind: 'packet';
+  readonly timestampNs: bigint;
+  readonly pid: number;
+  readonly comm: string;
+  readonly ifindex: number;
+  /** The packet's direction on the interface. */
+  readonly direction: Direction;
+  /** The frame's length on the wire; `frame` may be shorter (snap length). */
+  readonly originalLength: number;
+  /** From the link-layer header on: a view into the batch. */
+  readonly frame: Uint8Array;
+}
+
+export type CapturedEvent = DataEvent | CloseEvent | ExecEvent | TlsSecretEvent | PacketEvent | SourceEvent;

@@ -1,5 +1,7 @@
 /** The typed face of native/plaintap_native.node (see native/capture_session.cc). */
+import type { OpenSslLayout } from './openssl-layouts';
 import path from 'node:path';
+import { ABI_VERSION, RECORD_HEADER_SIZE } from './events-abi.generated';
 
 export interface NativeSessionOptions {
   readonly selfPid: number;
@@ -8,6 +10,13 @@ export interface NativeSessionOptions {
   readonly comms: readonly string[];
   /** cgroup v2 ids (directory inodes) for the --cgroup filter. */
   readonly cgroupIds: readonly bigint[];
+  /** Read TLS secrets at the end of handshakes (key log, pcapng). */
+  readonly secrets?: boolean;
+  /** struct openssl_layout entries; entry i is attach cookie i + 1. */
+  readonly opensslLayouts?: readonly OpenSslLayout[];
+  /** Take packets of the captured processes' flows (TC), for the pcapng. */
+  readonly pcap?: boolean;
+  readonly snaplen?: number;
 }
 
 export interface AttachResult {
@@ -33,8 +42,12 @@ export interface NativeUprobe {
   readonly retprobe: boolean;
   /** The name reported in results, e.g. 'uprobe:SSL_write'. */
   readonly point: string;
-  /** Given to the program as its attach cookie (bpf_get_attach_cookie): the enum tls_library value. */
-  readonly cookie: number;
+  /**
+   * Given to the program as its attach cookie (bpf_get_attach_cookie): the enum tls_library value
+   * for programs shared by several libraries; a bigint (64 bits) for programs that read their own
+   * settings from it (Go's struct offsets).
+   */
+  readonly cookie: number | bigint;
 }
 
 export interface NativeCounters {
@@ -42,20 +55,32 @@ export interface NativeCounters {
   readonly kernelLost: number;
   /** Data records emitted without fd/tuple. */
   readonly socketUnresolved: number;
+  /** TLS secret records the kernel could not put in the ring buffer. */
+  readonly secretLost: number;
+  /** SSL objects whose version or cipher id did not fit the layout: no secrets read. */
+  readonly secretLayoutMismatch: number;
+  /** Packets the TC classifier could not put in the ring buffer. */
+  readonly packetLost: number;
+  /** Go (*tls.Conn).Read returns seen without their entry (entry evicted or lost). */
+  readonly goReadUnmatched: number;
   /** Shell/database records lost because their per-thread state could not be created. */
   readonly sourceStateLost?: number;
   readonly records: number;
   readonly bytes: number;
   readonly batches: number;
-  /** Records dropped in native because JS had too many undelivered batches. */
+  /** Records dropped in native: read, then a stop came while JS had too many undelivered batches. */
   readonly droppedRecords: number;
   readonly droppedBatches: number;
+  /** Times the reader paused because JS had `maxPendingBatches` batches waiting (records then wait in the ring). */
+  readonly backpressureWaits: number;
 }
 
 export interface NativeCaptureSession {
   attachTracepoints(): AttachResult[];
   /** With a pid, the probes trap in that process only (target reads `path@pid`). */
   attachUprobes(file: string, probes: readonly NativeUprobe[], pid?: number): AttachResult[];
+  /** The TC classifier on one interface and direction (target 'kernel', point 'tc/NAME/ingress|egress'). */
+  attachTc(ifindex: number, name: string, ingress: boolean): AttachResult[];
   start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
   counters(): NativeCounters;
   stop(): void;
@@ -67,7 +92,10 @@ export interface TracefsStatus {
 }
 
 export interface NativeAddon {
+  /** PLAINTAP_ABI_VERSION of the events.h the addon (and its embedded BPF object) was built from. */
   readonly abiVersion: number;
+  /** sizeof(struct record_header) as the addon's compiler saw it. */
+  readonly recordHeaderSize: number;
   readonly CaptureSession: new (options: NativeSessionOptions) => NativeCaptureSession;
   ensureTracefs(): TracefsStatus;
 }
@@ -91,6 +119,21 @@ export const DEFAULT_ADDON_PATH = path.join(
 );
 
 export function loadNativeAddon(addonPath = process.env['PLAINTAP_NATIVE_ADDON'] ?? DEFAULT_ADDON_PATH): NativeAddon {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(addonPath) as NativeAddon;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
+  const addon = require(addonPath) as NativeAddon;
+  checkAddonAbi(addon, addonPath);
+  return addon;
+}
+
+/**
+ * Refuses an addon built from another bpf/events.h than the TypeScript decoder was generated
+ * from: its records would be misread, not rejected.
+ */
+export function checkAddonAbi(addon: Pick<NativeAddon, 'abiVersion' | 'recordHeaderSize'>, addonPath: string): void {
+  if (addon.abiVersion !== ABI_VERSION || addon.recordHeaderSize !== RECORD_HEADER_SIZE) {
+    throw new Error(
+      `native addon ${addonPath} speaks record ABI ${addon.abiVersion} (header ${addon.recordHeaderSize} bytes), ` +
+        `this agent decodes ABI ${ABI_VERSION} (header ${RECORD_HEADER_SIZE} bytes)`,
+    );
+  }
 }

@@ -9,7 +9,7 @@
  * The file holds plaintext: it is created 0600.
  */
 import fs from 'node:fs';
-import { ABI_VERSION } from './record-layout';
+import { ABI_VERSION } from './events-abi.generated';
 
 export const RECORD_FILE_MAGIC = 'PLAINTAP';
 export const RECORD_FILE_VERSION = 1;

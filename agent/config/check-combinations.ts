@@ -2,7 +2,7 @@
  * Checks that involve more than one option (each option's own checks run while it is parsed).
  * Returns what is wrong, naming every key involved and where its value came from.
  */
-import type { EffectiveValue } from './load-config';
+import type { EffectiveValue } from './option-spec';
 
 type Values = ReadonlyMap<string, EffectiveValue>;
 
@@ -24,5 +24,16 @@ export function checkCombinations(values: Values): string | undefined {
   if ((value('otlp.client_key') === null) !== (value('otlp.client_certificate') === null)) {
     return `otlp.client_key and otlp.client_certificate must be given together: ${describe(values, 'otlp.client_key')}, ${describe(values, 'otlp.client_certificate')}`;
   }
+
+  // Two outputs appending to one file would interleave formats into a file neither reader accepts.
+  const files = ['capture.record', 'capture.keylog', 'capture.pcapng'].filter(
+    (key) => value(key) !== '' && value(key) !== null,
+  );
+  for (let i = 0; i < files.length; i++)
+    for (let j = i + 1; j < files.length; j++) {
+      const [a, b] = [files[i] as string, files[j] as string];
+      if (value(a) === value(b))
+        return `${a} and ${b} must be different files: ${describe(values, a)}, ${describe(values, b)}`;
+    }
   return undefined;
 }

@@ -5,21 +5,12 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkCombinations } from './check-combinations';
-import { envNames, type OptionSpec, type OptionValue } from './option-spec';
+import { envNames, type EffectiveValue, type OptionSpec, type ValueSource } from './option-spec';
 import { OPTIONS } from './options';
 import { OptionValueError, parseOptionValue } from './parse-option-value';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-}
-
-export type ValueSource = 'default' | 'file' | 'env' | 'flag';
-
-export interface EffectiveValue {
-  readonly value: OptionValue;
-  readonly source: ValueSource;
-  /** The flag, variable(s) or file the value came from; absent for defaults. */
-  readonly origin?: string;
 }
 
 export interface LoadedConfig {

@@ -17,6 +17,16 @@ export type KeyValues = Readonly<Record<string, string>>;
 /** `null` is "not set" (only for options whose default is null). */
 export type OptionValue = string | boolean | number | readonly number[] | readonly string[] | KeyValues | null;
 
+/** Where an option's effective value came from: flags > env > file > defaults. */
+export type ValueSource = 'default' | 'file' | 'env' | 'flag';
+
+export interface EffectiveValue {
+  readonly value: OptionValue;
+  readonly source: ValueSource;
+  /** The flag, variable(s) or file the value came from; absent for defaults. */
+  readonly origin?: string;
+}
+
 export interface OptionSpec {
   /** Dotted path in the YAML file and in --print-config, e.g. `output.format`. */
   readonly key: string;

@@ -69,6 +69,15 @@ function readableFile(value: OptionValue): string | undefined {
   }
 }
 
+/** Each file must exist now: a path that is not there would otherwise be skipped in silence. */
+function readableFiles(value: OptionValue): string | undefined {
+  for (const file of value as readonly string[]) {
+    const problem = readableFile(file);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 function metricsAddress(value: OptionValue): string | undefined {
   const parsed = parseMetricsAddress(value as string);
   return typeof parsed === 'object' && 'problem' in parsed ? parsed.problem : undefined;
@@ -89,7 +98,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     argName: 'PID',
     description:
-      'Capture only these process ids (repeatable; with --comm, either matches). Alone, the probes go into these processes only.',
+      'Capture only these process ids (repeatable; with --comm, either matches; each must be running at start). Alone, the probes go into these processes only.',
   },
   {
     key: 'capture.comms',
@@ -173,9 +182,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'PLAINTAP_OPENSSL_PATHS',
     type: 'string-list',
     default: [],
+    check: readableFiles,
     argName: 'FILE',
     description:
-      'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes).',
+      'Extra files exporting the OpenSSL API to probe (besides libssl found on the system and in processes); each must exist.',
   },
   {
     key: 'capture.rescan_interval',
@@ -199,7 +209,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     check: powerOfTwo,
     argName: 'BYTES',
     description:
-      'Kernel ring buffer size (power of two). When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
+      'Kernel ring buffer size (power of two): where bursts wait while the agent is behind. When it is full, records are dropped and counted as lost. RSS counts it twice (its pages are mapped twice).',
   },
   {
     key: 'capture.max_pending_batches',
@@ -210,7 +220,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     max: 65536,
     argName: 'N',
-    description: 'Batches read from the kernel and not yet processed; beyond it batches are dropped and counted.',
+    description:
+      'Batches read from the kernel and not yet processed; beyond it the reader pauses and records wait in the kernel ring.',
   },
   {
     key: 'capture.record',
@@ -221,6 +232,47 @@ export const OPTIONS: readonly OptionSpec[] = [
     argName: 'FILE',
     description:
       'Also write every captured kernel record to FILE (created 0600: it holds plaintext) for `plaintap replay`.',
+  },
+  {
+    key: 'capture.keylog',
+    flag: 'keylog',
+    env: 'PLAINTAP_KEYLOG',
+    type: 'string',
+    default: '',
+    argName: 'FILE',
+    description:
+      "Also write each TLS session's secrets to FILE in the NSS key log format Wireshark reads (created 0600: it decrypts the traffic).",
+  },
+  {
+    key: 'capture.pcapng',
+    flag: 'pcapng',
+    env: 'PLAINTAP_PCAPNG',
+    type: 'string',
+    default: '',
+    argName: 'FILE',
+    description:
+      "Also write the captured processes' TCP packets (TC classifier) to FILE as pcapng, with their TLS secrets embedded (created 0600).",
+  },
+  {
+    key: 'capture.pcap_interfaces',
+    flag: 'pcap-interface',
+    env: 'PLAINTAP_PCAP_INTERFACES',
+    type: 'string-list',
+    default: [],
+    argName: 'NAME',
+    description: 'Interfaces the pcapng packets are taken on (repeatable). Empty: lo and every interface that is up.',
+  },
+  {
+    key: 'capture.pcap_snaplen',
+    flag: 'snaplen',
+    env: 'PLAINTAP_SNAPLEN',
+    type: 'bytes',
+    default: 65535,
+    min: 64,
+    max: 65535,
+    argName: 'BYTES',
+    description:
+      'Bytes kept of each packet in the pcapng (its snap length); longer packets are cut and keep their length.',
   },
   {
     key: 'replay.realtime',
@@ -523,6 +575,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     argName: 'DURATION',
     description:
       'On SIGTERM/SIGINT, how long to wait for the last exports; what is still queued then is counted as dropped.',
+  },
+  {
+    key: 'otlp.degraded_after',
+    flag: 'otlp-degraded-after',
+    env: 'PLAINTAP_OTLP_DEGRADED_AFTER',
+    type: 'duration',
+    default: 30_000,
+    min: 100,
+    argName: 'DURATION',
+    description:
+      'Export counts as degraded (/readyz 503, plaintap_export_degraded 1) when the collector took nothing this long while records wait, or the queue was full within this time.',
   },
   {
     key: 'service.name',

@@ -1,4 +1,5 @@
 /** Turns a raw value (flag or env text, or a YAML scalar/list) into an option's typed value. */
+import { parseKeyValueList } from '../key-value-list';
 import type { KeyValues, OptionSpec, OptionValue } from './option-spec';
 
 export class OptionValueError extends Error {}
@@ -70,23 +71,13 @@ export function parseKeyValues(raw: unknown): KeyValues {
     return out;
   }
   for (const item of Array.isArray(raw) ? raw : [raw]) {
-    for (const entry of scalarText(item).split(',')) {
-      if (entry.trim() === '') continue;
-      const eq = entry.indexOf('=');
-      const key = eq < 0 ? '' : entry.slice(0, eq).trim();
-      if (key === '') throw new OptionValueError(`expected key=value, got "${entry.trim()}"`);
-      out[key] = percentDecode(entry.slice(eq + 1).trim());
-    }
+    const entries = parseKeyValueList(scalarText(item), ({ entry, reason }) => {
+      if (reason === 'no-key') throw new OptionValueError(`expected key=value, got "${entry}"`);
+      throw new OptionValueError(`"${entry.slice(entry.indexOf('=') + 1).trim()}" is not valid percent-encoding`);
+    });
+    for (const [key, value] of entries) out[key] = value;
   }
   return out;
-}
-
-function percentDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    throw new OptionValueError(`"${text}" is not valid percent-encoding`);
-  }
 }
 
 function scalarText(raw: unknown): string {

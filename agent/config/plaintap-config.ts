@@ -3,8 +3,8 @@ import type { CaptureSourceName } from '../capture/capture-source';
 import type { CapturedSide } from '../export/side-filter-sink';
 import type { LogLevel } from '../log';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/metrics-address';
-import type { EffectiveValue, ValueSource } from './load-config';
-import type { KeyValues } from './option-spec';
+import type { ProtocolSettings } from '../protocols/protocol-list';
+import type { EffectiveValue, KeyValues, ValueSource } from './option-spec';
 
 export type OutputFormat = 'console' | 'json' | 'none';
 
@@ -23,6 +23,7 @@ export interface OtlpSettings {
   readonly scheduledDelayMs: number;
   readonly exportTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly degradedAfterMs: number;
   /** Resource attributes from the configuration (service.name resolved; K8S_* are added by the exporter). */
   readonly resourceAttributes: KeyValues;
 }
@@ -42,6 +43,13 @@ export interface PlaintapConfig {
     readonly rescanIntervalMs: number;
     /** Record file for raw kernel batches; '' = none. */
     readonly recordFile: string;
+    /** Key log file (NSS format); '' = none. */
+    readonly keylogFile: string;
+    /** pcapng file; '' = none. */
+    readonly pcapngFile: string;
+    /** Interfaces for the pcapng; empty = lo and every interface that is up. */
+    readonly pcapInterfaces: readonly string[];
+    readonly pcapSnaplen: number;
     readonly ringBufferBytes: number;
     readonly maxPendingBatches: number;
   };
@@ -120,6 +128,7 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       scheduledDelayMs: get('otlp.scheduled_delay'),
       exportTimeoutMs: get('otlp.export_timeout'),
       shutdownTimeoutMs: get('otlp.shutdown_timeout'),
+      degradedAfterMs: get('otlp.degraded_after'),
       resourceAttributes: resourceAttributes(entry('service.name'), entry('resource.attributes')),
     };
   }
@@ -139,6 +148,10 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
       postgresPaths: get('capture.postgres_paths'),
       rescanIntervalMs: get('capture.rescan_interval'),
       recordFile: get('capture.record'),
+      keylogFile: get('capture.keylog'),
+      pcapngFile: get('capture.pcapng'),
+      pcapInterfaces: get('capture.pcap_interfaces'),
+      pcapSnaplen: get('capture.pcap_snaplen'),
       ringBufferBytes: get('capture.ring_buffer_size'),
       maxPendingBatches: get('capture.max_pending_batches'),
     },
@@ -193,4 +206,27 @@ function resourceAttributes(serviceName: EffectiveValue, attributes: EffectiveVa
 function camel(key: string): string {
   const name = key.slice(key.indexOf('.') + 1);
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Body bytes the console shows when `http.body_capture` is 0 (bodies not exported). */
+export const CONSOLE_BODY_PREVIEW_BYTES = 4096;
+
+/** The part of the configuration the protocol parsers see. */
+export function protocolSettings(config: PlaintapConfig): ProtocolSettings {
+  const http = {
+    // With body_capture 0 only the console shows bodies (a preview); JSON and OTLP get none.
+    bodyCaptureBytes:
+      config.http.bodyCaptureBytes > 0
+        ? config.http.bodyCaptureBytes
+        : config.output.format === 'console'
+          ? CONSOLE_BODY_PREVIEW_BYTES
+          : 0,
+    exchangeTimeoutMs: config.http.exchangeTimeoutMs,
+  };
+  return {
+    rawOnly: config.processor.raw,
+    raw: { truncateBytes: config.output.truncateBytes },
+    http1: http,
+    http2: http,
+  };
 }

@@ -1,5 +1,5 @@
 /** --print-config (YAML with each value's source) and the options part of --help. */
-import type { EffectiveValue } from './load-config';
+import type { EffectiveValue } from './option-spec';
 import { envNames, type KeyValues, type OptionSpec, type OptionValue } from './option-spec';
 import { OPTIONS } from './options';
 

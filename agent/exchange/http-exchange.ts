@@ -7,6 +7,20 @@
 import type { ConnectionFacts } from '../capture/captured-event';
 import type { HttpHeaders } from './http-headers';
 
+/** HTTP methods the semantic conventions know; outputs and metrics report any other as `_OTHER`. */
+export const KNOWN_HTTP_METHODS: ReadonlySet<string> = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+]);
+
 /** How a body's Content-Encoding was handled. */
 export type BodyDecoding =
   /** No content coding: the preview is the body itself. */

@@ -2,10 +2,11 @@
 import type { ConnectionFacts, Direction } from '../capture/captured-event';
 import type { DbQuery } from './db-query';
 import type { HttpExchange } from './http-exchange';
+import type { Http2Exchange } from './http2-exchange';
 import type { ShellCommand } from './shell-command';
 import type { WebSocketMessage } from './websocket-message';
 
-/** Bytes of one direction that no protocol recognised (the seed's DefaultParser). */
+/** Bytes of one direction that no protocol recognised. */
 export interface RawMessage {
   readonly kind: 'raw';
   readonly connection: ConnectionFacts;
@@ -20,7 +21,7 @@ export interface RawMessage {
   readonly truncated: boolean;
 }
 
-export type OutputRecord = RawMessage | HttpExchange | WebSocketMessage | ShellCommand | DbQuery;
+export type OutputRecord = RawMessage | HttpExchange | WebSocketMessage | Http2Exchange | ShellCommand | DbQuery;
 
 /** Records of the non-stream sources: no connection, no side. */
 export type SourceRecord = ShellCommand | DbQuery;

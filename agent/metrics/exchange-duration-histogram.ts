@@ -6,7 +6,7 @@
  * Labels are normalised to bounded sets: protocol (a parser name), method (known HTTP methods,
  * else `_OTHER`), status class (`1xx`…`5xx`, or `none` without a response), side.
  */
-import { KNOWN_HTTP_METHODS } from '../export/otlp/semantic-attributes';
+import { KNOWN_HTTP_METHODS } from '../exchange/http-exchange';
 
 /** Upper bounds in seconds (`le`), from 1 ms to 1 min. */
 export const EXCHANGE_DURATION_BUCKETS: readonly number[] = [

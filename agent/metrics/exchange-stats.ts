@@ -5,6 +5,7 @@
  * MetricsSources to `countsSnapshot` and `durations.snapshot`).
  */
 import type { HttpExchange } from '../exchange/http-exchange';
+import type { Http2Exchange } from '../exchange/http2-exchange';
 import type { OutputRecord } from '../exchange/output-record';
 import type { WebSocketMessage } from '../exchange/websocket-message';
 import { ExchangeDurationHistogram } from './exchange-duration-histogram';
@@ -26,13 +27,17 @@ export class ExchangeStats {
   }
 
   observe(record: ObservedRecord): void {
-    if (record.kind !== 'http1.exchange') return;
-    const exchange = record as HttpExchange;
-    this.count('http1', exchange.late ? 'late' : exchange.complete ? 'complete' : 'incomplete');
+    let protocol: string;
+    if (record.kind === 'http1.exchange') protocol = 'http1';
+    else if (record.kind === 'http2.exchange')
+      protocol = (record as Http2Exchange).grpc !== undefined ? 'grpc' : 'http2';
+    else return;
+    const exchange = record as HttpExchange | Http2Exchange;
+    this.count(protocol, exchange.late ? 'late' : exchange.complete ? 'complete' : 'incomplete');
     // Latency only where there is one: a request answered by a response.
     if (exchange.request && exchange.response) {
       this.durations.record(
-        'http1',
+        protocol,
         exchange.request.method,
         exchange.response.statusCode,
         exchange.side,

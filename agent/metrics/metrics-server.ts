@@ -2,7 +2,7 @@
  * The agent's HTTP endpoint for Prometheus and Kubernetes probes:
  *   GET /metrics  the registry in Prometheus text format
  *   GET /healthz  200 while the process serves HTTP (liveness)
- *   GET /readyz   200 when isReady() holds, else 503 (readiness)
+ *   GET /readyz   200 when isReady() holds and nothing is degraded, else 503 (readiness)
  * Anything else is 404; methods other than GET and HEAD are 405.
  */
 import http from 'node:http';
@@ -10,13 +10,15 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServerOptions {
-  /** Interface to bind; default 127.0.0.1 (the Helm chart sets 0.0.0.0). */
+  /** Interface to bind; default 127.0.0.1 (0.0.0.0 to be scraped from outside, e.g. in a pod). */
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port: number;
   readonly registry: Registry;
   /** Readiness; default always ready. A throw counts as not ready. */
   readonly isReady?: () => boolean;
+  /** When ready, a reason to answer 503 anyway (e.g. export degraded): its text is the body. */
+  readonly degradedReason?: () => string | undefined;
 }
 
 export interface MetricsServer {
@@ -69,7 +71,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
         } catch {
           ready = false;
         }
-        respond(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
+        const degraded = ready ? options.degradedReason?.() : undefined;
+        if (degraded !== undefined) respond(res, 503, `degraded: ${degraded}\n`);
+        else respond(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
         return;
       }
       default:

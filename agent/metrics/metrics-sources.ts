@@ -30,8 +30,14 @@ export interface CaptureStatsSnapshot {
 export interface NativeStatsSnapshot {
   /** Samples the kernel could not put in the ring buffer (ring full / reserve failed). */
   readonly kernelLostSamples: number;
+  /** Data records the kernel emitted without fd and 5-tuple (socket not resolved). */
+  readonly socketUnresolved?: number;
+  /** Go (*tls.Conn).Read returns seen without their entry (entry evicted): reads not captured. */
+  readonly goReadUnmatched?: number;
   /** Records dropped inside the addon, by reason (e.g. `batch_queue_full`). */
   readonly dropped: CountsBy;
+  /** Times the ring reader paused for a full queue to JavaScript (records waited in the kernel ring). */
+  readonly readerWaits?: number;
 }
 
 export interface ProcessorStatsSnapshot {
@@ -47,7 +53,27 @@ export interface ProcessorStatsSnapshot {
 export interface ProtocolStatsSnapshot {
   /** Parse errors, by protocol name (`http1`, `http2`, …). */
   readonly parseErrors: CountsBy;
+  /** HTTP/2 hostile or broken input, by event. */
+  readonly http2Events?: CountsBy<Http2Event>;
 }
+
+export type Http2Event =
+  | 'frame_error'
+  | 'hpack_error'
+  | 'stream_cap_drop'
+  | 'rapid_reset'
+  | 'empty_data_flood'
+  | 'header_list_over_cap'
+  | 'unknown_header';
+export const HTTP2_EVENTS: readonly Http2Event[] = [
+  'frame_error',
+  'hpack_error',
+  'stream_cap_drop',
+  'rapid_reset',
+  'empty_data_flood',
+  'header_list_over_cap',
+  'unknown_header',
+];
 
 /**
  * Exchanges emitted, by protocol name (ExchangeStats keeps these from the records themselves).
@@ -77,6 +103,8 @@ export interface ExporterStatsSnapshot {
   /** Encoded bytes waiting in the export queue now, and their bound (when the queue counts bytes). */
   readonly queueBytes?: number;
   readonly queueBytesCapacity?: number;
+  /** Export degraded now (collector unreachable past a threshold, or queue full): 1, else 0. */
+  readonly degraded?: boolean;
 }
 
 /** Probe attachment outcome for one TLS library. */
@@ -88,6 +116,16 @@ export interface AttachedTargetCount {
   readonly count: number;
 }
 
+/** The key log and pcapng outputs (only when one of them is on). */
+export interface CaptureFilesStatsSnapshot {
+  /** TLS secret records by result: `read`, `unusable` (no line: unknown suite, secrets unset), `lost` (ring full), `layout_mismatch`. */
+  readonly tlsSecrets: CountsBy;
+  /** Distinct key lines (each session's secrets once), as written to the key log and the pcapng. */
+  readonly keyLines: number;
+  /** Packets for the pcapng by result: `written`, `lost` (ring full in the kernel), `unknown_interface`. */
+  readonly pcapPackets: CountsBy;
+}
+
 export interface MetricsSources {
   readonly capture?: () => CaptureStatsSnapshot;
   readonly native?: () => NativeStatsSnapshot;
@@ -97,6 +135,7 @@ export interface MetricsSources {
   readonly exporters?: () => readonly ExporterStatsSnapshot[];
   readonly attachedTargets?: () => readonly AttachedTargetCount[];
   readonly exchangeDurations?: () => ExchangeDurationSnapshot;
+  readonly captureFiles?: () => CaptureFilesStatsSnapshot;
   /** Shell commands and database queries reported. */
   readonly sourceCounts?: () => SourceCountsSnapshot;
   readonly dbQueryDurations?: () => HistogramSnapshot<DbQueryDurationLabel>;

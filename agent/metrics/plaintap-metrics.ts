@@ -7,7 +7,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../version';
 import { SnapshotHistogramMetric } from './snapshot-histogram-metric';
-import { WORKER_CLOSE_REASONS, type CountsBy, type MetricsSources } from './metrics-sources';
+import { HTTP2_EVENTS, WORKER_CLOSE_REASONS, type CountsBy, type MetricsSources } from './metrics-sources';
 import type { ExchangeDurationLabels } from './exchange-duration-histogram';
 import type { DbQueryDurationLabel } from './source-stats';
 
@@ -34,12 +34,14 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_captured_bytes_total',
   'plaintap_kernel_lost_samples_total',
   'plaintap_native_dropped_total',
+  'plaintap_native_reader_waits_total',
   'plaintap_processor_dropped_total',
   'plaintap_connection_workers',
   'plaintap_connection_workers_opened_total',
   'plaintap_connection_workers_closed_total',
   'plaintap_truncations_total',
   'plaintap_parse_errors_total',
+  'plaintap_http2_events_total',
   'plaintap_exchanges_total',
   'plaintap_exchange_duration_seconds',
   'plaintap_db_queries_total',
@@ -54,7 +56,11 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_export_queue_capacity',
   'plaintap_export_queue_bytes',
   'plaintap_export_queue_bytes_capacity',
+  'plaintap_export_degraded',
   'plaintap_attached_targets',
+  'plaintap_tls_secrets_total',
+  'plaintap_key_lines_total',
+  'plaintap_pcap_packets_total',
   'plaintap_metrics_source_errors_total',
 ] as const;
 
@@ -164,11 +170,45 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'Records the kernel could not put into the ring buffer.',
     () => read('native')?.kernelLostSamples,
   );
+  counterFrom(
+    'plaintap_records_without_socket_total',
+    'Data records reported without fd and 5-tuple because their socket could not be resolved.',
+    () => read('native')?.socketUnresolved,
+  );
+  counterFrom(
+    'plaintap_go_read_unmatched_total',
+    'Returns of Go (*tls.Conn).Read seen without their entry (entry evicted): those reads were not captured.',
+    () => read('native')?.goReadUnmatched,
+  );
   labelledCounterFrom(
     'plaintap_native_dropped_total',
     'Records dropped inside the native addon, by reason.',
     'reason',
     () => read('native')?.dropped,
+  );
+  counterFrom(
+    'plaintap_native_reader_waits_total',
+    'Times the ring reader paused because JavaScript was behind; records waited in the kernel ring meanwhile.',
+    () => read('native')?.readerWaits,
+  );
+
+  // key log and pcapng
+  labelledCounterFrom(
+    'plaintap_tls_secrets_total',
+    'TLS sessions whose secrets were read (key log, pcapng), by result: read, unusable, lost, layout_mismatch.',
+    'result',
+    () => read('captureFiles')?.tlsSecrets,
+  );
+  counterFrom(
+    'plaintap_key_lines_total',
+    "Key log lines written (each TLS session's secrets once), to the key log file and the pcapng.",
+    () => read('captureFiles')?.keyLines,
+  );
+  labelledCounterFrom(
+    'plaintap_pcap_packets_total',
+    'Packets for the pcapng, by result: written, lost (ring buffer full in the kernel), unknown_interface.',
+    'result',
+    () => read('captureFiles')?.pcapPackets,
   );
 
   // processor
@@ -211,6 +251,13 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'Protocol parse errors, by protocol.',
     'protocol',
     () => read('protocols')?.parseErrors,
+  );
+  labelledCounterFrom(
+    'plaintap_http2_events_total',
+    'HTTP/2 hostile or broken input, by event (frame_error, hpack_error, stream_cap_drop, rapid_reset, empty_data_flood, header_list_over_cap, unknown_header).',
+    'event',
+    () => read('protocols')?.http2Events,
+    HTTP2_EVENTS,
   );
   new Counter<'protocol' | 'completeness'>({
     name: 'plaintap_exchanges_total',
@@ -334,6 +381,12 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
     'plaintap_export_queue_bytes_capacity',
     'Bound of an exporter queue in encoded bytes; reaching it means drops (queue_full).',
     (s) => s.queueBytesCapacity,
+  );
+
+  perExporterGauge(
+    'plaintap_export_degraded',
+    'Export degraded now (collector unreachable past otlp.degraded_after while records wait, or queue full within it): 1, else 0.',
+    (s) => (s.degraded === undefined ? undefined : s.degraded ? 1 : 0),
   );
 
   // attachment

@@ -10,6 +10,7 @@ import type {
   AttachedTargetCount,
   CaptureStatsSnapshot,
   CountsBy,
+  Http2Event,
   NativeStatsSnapshot,
   ProcessorStatsSnapshot,
   ProtocolStatsSnapshot,
@@ -34,12 +35,15 @@ export function nativeSnapshot(counters: NativeCounters, decoder: DecodeStats): 
   for (const n of decoder.malformed.values()) malformed += n;
   return {
     kernelLostSamples: counters.kernelLost,
+    socketUnresolved: counters.socketUnresolved,
+    goReadUnmatched: counters.goReadUnmatched,
     dropped: {
       batch_queue_full: counters.droppedRecords,
       malformed,
       // Shell/database records whose per-thread kernel state could not be created.
       ...(counters.sourceStateLost !== undefined ? { source_state: counters.sourceStateLost } : {}),
     },
+    readerWaits: counters.backpressureWaits,
   };
 }
 
@@ -53,18 +57,21 @@ export function processorSnapshot(stats: ProcessorStats, truncations: CountsBy):
   };
 }
 
-/** A protocol that keeps parser counters exposes them as `stats` (Http1Protocol does). */
+/** A protocol that keeps parser counters exposes them as `stats` (Http1Protocol, Http2Protocol do). */
 interface ParseErrorCounting {
-  readonly stats?: { parseErrorTotal?: () => number };
+  readonly stats?: { parseErrorTotal?: () => number; http2Events?: () => CountsBy<Http2Event> };
 }
 
 export function protocolSnapshot(protocols: readonly Protocol[]): ProtocolStatsSnapshot {
   const parseErrors: Record<string, number> = {};
+  let http2Events: CountsBy<Http2Event> | undefined;
   for (const protocol of protocols) {
-    const total = (protocol as Protocol & ParseErrorCounting).stats?.parseErrorTotal?.();
+    const stats = (protocol as Protocol & ParseErrorCounting).stats;
+    const total = stats?.parseErrorTotal?.();
     if (total !== undefined) parseErrors[protocol.name] = (parseErrors[protocol.name] ?? 0) + total;
+    http2Events ??= stats?.http2Events?.();
   }
-  return { parseErrors };
+  return http2Events !== undefined ? { parseErrors, http2Events } : { parseErrors };
 }
 
 /**

@@ -4,6 +4,7 @@
  * bytes lost in capture (`capture_gap`). An HTTP body preview shorter than the body is the normal case, not counted.
  */
 import type { HttpExchange } from '../exchange/http-exchange';
+import type { Http2Exchange } from '../exchange/http2-exchange';
 import type { OutputRecord, RawMessage } from '../exchange/output-record';
 import type { WebSocketMessage } from '../exchange/websocket-message';
 import type { CountsBy } from './metrics-sources';
@@ -28,8 +29,9 @@ export class TruncationStats {
         if ((record as WebSocketMessage).truncated) this.messageCap++;
         return;
       }
-      case 'http1.exchange': {
-        const exchange = record as HttpExchange;
+      case 'http1.exchange':
+      case 'http2.exchange': {
+        const exchange = record as HttpExchange | Http2Exchange;
         const lost = (exchange.request?.body.lostBytes ?? 0) + (exchange.response?.body.lostBytes ?? 0);
         if (lost > 0 || exchange.incompleteReason === 'capture-gap') this.captureGap++;
         return;

@@ -1,5 +1,5 @@
 /**
- * The dispatcher (the seed's EventProcessor, fixed): routes captured events to
+ * The dispatcher: routes captured events to
  * one worker per connection, runs the two worker lifecycles from a single
  * sweep timer, and counts everything it receives, drops and closes.
  *
@@ -106,7 +106,8 @@ export class Processor {
     if (event.kind === 'data') this.onData(event, nowNs);
     else if (event.kind === 'close') this.onClose(event);
     // exec records are the target watcher's (capture side); a replayed one has nothing to do here.
-    else if (event.kind !== 'exec') this.onSourceEvent(event);
+    // Secrets and packets are not byte streams: the agent routes them to their own outputs.
+    else if (event.kind === 'shell-command' || event.kind === 'db-query') this.onSourceEvent(event);
   }
 
   /** A shell command or a query is complete as the kernel reports it: straight to the sink. */
@@ -151,7 +152,7 @@ export class Processor {
         worker = undefined;
       }
     } else {
-      // Without an SSL pointer the thread is the best stand-in (the seed keys by thread);
+      // Without an SSL pointer the thread is the best stand-in for the connection;
       // negative so it cannot collide with a pointer.
       untrackedKey = event.sslPtr !== 0n ? event.sslPtr : -BigInt(event.tid) - 1n;
       worker = this.table.getUntracked(event.pid, untrackedKey);

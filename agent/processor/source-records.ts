@@ -3,10 +3,12 @@
  * database statement is complete when the kernel reports it, so it never enters a connection worker.
  */
 import type { DbQueryEvent, ShellCommandEvent } from '../capture/captured-event';
-import { MysqlCommand } from '../capture/record-layout';
 import type { DbQuery } from '../exchange/db-query';
 import type { ShellCommand } from '../exchange/shell-command';
 import { sqlOperationName } from '../protocols/sql/sql-operation';
+
+/** MySQL COM_* commands the kernel reports in db_query_record.command (MySQL's protocol numbers). */
+const MysqlCommand = { Query: 3, StmtPrepare: 22, StmtExecute: 23 } as const;
 
 /** Lines of only blanks run nothing: not reported (the kernel already skips empty ones). */
 export function isBlankLine(event: ShellCommandEvent): boolean {

@@ -7,6 +7,7 @@
  * immutable: a record that needs no change is returned as is, else a redacted copy.
  */
 import type { HttpExchange, HttpInterimResponse, HttpRequest, HttpResponse } from '../exchange/http-exchange';
+import type { Http2Exchange } from '../exchange/http2-exchange';
 import type { OutputRecord, RawMessage } from '../exchange/output-record';
 import type { WebSocketMessage } from '../exchange/websocket-message';
 import { redactBody } from './redact-body';
@@ -42,6 +43,8 @@ export function redactRecord(
       return redactRaw(record, redactor);
     case 'http1.exchange':
       return redactExchange(record, redactor);
+    case 'http2.exchange':
+      return redactExchange(record, redactor);
     case 'websocket.message': {
       const target = redactor.target(record.target);
       return target === record.target ? record : { ...record, target };
@@ -59,7 +62,8 @@ function redactRaw(message: RawMessage, redactor: Redactor): RawMessage {
   return payload === message.payload ? message : { ...message, payload };
 }
 
-function redactExchange(exchange: HttpExchange, redactor: Redactor): HttpExchange {
+/** HTTP/1 and HTTP/2 exchanges share the request / response shape (HTTP/2 `cookie` fields each redacted, `:path` as the target). */
+function redactExchange<E extends HttpExchange | Http2Exchange>(exchange: E, redactor: Redactor): E {
   const request = exchange.request && redactRequest(exchange.request, redactor);
   const response = exchange.response && redactResponse(exchange.response, redactor);
   if (request === exchange.request && response === exchange.response) return exchange;

@@ -4,6 +4,7 @@
  * (sizes, encodings and truncation still reported); the console keeps its preview.
  */
 import type { HttpBody, HttpExchange } from '../exchange/http-exchange';
+import type { GrpcMessages, Http2Exchange } from '../exchange/http2-exchange';
 import type { OutputRecord } from '../exchange/output-record';
 import type { RecordSink } from '../protocols/protocol';
 
@@ -25,6 +26,8 @@ export function withoutBodies(record: OutputRecord): OutputRecord {
       };
       return out;
     }
+    case 'http2.exchange':
+      return http2WithoutBodies(record);
     case 'websocket.message':
       return record.payload.length === 0 ? record : { ...record, payload: EMPTY, truncated: true };
     case 'raw':
@@ -39,6 +42,26 @@ export function withoutBodies(record: OutputRecord): OutputRecord {
       throw new TypeError(`without-bodies: unknown record kind ${(unhandled as { kind: string }).kind}`);
     }
   }
+}
+
+/** HTTP/2: the bodies, and the first gRPC message of each side. */
+function http2WithoutBodies(record: Http2Exchange): Http2Exchange {
+  const { request, response, grpc } = record;
+  const out: { -readonly [K in keyof Http2Exchange]: Http2Exchange[K] } = { ...record };
+  if (request) out.request = { ...request, body: withoutPreview(request.body) };
+  if (response) out.response = { ...response, body: withoutPreview(response.body) };
+  if (grpc) {
+    out.grpc = {
+      ...grpc,
+      requestMessages: withoutMessage(grpc.requestMessages),
+      responseMessages: withoutMessage(grpc.responseMessages),
+    };
+  }
+  return out;
+}
+
+function withoutMessage(messages: GrpcMessages): GrpcMessages {
+  return messages.preview.length === 0 ? messages : { ...messages, preview: EMPTY, truncated: true };
 }
 
 /** A sink that hands `next` every record without its bodies. */

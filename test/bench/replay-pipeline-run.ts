@@ -8,7 +8,7 @@
 import { createAgentOutputs } from '../../agent/agent-outputs';
 import { ReplaySource } from '../../agent/capture/replay-source';
 import { loadConfig } from '../../agent/config/load-config';
-import { toPlaintapConfig } from '../../agent/config/plaintap-config';
+import { protocolSettings, toPlaintapConfig } from '../../agent/config/plaintap-config';
 import { createLogRecordMapper, type MappableRecord } from '../../agent/export/otlp/log-record-mapping';
 import { Logger } from '../../agent/log';
 import { Processor } from '../../agent/processor/processor';
@@ -57,7 +57,7 @@ export async function runReplayPipeline(options: ReplayRunOptions): Promise<Repl
   const counted = { emit: (record: Parameters<typeof outputs.sink.emit>[0]) => (records++, outputs.sink.emit(record)) };
   let nowNs = 0n;
   const processor = new Processor({
-    protocols: createProtocols(config),
+    protocols: createProtocols(protocolSettings(config)),
     sink: counted,
     idleTimeoutMs: config.processor.idleTimeoutMs,
     maxConnections: config.processor.maxConnections,
@@ -103,7 +103,7 @@ export async function firstExchangeTemplate(file: string): Promise<LogRecordTemp
     loadConfig({ argv: ['--output', 'none', '--metrics-address', 'off'], env: {} }).values,
   );
   const processor = new Processor({
-    protocols: createProtocols(config),
+    protocols: createProtocols(protocolSettings(config)),
     sink: { emit: (record) => void (first ??= record as MappableRecord) },
     clock: () => nowNs,
     logger: new Logger('warn'),

@@ -1,5 +1,5 @@
 /**
- * The agent as a user runs it: console output in the seed's format, the
+ * The agent as a user runs it: console output (the PID/Comm/Src/Dest process line), the
  * --pid filter, --truncate, tracefs missing, no privilege, bad configuration.
  */
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ describe('plaintap from the command line', { skip }, () => {
     await nginx?.stop();
   });
 
-  test('--raw console output: each direction under its PID/Comm/Src/Dest line (the seed format)', async () => {
+  test('--raw console output: each direction under its PID/Comm/Src/Dest line', async () => {
     const agent = await startAgent(['--raw', '--comm', 'curl']);
     const run = await curl(`https://127.0.0.1:${nginx.port}/hello`);
     assert.equal(run.code, 0, run.stderr);

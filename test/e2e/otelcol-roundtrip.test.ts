@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Direction } from '../../agent/capture/captured-event';
 import { createOtlpLogExporter } from '../../agent/export/otlp/otlp-log-exporter';
-import { formatRfc3339Nanos } from '../../agent/export/rfc3339';
+import { formatRfc3339Nanos } from '../../agent/export/text/rfc3339';
 import { startAgent, type AgentProcess } from '../support/agent-process';
 import { curl } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';

@@ -23,6 +23,8 @@ export interface StartAgentOptions {
   readonly command?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs?: number;
+  /** The agent's own configuration sets the metrics address: PLAINTAP_METRICS_ADDRESS is left unset. */
+  readonly configuredMetricsAddress?: boolean;
 }
 
 /**
@@ -30,6 +32,10 @@ export interface StartAgentOptions {
  * serves its metrics on a free port (a second one on the default 127.0.0.1:9464 would not start).
  */
 function agentEnv(options: StartAgentOptions): NodeJS.ProcessEnv {
+  if (options.configuredMetricsAddress) {
+    const { PLAINTAP_METRICS_ADDRESS: _inherited, ...env } = process.env;
+    return { ...env, ...options.env };
+  }
   return { ...process.env, PLAINTAP_METRICS_ADDRESS: '127.0.0.1:0', ...options.env };
 }
 
@@ -70,8 +76,10 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
     readyLine,
     stdout: () => out,
     stderr: () => err,
+    // Complete lines only: a record larger than one pipe read arrives in pieces.
     records: () =>
       out
+        .slice(0, out.lastIndexOf('\n') + 1)
         .split('\n')
         .filter((line) => line.trim().length > 0)
         .map((line) => JSON.parse(line) as Record<string, unknown>),

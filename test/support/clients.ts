@@ -8,10 +8,18 @@ export interface ClientRun {
   readonly stderr: string;
 }
 
-export function runClient(file: string, args: readonly string[], input?: string): Promise<ClientRun> {
+export function runClient(
+  file: string,
+  args: readonly string[],
+  input?: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<ClientRun> {
   return new Promise((resolve, reject) => {
     // No input: no stdin pipe at all (a client that exits at once must not race an EPIPE).
-    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -21,6 +21,8 @@ export interface NginxOptions {
   readonly workerConnections?: number;
   /** Requests per keep-alive connection before nginx closes it (default 1000). */
   readonly keepaliveRequests?: number;
+  /** Offer HTTP/2 by ALPN (`listen … ssl http2`). */
+  readonly http2?: boolean;
 }
 
 /** 200 KiB of text that compresses well (for gzip tests): line N is "line N of the plaintap text fixture". */
@@ -59,7 +61,7 @@ http {
   scgi_temp_path ${prefix}/scgi;
   ${options.httpDirectives ?? ''}
   server {
-    listen 127.0.0.1:${port} ssl;
+    listen 127.0.0.1:${port} ssl${options.http2 === true ? ' http2' : ''};
     ssl_certificate ${cert.certFile};
     ssl_certificate_key ${cert.keyFile};
     root ${prefix}/html;

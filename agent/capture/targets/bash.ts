@@ -20,6 +20,6 @@ export const BASH_SPEC: SourceFinderSpec = {
   library: {
     name: /^libreadline\.so(\.\d+)*$/,
     requiredSymbols: ['readline'],
-    probes: [{ symbol: 'readline', program: 'bash_readline_return', retprobe: true, cookie: 1 }],
+    probes: [{ symbol: 'readline', program: 'bash_readline_return', retprobe: true, cookie: 1n }],
   },
 };

@@ -2,7 +2,9 @@
  * OpenSSL and BoringSSL: any ELF file that defines SSL_read and SSL_write in
  * its dynamic or static symbol table — libssl.so*, but also executables that
  * link libssl statically (/usr/bin/node, a Go or Rust program with its own
- * copy). A file that carries the library with its symbols hidden (Python
+ * copy). Node.js is told apart (library `nodejs`): it does TLS into memory
+ * BIOs, and the kernel side learns its sockets from the syscalls next to the
+ * SSL calls rather than inside them (docs/nodejs.md). A file that carries the library with its symbols hidden (Python
  * grpcio's bundled BoringSSL) cannot be probed by name: it is reported as
  * skipped, with the reason.
  */
@@ -25,10 +27,18 @@ const PROBES = [
   { symbol: 'SSL_free', program: 'ssl_free_entry' },
 ] as const;
 
+/** Memory-BIO programs (Node.js) retry failed writes with the same bytes: their writes are emitted at return. */
+const MEMORY_BIO_PROBES = [
+  { symbol: 'SSL_write', program: 'ssl_write_return', retprobe: true },
+  { symbol: 'SSL_write_ex', program: 'ssl_write_return', retprobe: true },
+] as const;
+
 const PROBE_SYMBOLS = [...new Set(PROBES.map((p) => p.symbol))];
 
 /** A BoringSSL-only function: tells the two apart for the `library` label. */
 const BORINGSSL_ONLY = 'SSL_CTX_set_grease_enabled';
+/** Node-API's registration entry point: present in every Node.js executable (and libnode). */
+const NODEJS_ONLY = 'napi_module_register';
 
 /** Source paths compiled into the library's error and assertion strings. */
 const HIDDEN_BUNDLE_MARKERS: readonly { readonly marker: string; readonly library: 'openssl' | 'boringssl' }[] = [
@@ -44,7 +54,7 @@ export interface OpenSslFinderOptions {
 
 export class OpenSslTargetFinder implements TargetFinder {
   readonly name = 'openssl';
-  readonly libraries = ['openssl', 'boringssl'] as const;
+  readonly libraries = ['openssl', 'boringssl', 'nodejs'] as const;
 
   constructor(private readonly options: OpenSslFinderOptions = {}) {}
 
@@ -53,9 +63,9 @@ export class OpenSslTargetFinder implements TargetFinder {
   }
 
   examine(file: CandidateFile, elf: ElfFile): TargetDecision | undefined {
-    const symbols = elf.findFunctions([...PROBE_SYMBOLS, BORINGSSL_ONLY], ['SSL_read', 'SSL_write']);
-    const probes = plansFor(symbols, PROBES);
-    const library = symbols.has(BORINGSSL_ONLY) ? 'boringssl' : 'openssl';
+    const symbols = elf.findFunctions([...PROBE_SYMBOLS, BORINGSSL_ONLY, NODEJS_ONLY], ['SSL_read', 'SSL_write']);
+    const library = symbols.has(NODEJS_ONLY) ? 'nodejs' : symbols.has(BORINGSSL_ONLY) ? 'boringssl' : 'openssl';
+    const probes = plansFor(symbols, library === 'nodejs' ? [...PROBES, ...MEMORY_BIO_PROBES] : PROBES);
     const has = (symbol: string): boolean => probes.some((p) => p.symbol === symbol);
     if (has('SSL_read') && has('SSL_write')) return { action: 'attach', library, probes };
     if (probes.length > 0) {

@@ -23,7 +23,7 @@ export interface SourceProbe {
   readonly program: string;
   readonly retprobe?: boolean;
   /** The program's attach cookie (bpf_get_attach_cookie). */
-  readonly cookie?: number;
+  readonly cookie?: bigint;
 }
 
 export interface SourceFinderSpec {

@@ -5,10 +5,11 @@
  * watcher does the rest once for all sources: processes, exec events,
  * containers (/proc/PID/root), one look per file (device + inode).
  */
+import type { TlsLibraryByName } from '../events-abi.generated';
 import type { ElfFile, ElfSymbol } from './elf-file';
 
-/** Label of `plaintap_attached_targets{library}` and of records' `tls_library`. */
-export type TlsLibraryName = 'openssl' | 'go' | 'gnutls' | 'nss' | 'boringssl' | 'nodejs' | NonTlsSourceName;
+/** Label of `plaintap_attached_targets{library}` and of records' `tls_library` (enum tls_library). */
+export type TlsLibraryName = keyof typeof TlsLibraryByName | NonTlsSourceName;
 /** The shell and database sources (targets/source-finder.ts): labelled like a library. */
 export type NonTlsSourceName = 'bash' | 'mysql' | 'postgres';
 
@@ -29,8 +30,8 @@ export interface UprobePlan {
   readonly symbol: string;
   readonly offset: number;
   readonly retprobe: boolean;
-  /** The attach cookie, when the source sets one (TLS sources get their enum tls_library value). */
-  readonly cookie?: number;
+  /** The attach cookie when the program takes its own (default: the library's enum value). */
+  readonly cookie?: bigint;
 }
 
 export type TargetDecision =

@@ -139,7 +139,7 @@ export class TargetWatcher {
     if (!elf) return;
     this.stats.filesExamined++;
     try {
-      const canonical = realPath(file.path);
+      const canonical = sameFile(realPath(file.path), stat) ? realPath(file.path) : file.path;
       for (const finder of finders) {
         let decision: TargetDecision | undefined;
         try {
@@ -152,6 +152,20 @@ export class TargetWatcher {
     } finally {
       elf.close();
     }
+  }
+}
+
+/**
+ * Is `candidate` the file `stat` describes? realpath of /proc/PID/root/… resolves that link to
+ * *our* root: the same file on the host, but in a container another file (the image's own libssl)
+ * or none, and then the target must stay at its /proc/PID/root path.
+ */
+function sameFile(candidate: string, stat: fs.Stats): boolean {
+  try {
+    const other = fs.statSync(candidate);
+    return other.dev === stat.dev && other.ino === stat.ino;
+  } catch {
+    return false;
   }
 }
 

@@ -6,10 +6,39 @@
  * its byte budget; at shutdown whatever is still unanswered is counted as dropped and the books
  * are frozen.
  */
-import type { LogRecordEncoder } from './log-record-encoder';
-import type { MappableRecord, MappedLogRecordHead } from './log-record-mapping';
-import type { OtlpExporterStats } from './otlp-log-exporter';
-import type { ProtobufWriter } from './protobuf-writer';
+import type { ExporterStatsSnapshot } from '../../metrics/metrics-sources';
+
+/** Counters since start; all monotonic except the two depths. */
+export interface OtlpExporterStats {
+  /** `emit` calls. */
+  readonly received: number;
+  /** Records queued into the SDK. */
+  readonly accepted: number;
+  readonly dropped: {
+    /** The batch queue was full. */
+    readonly queueFull: number;
+    /** Emitted after shutdown began, or still queued when the shutdown deadline passed. */
+    readonly shutdown: number;
+    /** The record could not be mapped (a bug: logged once). */
+    readonly mappingError: number;
+  };
+  /** Records the collector acknowledged. */
+  readonly exported: number;
+  /** Records in exports that failed after retries. */
+  readonly failed: number;
+  readonly exportCalls: number;
+  readonly exportFailures: number;
+  /** Failed attempts that were retried (a retried export that then succeeds is no failure). */
+  readonly exportRetries: number;
+  /** Records accepted and not yet handed to the exporter (a batch being prepared included). */
+  readonly queueDepth: number;
+  /** Records handed to the exporter and not answered yet. */
+  readonly inFlight: number;
+  readonly maxQueueSize: number;
+  /** Encoded bytes accepted and not yet handed to the exporter, and their bound. */
+  readonly queueBytes: number;
+  readonly maxQueueBytes: number;
+}
 
 /** What the SDK side reports: monotonic counters. */
 export interface ExportProgress {
@@ -156,33 +185,22 @@ export class ExportBooks {
   }
 }
 
-/**
- * One record into an exporter's queue, the same steps in both exporters: admitted by the books,
- * encoded at the end of `out`, accepted by the byte budget. Returns its mapped fields, or
- * undefined when it was refused (queue full), could not be mapped (`mappingFailed` told) or did
- * not fit the byte budget (`out` rewound); each of those is counted in the books.
- */
-export function encodeIntoQueue(
-  books: ExportBooks,
-  encoder: LogRecordEncoder,
-  record: MappableRecord,
-  observedMillis: number,
-  out: ProtobufWriter,
-  mappingFailed: (record: MappableRecord, error: unknown) => void,
-): MappedLogRecordHead | undefined {
-  if (!books.admit()) return undefined;
-  const start = out.pos;
-  let head: MappedLogRecordHead;
-  try {
-    head = encoder.encode(record, observedMillis, out);
-  } catch (error) {
-    books.droppedMapping += 1;
-    mappingFailed(record, error);
-    return undefined;
-  }
-  if (!books.accept(out.pos - start)) {
-    out.pos = start;
-    return undefined;
-  }
-  return head;
+/** The OTLP exporter's counters in the shape the metrics registry reads (exporter="otlp"). */
+export function otlpExporterStatsSnapshot(stats: OtlpExporterStats, exporter = 'otlp'): ExporterStatsSnapshot {
+  return {
+    exporter,
+    exported: stats.exported,
+    exportFailures: stats.exportFailures,
+    failedRecords: stats.failed,
+    exportRetries: stats.exportRetries,
+    dropped: {
+      queue_full: stats.dropped.queueFull,
+      shutdown: stats.dropped.shutdown,
+      mapping_error: stats.dropped.mappingError,
+    },
+    queueDepth: stats.queueDepth,
+    queueCapacity: stats.maxQueueSize,
+    queueBytes: stats.queueBytes,
+    queueBytesCapacity: stats.maxQueueBytes,
+  };
 }

@@ -49,4 +49,20 @@ export interface HttpExchangeView {
   readonly late?: boolean;
   /** What the connection switched to after this exchange (`websocket`, `tunnel`). */
   readonly upgrade?: string;
+  /** HTTP/2: the stream, the request's `:authority`, unknown header fields, the RST_STREAM / GOAWAY code. */
+  readonly streamId?: number;
+  readonly authority?: string;
+  readonly headersIncomplete?: boolean;
+  readonly errorCode?: string;
+  /** The gRPC call the exchange carried. */
+  readonly rpc?: RpcView;
+}
+
+export interface RpcView {
+  readonly service: string;
+  readonly method: string;
+  readonly statusCode?: number;
+  readonly statusMessage?: string;
+  readonly requestMessages: number;
+  readonly responseMessages: number;
 }

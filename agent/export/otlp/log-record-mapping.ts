@@ -4,18 +4,25 @@
  * an AttributeWriter, in order and each key at most once: into an object (`map`), or straight
  * into the protobuf encoder (log-record-encoder.ts), which then builds no object at all.
  */
-import type { ConnectionFacts } from '../../capture/captured-event';
-import type { HttpExchange } from '../../exchange/http-exchange';
+import { type ConnectionFacts, directionName } from '../../capture/captured-event';
+import { KNOWN_HTTP_METHODS, type HttpExchange } from '../../exchange/http-exchange';
 import { isHeaderName } from '../../exchange/http-headers';
 import type { OutputRecord, RawMessage } from '../../exchange/output-record';
 import type { WebSocketMessage } from '../../exchange/websocket-message';
 import { createRedactor, type HeaderPair, type Redactor } from '../../redaction/redactor';
-import { directionName } from '../direction-name';
-import { isPrintableText } from '../printable-text';
+import { isPrintableText } from '../text/printable-text';
 import { http1ExchangeView } from './http1-exchange-view';
+import { http2ExchangeView } from './http2-exchange-view';
 import type { HttpExchangeView } from './http-exchange-view';
-import { ATTR, EVENT_NAME, KNOWN_HTTP_METHODS } from './semantic-attributes';
+import { ATTR, EVENT_NAME } from './semantic-attributes';
 import { mapDbQuery, mapShellCommand } from './source-record-mapping';
+import type {
+  AttributeValue,
+  AttributeWriter,
+  LogAttributes,
+  MappedLogRecord,
+  MappedLogRecordHead,
+} from './mapped-log-record';
 import { parseTraceparent, type ParsedTraceparent } from './traceparent';
 
 /** OTLP SeverityNumber values plaintap uses (api-logs `SeverityNumber.INFO` / `.WARN`). */
@@ -24,29 +31,13 @@ export const SEVERITY = {
   warn: { number: 13, text: 'WARN' },
 } as const;
 
-export type AttributeValue = string | number | boolean | readonly string[];
-export type LogAttributes = Record<string, AttributeValue>;
-
-export interface MappedLogRecord {
-  readonly eventName: string;
-  /** [seconds, nanoseconds] since the epoch, as the SDK's HrTime. */
-  readonly timestamp: [number, number];
-  readonly severityNumber: number;
-  readonly severityText: string;
-  /** A one-line summary (exchanges), or the captured payload: text when printable, else bytes. */
-  readonly body: string | Uint8Array;
-  readonly attributes: LogAttributes;
-  /** From a W3C `traceparent` request header: the record joins the caller's trace. */
-  readonly traceContext?: ParsedTraceparent;
-}
-
-/** A mapped record without its attributes (they went to an AttributeWriter). */
-export type MappedLogRecordHead = Omit<MappedLogRecord, 'attributes'>;
-
-/** Receives a record's attributes in order; the mapping sets each key at most once per record. */
-export interface AttributeWriter {
-  set(key: string, value: AttributeValue): void;
-}
+export type {
+  AttributeValue,
+  AttributeWriter,
+  LogAttributes,
+  MappedLogRecord,
+  MappedLogRecordHead,
+} from './mapped-log-record';
 
 /** An AttributeWriter filling a plain object. */
 export class ObjectAttributes implements AttributeWriter {
@@ -280,7 +271,8 @@ function mapHttpExchange(
     if (target.query !== undefined) attributes.set(ATTR.urlQuery, redactor.query(target.query));
 
     const headers = redactor.headers(request.headers);
-    authority = firstHeader(headers, 'host') ?? target.authority;
+    // HTTP/2 names the server in `:authority` (a Host field is its HTTP/1 form).
+    authority = exchange.authority ?? firstHeader(headers, 'host') ?? target.authority;
     const userAgent = firstHeader(headers, 'user-agent');
     if (userAgent !== undefined) attributes.set(ATTR.userAgentOriginal, userAgent);
     if (request.bodySize !== undefined) attributes.set(ATTR.httpRequestBodySize, request.bodySize);
@@ -324,6 +316,23 @@ function mapHttpExchange(
     if (failed && errorType === undefined) errorType = String(response.statusCode);
     if (response.statusCode >= 500) warn = true;
   }
+  const rpc = exchange.rpc;
+  if (rpc !== undefined) {
+    attributes.set(ATTR.rpcSystem, 'grpc');
+    if (rpc.service !== '') attributes.set(ATTR.rpcService, rpc.service);
+    if (rpc.method !== '') attributes.set(ATTR.rpcMethod, rpc.method);
+    if (rpc.statusCode !== undefined) {
+      attributes.set(ATTR.rpcGrpcStatusCode, rpc.statusCode);
+      // A gRPC error travels in a 200 response: its status code is the error.
+      if (rpc.statusCode !== 0) {
+        if (errorType === undefined) errorType = String(rpc.statusCode);
+        warn = true;
+      }
+    }
+    if (rpc.statusMessage !== undefined) attributes.set(ATTR.grpcStatusMessage, rpc.statusMessage);
+    attributes.set(ATTR.grpcRequestMessages, rpc.requestMessages);
+    attributes.set(ATTR.grpcResponseMessages, rpc.responseMessages);
+  }
   if (errorType !== undefined) attributes.set(ATTR.errorType, errorType);
 
   if (exchange.durationNs !== undefined) attributes.set(ATTR.duration, Number(exchange.durationNs) / 1e9);
@@ -333,9 +342,13 @@ function mapHttpExchange(
   attributes.set(ATTR.protocol, exchange.protocol);
   if (exchange.late) attributes.set(ATTR.late, true);
   if (exchange.upgrade !== undefined) attributes.set(ATTR.upgrade, exchange.upgrade);
+  if (exchange.streamId !== undefined) attributes.set(ATTR.http2StreamId, exchange.streamId);
+  if (exchange.headersIncomplete) attributes.set(ATTR.http2HeadersIncomplete, true);
+  if (exchange.errorCode !== undefined) attributes.set(ATTR.http2ErrorCode, exchange.errorCode);
 
   const left = request ? `${request.method} ${summaryTarget}` : '(no request)';
-  const right = response ? String(response.statusCode) : `(${exchange.incomplete ?? 'no response'})`;
+  let right = response ? String(response.statusCode) : `(${exchange.incomplete ?? 'no response'})`;
+  if (rpc?.statusCode !== undefined) right += ` grpc-status ${rpc.statusCode}`;
   const severity = warn ? SEVERITY.warn : SEVERITY.info;
   const mapped: MappedLogRecordHead = {
     eventName: EVENT_NAME.httpExchange,
@@ -366,6 +379,8 @@ export function mapRecord(
       return mapRaw(record, options.payloads, attributes);
     case 'http1.exchange':
       return mapHttpExchange(http1ExchangeView(record), options, attributes);
+    case 'http2.exchange':
+      return mapHttpExchange(http2ExchangeView(record), options, attributes);
     case 'http-exchange-view':
       return mapHttpExchange(record, options, attributes);
     case 'websocket.message':

@@ -2,8 +2,8 @@
  * The serializer plaintap gives the SDK's OTLP/gRPC export delegate in place of the SDK's own
  * ProtobufLogsSerializer: records arrive encoded (EncodedLogRecord), so a request is their bytes
  * framed as ExportLogsServiceRequest → ResourceLogs (the resource, encoded once) → ScopeLogs
- * (the scope, encoded once) → LogRecord*, laid out as the SDK lays it out. The response's
- * partial success is decoded for the SDK's response handler.
+ * (the scope, encoded once) → LogRecord*, laid out as the SDK lays it out. Responses (partial
+ * success) are decoded by the SDK's own ProtobufLogsSerializer.
  */
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -11,11 +11,6 @@ import type { EncodedLogRecord } from './encoded-log-record';
 import type { LogAttributes } from './log-record-mapping';
 import { writeKeyValue } from './log-record-encoder';
 import { ProtobufWriter, varintSize, WIRE_LENGTH, WIRE_VARINT } from './protobuf-writer';
-
-/** ExportLogsServiceResponse as the SDK's response handler reads it. */
-export interface LogsExportResponse {
-  partialSuccess?: { rejectedLogRecords?: number; errorMessage?: string };
-}
 
 /** `Resource` as a ResourceLogs field 1: attributes, then dropped_attributes_count 0 (as the SDK writes it). */
 function encodeResource(resource: Resource): Uint8Array {
@@ -71,69 +66,5 @@ export class LogsRequestSerializer {
       out.lengthPrefixed(record.encoded);
     }
     return out.bytes.subarray(0, out.pos);
-  }
-
-  deserializeResponse(data: Uint8Array): LogsExportResponse {
-    const response: LogsExportResponse = {};
-    forEachField(data, 0, data.length, (field, start, end) => {
-      if (field !== 1) return;
-      const partial: { rejectedLogRecords?: number; errorMessage?: string } = {};
-      forEachField(data, start, end, (inner, from, to, value) => {
-        if (inner === 1 && value !== undefined) partial.rejectedLogRecords = value;
-        else if (inner === 2 && value === undefined)
-          partial.errorMessage = Buffer.from(data.subarray(from, to)).toString('utf8');
-      });
-      response.partialSuccess = partial;
-    });
-    return response;
-  }
-}
-
-/** Reads a varint at `at`: [value, next offset]. */
-function readVarint(data: Uint8Array, at: number): [number, number] {
-  let value = 0;
-  let scale = 1;
-  for (;;) {
-    const byte = data[at++];
-    if (byte === undefined) throw new Error('truncated varint');
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return [value, at];
-    scale *= 128;
-  }
-}
-
-/** Visits the fields of a message: length-delimited ones with their span, varints with their value. */
-function forEachField(
-  data: Uint8Array,
-  start: number,
-  end: number,
-  visit: (field: number, from: number, to: number, value?: number) => void,
-): void {
-  let at = start;
-  while (at < end) {
-    const [tag, next] = readVarint(data, at);
-    const field = Math.floor(tag / 8);
-    switch (tag & 7) {
-      case 0: {
-        const [value, after] = readVarint(data, next);
-        visit(field, next, after, value);
-        at = after;
-        break;
-      }
-      case 1:
-        at = next + 8;
-        break;
-      case 2: {
-        const [length, from] = readVarint(data, next);
-        visit(field, from, from + length);
-        at = from + length;
-        break;
-      }
-      case 5:
-        at = next + 4;
-        break;
-      default:
-        throw new Error(`unsupported wire type ${tag & 7}`);
-    }
   }
 }

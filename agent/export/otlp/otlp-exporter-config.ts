@@ -4,6 +4,7 @@
  * `OTEL_EXPORTER_OTLP_*` ones, which beat the defaults. Headers merge per key in that order.
  * Pure: reads only the `env` it is given; certificate files are read later, by the exporter.
  */
+import { parseKeyValueList } from '../../key-value-list';
 
 export type OtlpCompression = 'gzip' | 'none';
 
@@ -67,27 +68,17 @@ function envValue(env: Env, suffix: EnvSuffix): { value: string; name: string } 
   return undefined;
 }
 
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** `key1=value1,key2=value2` with percent-encoded values (the OTLP exporter spec's format). */
+/** `key1=value1,key2=value2` with percent-encoded values (the OTLP exporter spec's format); keys lower-cased. */
 export function parseOtlpHeaders(text: string, warnings: string[], source: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const entry of text.split(',')) {
-    if (entry.trim() === '') continue;
-    const eq = entry.indexOf('=');
-    const key = eq < 0 ? '' : decode(entry.slice(0, eq).trim()).toLowerCase();
-    if (key === '') {
-      warnings.push(`${source}: ignored header entry without a key: ${JSON.stringify(entry.trim())}`);
-      continue;
-    }
-    out[key] = decode(entry.slice(eq + 1).trim());
-  }
+  const entries = parseKeyValueList(text, ({ entry, reason, key }) =>
+    warnings.push(
+      reason === 'no-key'
+        ? `${source}: ignored header entry without a key: ${JSON.stringify(entry)}`
+        : `${source}: header ${key ?? ''} is not valid percent-encoding, kept as is`,
+    ),
+  );
+  for (const [key, value] of entries) out[key.toLowerCase()] = value;
   return out;
 }
 

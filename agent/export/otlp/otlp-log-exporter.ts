@@ -1,29 +1,36 @@
 /**
- * The OTLP exporter: a RecordSink that maps each output record to one OpenTelemetry log record
- * and ships it over OTLP/gRPC through the SDK (`LoggerProvider` → `BatchLogRecordProcessor` →
- * `OTLPLogExporter`).
+ * The OTLP exporter: a RecordSink that maps each output record to one OpenTelemetry log record,
+ * encodes it (log-record-encoder.ts) and hands it to an export backend that batches it and ships
+ * it over OTLP/gRPC. One exporter keeps the books (export-books.ts) whichever backend runs the SDK
+ * side: in this thread (createOtlpLogExporter, below) or in a worker thread
+ * (threaded-otlp-log-exporter.ts, the agent's default).
  *
- * The SDK's batch queue drops silently when full. plaintap keeps its own count of records in that
- * queue (emitted into the SDK minus handed to the exporter, observed by a counting exporter) and
- * refuses a record itself, counted, before the SDK would drop it; export failures are counted
- * from the exporter's result codes, after transient gRPC failures were retried with backoff
- * (RetryingLogRecordExporter). Nothing here waits for the collector: the exporter is ready
- * once constructed, and a collector that is down shows as export failures.
+ * The SDK's batch queue drops silently when full. The books count the records in that queue
+ * (accepted here minus handed to the exporter there) and refuse a record, counted, before the SDK
+ * would drop it; export failures are counted from the exporter's result codes, after transient
+ * gRPC failures were retried with backoff (RetryingLogRecordExporter). Nothing here waits for the
+ * collector: the exporter is ready once constructed, and a collector that is down shows as export
+ * failures.
  */
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Logger } from '../../log';
 import type { RecordSink } from '../../protocols/protocol';
-import { encodeIntoQueue, ExportBooks, type ExportProgress } from './export-books';
+import { EncodedLogRecord } from './encoded-log-record';
+import { ExportBooks, NO_PROGRESS, type ExportProgress, type OtlpExporterStats } from './export-books';
+import { LogRecordEncoder } from './log-record-encoder';
 import {
   createLogRecordMapper,
-  type LogRecordMappingOptions,
   type LogAttributes,
+  type LogRecordMappingOptions,
   type MappableRecord,
+  type MappedLogRecordHead,
 } from './log-record-mapping';
 import type { ResolvedOtlpConnection } from './otlp-exporter-config';
-import { resolveOtlpExportSettings, type OtlpExportSettingsOptions } from './otlp-export-settings';
-import { EncodedLogRecord } from './encoded-log-record';
-import { LogRecordEncoder } from './log-record-encoder';
+import {
+  resolveOtlpExportSettings,
+  type OtlpExportSettings,
+  type OtlpExportSettingsOptions,
+} from './otlp-export-settings';
 import { ProtobufWriter } from './protobuf-writer';
 import { withDeadline } from './with-deadline';
 
@@ -35,38 +42,6 @@ export interface OtlpLogExporterOptions extends OtlpExportSettingsOptions {
   readonly logger?: Logger;
   /** Replaces the OTLP/gRPC exporter (tests, or another transport); counting still applies. Main thread only. */
   readonly exporter?: LogRecordExporter;
-}
-
-/** Counters since start; all monotonic except the two depths. */
-export interface OtlpExporterStats {
-  /** `emit` calls. */
-  readonly received: number;
-  /** Records queued into the SDK. */
-  readonly accepted: number;
-  readonly dropped: {
-    /** The batch queue was full. */
-    readonly queueFull: number;
-    /** Emitted after shutdown began, or still queued when the shutdown deadline passed. */
-    readonly shutdown: number;
-    /** The record could not be mapped (a bug: logged once). */
-    readonly mappingError: number;
-  };
-  /** Records the collector acknowledged. */
-  readonly exported: number;
-  /** Records in exports that failed after retries. */
-  readonly failed: number;
-  readonly exportCalls: number;
-  readonly exportFailures: number;
-  /** Failed attempts that were retried (a retried export that then succeeds is no failure). */
-  readonly exportRetries: number;
-  /** Records accepted and not yet handed to the exporter (a batch being prepared included). */
-  readonly queueDepth: number;
-  /** Records handed to the exporter and not answered yet. */
-  readonly inFlight: number;
-  readonly maxQueueSize: number;
-  /** Encoded bytes accepted and not yet handed to the exporter, and their bound. */
-  readonly queueBytes: number;
-  readonly maxQueueBytes: number;
 }
 
 export interface OtlpLogExporter extends RecordSink {
@@ -122,66 +97,129 @@ export function exportFailureLogger(
   };
 }
 
-/** The exporter with its SDK side on the calling (main) thread. */
-export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): OtlpLogExporter {
+/**
+ * Where the exporter's encoded records go: the SDK pipeline in this thread, or the export worker.
+ * The exporter encodes each admitted record into `writer()`, then calls `enqueue`.
+ */
+export interface ExportBackend {
+  /** The buffer the next record is encoded into (the exporter rewinds it when the record is refused). */
+  writer(): ProtobufWriter;
+  /** The record encoded at writer()[start, pos) was accepted: queue it for export. */
+  enqueue(start: number, record: MappableRecord, head: MappedLogRecordHead, observedMillis: number): void;
+  /** The SDK side's counters so far (possibly behind the truth, never ahead of it). */
+  progress(): ExportProgress;
+  /** Exports everything queued; resolves when answered or `timeoutMillis` passed. */
+  flush(timeoutMillis: number): Promise<void>;
+  /** Flushes and closes within `deadlineMs`; resolves true when everything was answered in time. */
+  shutdown(deadlineMs: number): Promise<boolean>;
+  /** Frees what the backend holds, after the books were closed. */
+  release(): Promise<void>;
+}
+
+/** What a backend may tell the exporter and read from its books. */
+export interface ExportBackendHooks {
+  readonly books: ExportBooks;
+  /** An export failed (logged the first time only). */
+  readonly failed: (message: string, records: number) => void;
+}
+
+/** The one exporter: books, encoding and shutdown, over the backend `createBackend` makes. */
+export function createBookkeepingExporter(
+  settings: OtlpExportSettings,
+  options: Pick<OtlpLogExporterOptions, 'mapping' | 'logger'>,
+  createBackend: (hooks: ExportBackendHooks) => ExportBackend,
+): OtlpLogExporter {
   const log = options.logger;
-  const settings = resolveOtlpExportSettings(options, log);
-  const { connection } = settings;
-  const failureLogged = exportFailureLogger(log, connection.endpoint);
-  // Loaded here, not at the top: with the default export worker (threaded-otlp-log-exporter.ts,
-  // which imports this file's helpers) the capture thread never loads the SDK and its gRPC stack.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
-  const { createOtlpSdkPipeline } = require('./otlp-sdk-pipeline') as typeof import('./otlp-sdk-pipeline');
-  const pipeline = createOtlpSdkPipeline(settings, {
-    ...(options.exporter ? { exporter: options.exporter } : {}),
-    onFailure: (error, records) => failureLogged(error?.message ?? 'unknown', records),
-    onProgress: () => books.progressed(),
-  });
-  const progress = (): ExportProgress => {
-    const c = pipeline.counting.counters;
-    return {
-      handed: c.handed,
-      handedBytes: c.handedBytes,
-      exported: c.exported,
-      failed: c.failed,
-      calls: c.calls,
-      failedCalls: c.failedCalls,
-      retries: pipeline.retrying.retries,
-    };
-  };
-  const books = new ExportBooks(settings.maxQueueSize, progress, settings.maxQueueBytes);
-  const mapper = createLogRecordMapper(options.mapping ?? {});
-  const mappingFailed = mappingErrorLogger(log);
+  // The books read the backend's progress; the backend reports to the books: made in that order.
+  let progress = (): ExportProgress => NO_PROGRESS;
+  const books = new ExportBooks(settings.maxQueueSize, () => progress(), settings.maxQueueBytes);
+  const sdk = createBackend({ books, failed: exportFailureLogger(log, settings.connection.endpoint) });
+  progress = () => sdk.progress();
   const encoder = new LogRecordEncoder(options.mapping ?? {});
-  // The gRPC exporter sends bytes; a given exporter may read the records' fields (and they keep the record alive).
-  const readable = options.exporter !== undefined;
-  // Records are encoded one after another into a chunk; each keeps a view of its bytes.
-  let chunk = new ProtobufWriter(CHUNK_BYTES);
+  const mappingFailed = mappingErrorLogger(log);
   let shutdownOnce: Promise<void> | undefined;
 
   async function shutdownNow(deadlineMs: number): Promise<void> {
     books.beginShutdown();
-    const done = await withDeadline(pipeline.shutdown(), deadlineMs);
-    if (!done) pipeline.retrying.abandon();
+    const done = await sdk.shutdown(deadlineMs);
     // Whatever is still queued or unanswered now is lost: count it, then freeze the books.
     const left = books.close();
     if (left > 0)
       log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
+    await sdk.release();
   }
 
   return {
     get ready() {
       return !books.shuttingDown;
     },
-    connection,
+    connection: settings.connection,
     resourceAttributes: settings.resourceAttributes,
 
     emit(record) {
-      if (chunk.pos > CHUNK_BYTES - CHUNK_SLACK) chunk = new ProtobufWriter(CHUNK_BYTES);
-      const start = chunk.pos;
+      if (!books.admit()) return;
+      const out = sdk.writer();
+      const start = out.pos;
       const observedMillis = Date.now();
-      const head = encodeIntoQueue(books, encoder, record, observedMillis, chunk, mappingFailed);
-      if (head === undefined) return;
+      let head: MappedLogRecordHead;
+      try {
+        head = encoder.encode(record, observedMillis, out);
+      } catch (error) {
+        out.pos = start;
+        books.droppedMapping += 1;
+        mappingFailed(record, error);
+        return;
+      }
+      if (!books.accept(out.pos - start)) {
+        out.pos = start;
+        return;
+      }
+      sdk.enqueue(start, record, head, observedMillis);
+    },
+
+    stats: () => books.stats(),
+    waitForRoom: () => books.waitForRoom(),
+    forceFlush: (timeoutMillis = 30_000) => sdk.flush(timeoutMillis),
+
+    shutdown(deadlineMs = DEFAULT_SHUTDOWN_DEADLINE_MS) {
+      shutdownOnce ??= shutdownNow(deadlineMs);
+      return shutdownOnce;
+    },
+  };
+}
+
+/** The exporter with its SDK side on the calling (main) thread. */
+export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): OtlpLogExporter {
+  const settings = resolveOtlpExportSettings(options, options.logger);
+  return createBookkeepingExporter(settings, options, (hooks) => inProcessBackend(settings, options, hooks));
+}
+
+function inProcessBackend(
+  settings: OtlpExportSettings,
+  options: OtlpLogExporterOptions,
+  { books, failed }: ExportBackendHooks,
+): ExportBackend {
+  // Loaded here, not at the top: with the default export worker (threaded-otlp-log-exporter.ts,
+  // which imports this file) the capture thread never loads the SDK and its gRPC stack.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
+  const { createOtlpSdkPipeline } = require('./otlp-sdk-pipeline') as typeof import('./otlp-sdk-pipeline');
+  const pipeline = createOtlpSdkPipeline(settings, {
+    ...(options.exporter ? { exporter: options.exporter } : {}),
+    onFailure: (error, records) => failed(error?.message ?? 'unknown', records),
+    onProgress: () => books.progressed(),
+  });
+  const mapper = createLogRecordMapper(options.mapping ?? {});
+  // The gRPC exporter sends bytes; a given exporter may read the records' fields (and they keep the record alive).
+  const readable = options.exporter !== undefined;
+  // Records are encoded one after another into a chunk; each keeps a view of its bytes.
+  let chunk = new ProtobufWriter(CHUNK_BYTES);
+
+  return {
+    writer() {
+      if (chunk.pos > CHUNK_BYTES - CHUNK_SLACK) chunk = new ProtobufWriter(CHUNK_BYTES);
+      return chunk;
+    },
+    enqueue(start, record, head, observedMillis) {
       const bytes = chunk.bytes.subarray(start, chunk.pos);
       if (!readable) {
         pipeline.emit(new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope));
@@ -193,17 +231,26 @@ export function createOtlpLogExporter(options: OtlpLogExporterOptions = {}): Otl
         new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope, { head, attributes, observedMillis }),
       );
     },
-
-    stats: () => books.stats(),
-    waitForRoom: () => books.waitForRoom(),
-
-    async forceFlush(timeoutMillis = 30_000) {
+    progress() {
+      const c = pipeline.counting.counters;
+      return {
+        handed: c.handed,
+        handedBytes: c.handedBytes,
+        exported: c.exported,
+        failed: c.failed,
+        calls: c.calls,
+        failedCalls: c.failedCalls,
+        retries: pipeline.retrying.retries,
+      };
+    },
+    async flush(timeoutMillis) {
       await withDeadline(pipeline.forceFlush(), timeoutMillis);
     },
-
-    shutdown(deadlineMs = DEFAULT_SHUTDOWN_DEADLINE_MS) {
-      shutdownOnce ??= shutdownNow(deadlineMs);
-      return shutdownOnce;
+    async shutdown(deadlineMs) {
+      const done = await withDeadline(pipeline.shutdown(), deadlineMs);
+      if (!done) pipeline.retrying.abandon();
+      return done;
     },
+    release: () => Promise.resolve(),
   };
 }

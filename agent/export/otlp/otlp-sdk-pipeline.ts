@@ -9,6 +9,7 @@
  * thread or in the export worker.
  */
 import type { InstrumentationScope } from '@opentelemetry/core';
+import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { OTLPExporterBase, type CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import {
   convertLegacyOtlpGrpcOptions,
@@ -85,7 +86,7 @@ function createGrpcExporter(settings: OtlpExportSettings, serializer: LogsReques
       // Only encoded records enter this pipeline (emit takes nothing else).
       return serializer.serializeRequest(records as EncodedLogRecord[]);
     },
-    deserializeResponse: (data: Uint8Array) => serializer.deserializeResponse(data),
+    deserializeResponse: (data: Uint8Array) => ProtobufLogsSerializer.deserializeResponse(data),
   };
   const metricsHelper = { name: 'log' as const, countItems: (records: ReadableLogRecord[]) => records.length };
   return new OTLPExporterBase<ReadableLogRecord[]>(

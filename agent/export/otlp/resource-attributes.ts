@@ -1,9 +1,10 @@
 /**
  * The OTel Resource of every record plaintap exports: who (service), where (host, Kubernetes).
  * Precedence, lowest first: defaults (service.name=plaintap, service.version, host.name) <
- * K8S_NODE_NAME / K8S_POD_NAME / K8S_NAMESPACE_NAME (set by the Helm chart from the downward API) <
+ * K8S_NODE_NAME / K8S_POD_NAME / K8S_NAMESPACE_NAME (set from the Kubernetes downward API) <
  * OTEL_RESOURCE_ATTRIBUTES < OTEL_SERVICE_NAME < explicit options. Pure: reads the `env` given.
  */
+import { parseKeyValueList } from '../../key-value-list';
 
 export type ResourceAttributeValue = string | number | boolean;
 
@@ -36,25 +37,14 @@ type Env = Readonly<Record<string, string | undefined>>;
  * with an empty key are skipped and reported.
  */
 export function parseResourceAttributes(text: string, warnings: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of text.split(',')) {
-    if (entry.trim() === '') continue;
-    const eq = entry.indexOf('=');
-    const key = eq < 0 ? '' : entry.slice(0, eq).trim();
-    if (key === '') {
-      warnings.push(`OTEL_RESOURCE_ATTRIBUTES: ignored entry ${JSON.stringify(entry.trim())}`);
-      continue;
-    }
-    const raw = entry.slice(eq + 1).trim();
-    let value = raw;
-    try {
-      value = decodeURIComponent(raw);
-    } catch {
-      warnings.push(`OTEL_RESOURCE_ATTRIBUTES: ${key} is not valid percent-encoding, kept as is`);
-    }
-    out[key] = value;
-  }
-  return out;
+  const entries = parseKeyValueList(text, ({ entry, reason, key }) =>
+    warnings.push(
+      reason === 'no-key'
+        ? `OTEL_RESOURCE_ATTRIBUTES: ignored entry ${JSON.stringify(entry)}`
+        : `OTEL_RESOURCE_ATTRIBUTES: ${key ?? ''} is not valid percent-encoding, kept as is`,
+    ),
+  );
+  return Object.fromEntries(entries);
 }
 
 export function resolveResourceAttributes(

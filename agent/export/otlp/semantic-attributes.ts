@@ -47,6 +47,11 @@ export const ATTR = {
   dbOperationName: 'db.operation.name',
   dbQueryText: 'db.query.text',
   dbResponseStatusCode: 'db.response.status_code',
+  // rpc (gRPC over HTTP/2)
+  rpcSystem: 'rpc.system',
+  rpcService: 'rpc.service',
+  rpcMethod: 'rpc.method',
+  rpcGrpcStatusCode: 'rpc.grpc.status_code',
   // plaintap's own facts
   direction: 'plaintap.direction',
   tlsLibrary: 'plaintap.tls.library',
@@ -67,6 +72,12 @@ export const ATTR = {
   dbUser: 'plaintap.db.user',
   dbCommand: 'plaintap.db.command',
   dbStatementId: 'plaintap.db.statement_id',
+  http2StreamId: 'plaintap.http2.stream_id',
+  http2HeadersIncomplete: 'plaintap.http2.headers_incomplete',
+  http2ErrorCode: 'plaintap.http2.error_code',
+  grpcStatusMessage: 'plaintap.grpc.status_message',
+  grpcRequestMessages: 'plaintap.grpc.request.messages',
+  grpcResponseMessages: 'plaintap.grpc.response.messages',
 } as const;
 
 /** Event names (the LogRecord `event_name` field) of plaintap's records. */
@@ -80,17 +91,3 @@ export const EVENT_NAME = {
 
 /** The instrumentation scope every plaintap record is emitted under. */
 export const INSTRUMENTATION_SCOPE = 'plaintap';
-
-/** HTTP methods the semantic conventions know; any other is reported as `_OTHER`. */
-export const KNOWN_HTTP_METHODS: ReadonlySet<string> = new Set([
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'QUERY',
-  'TRACE',
-]);

@@ -6,7 +6,7 @@
  */
 import type { DbQuery } from '../../exchange/db-query';
 import type { ShellCommand } from '../../exchange/shell-command';
-import type { AttributeWriter, MappedLogRecordHead } from './log-record-mapping';
+import type { AttributeWriter, MappedLogRecordHead } from './mapped-log-record';
 import { ATTR, EVENT_NAME } from './semantic-attributes';
 
 const INFO = { number: 9, text: 'INFO' } as const;

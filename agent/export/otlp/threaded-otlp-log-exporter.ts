@@ -1,26 +1,23 @@
 /**
- * The OTLP exporter with its SDK side in a worker thread (otlp-export-worker.ts). The calling
- * thread maps and encodes each record (log-record-encoder.ts) into a batch buffer and transfers
- * full buffers to the worker, which batches, frames and sends them over gRPC.
- *
- * The books stay here and stay exact: a record is admitted against the queue depth the worker
- * last reported (accepted here minus handed to the exporter there), which is never below the
- * SDK's real queue, so the SDK never drops silently; failures, retries and answers come back as
- * the worker's counters; at shutdown everything unanswered is counted as dropped. The worker
- * keeps the process alive only while it has work.
+ * The OTLP exporter with its SDK side in a worker thread (otlp-export-worker.ts): the export
+ * backend that transfers batch buffers of encoded records to the worker, which batches, frames
+ * and sends them over gRPC. The exporter (otlp-log-exporter.ts) maps and encodes on the calling
+ * thread and keeps the books there, exact: a record is admitted against the queue depth the worker
+ * last reported, which is never below the SDK's real queue, so the SDK never drops silently;
+ * failures, retries and answers come back as the worker's counters. The worker keeps the process
+ * alive only while it has work.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { encodeIntoQueue, ExportBooks, NO_PROGRESS, type ExportProgress } from './export-books';
-import { LogRecordEncoder } from './log-record-encoder';
+import { NO_PROGRESS, type ExportProgress } from './export-books';
 import {
-  DEFAULT_SHUTDOWN_DEADLINE_MS,
-  exportFailureLogger,
-  mappingErrorLogger,
+  createBookkeepingExporter,
+  type ExportBackend,
+  type ExportBackendHooks,
   type OtlpLogExporter,
   type OtlpLogExporterOptions,
 } from './otlp-log-exporter';
-import { resolveOtlpExportSettings } from './otlp-export-settings';
+import { resolveOtlpExportSettings, type OtlpExportSettings } from './otlp-export-settings';
 import type { FromWorker, ToWorker } from './otlp-worker-messages';
 import { ProtobufWriter } from './protobuf-writer';
 import { withDeadline } from './with-deadline';
@@ -41,13 +38,17 @@ const WORKER_YOUNG_GENERATION_MB = 6;
 const SHUTDOWN_ANSWER_GRACE_MS = 250;
 
 export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOptions = {}): OtlpLogExporter {
+  const settings = resolveOtlpExportSettings(options, options.logger);
+  return createBookkeepingExporter(settings, options, (hooks) => workerBackend(settings, options, hooks));
+}
+
+function workerBackend(
+  settings: OtlpExportSettings,
+  options: ThreadedOtlpLogExporterOptions,
+  { books, failed }: ExportBackendHooks,
+): ExportBackend {
   const log = options.logger;
-  const settings = resolveOtlpExportSettings(options, log);
-  const { connection } = settings;
   let latest: ExportProgress = NO_PROGRESS;
-  const books = new ExportBooks(settings.maxQueueSize, () => latest, settings.maxQueueBytes);
-  const mappingFailed = mappingErrorLogger(log);
-  const failureLogged = exportFailureLogger(log, connection.endpoint);
 
   const worker = new Worker(WORKER_FILE, {
     workerData: settings,
@@ -77,7 +78,7 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
         books.progressed();
         break;
       case 'failure':
-        failureLogged(message.message, message.records);
+        failed(message.message, message.records);
         break;
       case 'flushed':
         latest = message.progress;
@@ -115,7 +116,6 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
   worker.on('exit', (code) => onGone(new Error(`worker exited with code ${code}`)));
 
   // The batch being gathered: encoded records back to back, and where each ends.
-  const encoder = new LogRecordEncoder(options.mapping ?? {});
   const batch = new ProtobufWriter(BATCH_BYTES);
   let ends: number[] = [];
   let postScheduled = false;
@@ -132,38 +132,10 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
     ends = [];
   };
 
-  let shutdownOnce: Promise<void> | undefined;
-  async function shutdownNow(deadlineMs: number): Promise<void> {
-    books.beginShutdown();
-    postRecords();
-    requests++;
-    updateRef();
-    const answered = new Promise<{ done: boolean; progress: ExportProgress }>((resolve) => (closed = resolve));
-    if (!workerGone) send({ type: 'shutdown', deadlineMs });
-    let done = false;
-    await withDeadline(
-      answered.then((answer) => void (done = answer.done)),
-      deadlineMs + SHUTDOWN_ANSWER_GRACE_MS,
-    );
-    requests--;
-    // Whatever is still queued or unanswered now is lost: count it, then freeze the books.
-    const left = books.close();
-    if (left > 0)
-      log?.warn('otlp: records not exported at shutdown', { records: left, deadlineMs, deadlinePassed: !done });
-    workerGone = true;
-    updateRef();
-    await worker.terminate();
-  }
-
   return {
-    get ready() {
-      return !books.shuttingDown;
-    },
-    connection,
-    resourceAttributes: settings.resourceAttributes,
+    writer: () => batch,
 
-    emit(record) {
-      if (encodeIntoQueue(books, encoder, record, Date.now(), batch, mappingFailed) === undefined) return;
+    enqueue() {
       ends.push(batch.pos);
       if (ends.length >= POST_BATCH_RECORDS) postRecords();
       else if (!postScheduled) {
@@ -173,10 +145,9 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
       if (!referenced) updateRef();
     },
 
-    stats: () => books.stats(),
-    waitForRoom: () => books.waitForRoom(),
+    progress: () => latest,
 
-    async forceFlush(timeoutMillis = 30_000) {
+    async flush(timeoutMillis) {
       if (workerGone) return;
       postRecords();
       const id = nextFlushId++;
@@ -190,9 +161,25 @@ export function createThreadedOtlpLogExporter(options: ThreadedOtlpLogExporterOp
       updateRef();
     },
 
-    shutdown(deadlineMs = DEFAULT_SHUTDOWN_DEADLINE_MS) {
-      shutdownOnce ??= shutdownNow(deadlineMs);
-      return shutdownOnce;
+    async shutdown(deadlineMs) {
+      postRecords();
+      requests++;
+      updateRef();
+      const answered = new Promise<{ done: boolean; progress: ExportProgress }>((resolve) => (closed = resolve));
+      if (!workerGone) send({ type: 'shutdown', deadlineMs });
+      let done = false;
+      await withDeadline(
+        answered.then((answer) => void (done = answer.done)),
+        deadlineMs + SHUTDOWN_ANSWER_GRACE_MS,
+      );
+      requests--;
+      return done;
+    },
+
+    async release() {
+      workerGone = true;
+      updateRef();
+      await worker.terminate();
     },
   };
 }

@@ -13,7 +13,7 @@ import type { HttpExchange } from '../../exchange/http-exchange';
 import type { HttpHeader } from '../../exchange/http-headers';
 import type { ProtocolParser, RecordSink, StreamChunk } from '../protocol';
 import { WebSocketSession } from '../websocket/websocket-session';
-import { BodyCapture } from './body-capture';
+import { BodyCapture } from '../http-body/body-capture';
 import { Framing, requestFraming, responseFraming } from './body-framing';
 import type { ResolvedHttp1Options } from './http1-options';
 import type { MessageHead } from './message-head';

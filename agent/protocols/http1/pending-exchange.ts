@@ -14,7 +14,7 @@ import type {
   HttpUpgrade,
 } from '../../exchange/http-exchange';
 import { NO_HEADERS, type HttpHeaders } from '../../exchange/http-headers';
-import { NO_BODY, type BodyCapture } from './body-capture';
+import { NO_BODY, type BodyCapture } from '../http-body/body-capture';
 import type { Http1Stats } from './http1-stats';
 import type { MessageHead } from './message-head';
 

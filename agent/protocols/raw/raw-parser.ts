@@ -1,5 +1,5 @@
 /**
- * The seed's DefaultParser as a streaming parser: one direction's bytes,
+ * The fallback parser, streaming: one direction's bytes,
  * uninterrupted by the other direction, make one RawMessage. The message ends
  * when the direction switches, when the connection goes idle, or at close.
  */

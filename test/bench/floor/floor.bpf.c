@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The floor plaintap is measured against: the same hook points as
  * bpf/plaintap.bpf.c, either doing nothing (mode 0: the cost of the probes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The floor runner: `floor noop|capture LIBSSL [PID]` attaches floor.bpf.c's
 // programs (to all processes, or one pid) and, in capture mode, drains the ring
 // buffer and discards every sample. Prints "ready" when attached and the sample

@@ -9,7 +9,7 @@ import {
   type ExecEvent,
 } from '../../../agent/capture/captured-event';
 import { WallClock } from '../../../agent/capture/wall-clock';
-import { buildRecord } from './record-builder';
+import { buildRecord } from '../../support/kernel-records';
 
 const clock = new WallClock();
 

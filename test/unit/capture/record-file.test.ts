@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../../agent/capture/record-file';
-import { buildRecord } from './record-builder';
+import { buildRecord } from '../../support/kernel-records';
 
 const tmp = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-record-')), 'capture.ptap');
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { CapturedEvent, DataEvent } from '../../../agent/capture/captured-event';
 import { RecordFileError, RecordFileWriter } from '../../../agent/capture/record-file';
 import { ReplaySource } from '../../../agent/capture/replay-source';
-import { buildRecord } from './record-builder';
+import { buildRecord } from '../../support/kernel-records';
 
 function recordFile(batches: Array<[bigint, Buffer]>, offsetNs = 1_000_000_000_000n): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-replay-')), 'x.ptap');

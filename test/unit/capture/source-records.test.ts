@@ -4,14 +4,14 @@ import { describe, it } from 'node:test';
 import { BatchDecoder, unpackSqlState } from '../../../agent/capture/batch-decoder';
 import type { DbQueryEvent, ShellCommandEvent } from '../../../agent/capture/captured-event';
 import {
-  DB_RECORD_SIZE,
-  DbOffset as D,
+  DB_QUERY_RECORD_SIZE as DB_RECORD_SIZE,
+  DbQueryRecordOffset as D,
   RECORD_ALIGN,
-  SHELL_RECORD_SIZE,
-  ShellOffset as S,
-} from '../../../agent/capture/record-layout';
+  SHELL_COMMAND_RECORD_SIZE as SHELL_RECORD_SIZE,
+  ShellCommandRecordOffset as S,
+} from '../../../agent/capture/events-abi.generated';
 import { WallClock } from '../../../agent/capture/wall-clock';
-import { buildRecord } from './record-builder';
+import { buildRecord } from '../../support/kernel-records';
 
 const clock = new WallClock();
 

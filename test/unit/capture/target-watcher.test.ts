@@ -137,3 +137,14 @@ test('configured files come first; missing ones are ignored', () => {
     ['option', 'system'],
   );
 });
+
+test('OpenSSL inside an executable: /usr/bin/node is a nodejs target (memory BIOs), offsets from its symbols', () => {
+  const elf = ElfFile.open('/usr/bin/node');
+  assert.ok(elf, '/usr/bin/node is readable');
+  const file = { path: '/usr/bin/node', mappedPath: '/usr/bin/node', foundIn: 'system' };
+  const decision = new OpenSslTargetFinder().examine(file, elf);
+  elf.close();
+  assert.ok(decision?.action === 'attach');
+  assert.equal(decision.library, 'nodejs');
+  assert.ok(decision.probes.some((p) => p.symbol === 'SSL_write' && p.offset > 0));
+});

@@ -1,24 +1,11 @@
+import { facts } from '../../support/captured-events';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConnectionFacts } from '../../../agent/capture/captured-event';
 import type { HttpBody, HttpExchange, HttpRequest, HttpResponse } from '../../../agent/exchange/http-exchange';
 import { ExchangeStats, type ObservedRecord } from '../../../agent/metrics/exchange-stats';
 import { createPlaintapMetrics } from '../../../agent/metrics/plaintap-metrics';
 
-const connection: ConnectionFacts = {
-  pid: 1,
-  tid: 1,
-  uid: 0,
-  comm: 'curl',
-  fd: 3,
-  sockId: 1n,
-  ipVersion: 4,
-  localAddress: '127.0.0.1',
-  localPort: 1,
-  remoteAddress: '127.0.0.1',
-  remotePort: 443,
-  tlsLibrary: 'openssl',
-};
+const connection = facts({ pid: 1, tid: 1, uid: 0, fd: 3, sockId: 1n, localPort: 1 });
 const body: HttpBody = {
   preview: new Uint8Array(0),
   truncated: false,

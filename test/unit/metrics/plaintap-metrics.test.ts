@@ -22,7 +22,12 @@ function fullSources(): MetricsSources {
   durations.record('http2', 'BREW', undefined, 'server', 100);
   return {
     capture: () => ({ eventsReceived: { data: 120, close: 7 }, bytesCaptured: 65_536 }),
-    native: () => ({ kernelLostSamples: 3, dropped: { batch_queue_full: 2 } }),
+    native: () => ({
+      kernelLostSamples: 3,
+      socketUnresolved: 11,
+      goReadUnmatched: 12,
+      dropped: { batch_queue_full: 2 },
+    }),
     processor: () => ({
       dropped: { intake_full: 5 },
       liveWorkers: 4,
@@ -77,6 +82,8 @@ describe('plaintap metrics registry', () => {
       'plaintap_events_received_total{kind="close"}': 7,
       plaintap_captured_bytes_total: 65_536,
       plaintap_kernel_lost_samples_total: 3,
+      plaintap_records_without_socket_total: 11,
+      plaintap_go_read_unmatched_total: 12,
       'plaintap_native_dropped_total{reason="batch_queue_full"}': 2,
       'plaintap_processor_dropped_total{reason="intake_full"}': 5,
       plaintap_connection_workers: 4,

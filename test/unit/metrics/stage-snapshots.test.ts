@@ -7,6 +7,7 @@ import { createPlaintapMetrics } from '../../../agent/metrics/plaintap-metrics';
 import { attachedTargetCounts, nativeSnapshot, protocolSnapshot } from '../../../agent/metrics/stage-snapshots';
 import { TruncationStats } from '../../../agent/metrics/truncation-stats';
 import { Http1Protocol } from '../../../agent/protocols/http1/http1-protocol';
+import { Http2Protocol } from '../../../agent/protocols/http2/http2-protocol';
 import { RawProtocol } from '../../../agent/protocols/raw/raw-protocol';
 
 describe('stage snapshots for the metrics', () => {
@@ -44,7 +45,20 @@ describe('stage snapshots for the metrics', () => {
 
   it('native: kernel loss, batches JS could not take, malformed records', () => {
     const snapshot = nativeSnapshot(
-      { kernelLost: 3, socketUnresolved: 0, records: 10, bytes: 100, batches: 2, droppedRecords: 4, droppedBatches: 1 },
+      {
+        kernelLost: 3,
+        secretLost: 0,
+        secretLayoutMismatch: 0,
+        packetLost: 0,
+        socketUnresolved: 5,
+        goReadUnmatched: 6,
+        records: 10,
+        bytes: 100,
+        batches: 2,
+        droppedRecords: 4,
+        droppedBatches: 1,
+        backpressureWaits: 5,
+      },
       {
         records: 10,
         malformed: new Map([
@@ -53,7 +67,13 @@ describe('stage snapshots for the metrics', () => {
         ]),
       },
     );
-    assert.deepEqual(snapshot, { kernelLostSamples: 3, dropped: { batch_queue_full: 4, malformed: 3 } });
+    assert.deepEqual(snapshot, {
+      kernelLostSamples: 3,
+      socketUnresolved: 5,
+      goReadUnmatched: 6,
+      dropped: { batch_queue_full: 4, malformed: 3 },
+      readerWaits: 5,
+    });
   });
 
   it('protocols: parse errors of the protocols that count them', () => {
@@ -90,6 +110,23 @@ describe('stage snapshots for the metrics', () => {
     const text = await metrics.scrape();
     assert.match(text, /plaintap_attached_targets\{library="openssl",result="attached"\} 1/);
     assert.match(text, /plaintap_parse_errors_total\{protocol="http1"\} 0/);
+  });
+
+  it('HTTP/2: frame and HPACK errors as parse errors, hostile-input events by event', async () => {
+    const http2 = new Http2Protocol();
+    http2.stats.frameErrors['invalid-frame'] = 2;
+    http2.stats.hpackErrors['integer-overflow'] = 1;
+    http2.stats.streamCapDrops = 5;
+    http2.stats.rapidResetConnections = 1;
+    const metrics = createPlaintapMetrics({ version: '9.9.9', defaultMetrics: false });
+    metrics.setSources({ protocols: () => protocolSnapshot([http2, new Http1Protocol()]) });
+    const text = await metrics.scrape();
+    assert.match(text, /plaintap_parse_errors_total\{protocol="http2"\} 3/);
+    assert.match(text, /plaintap_http2_events_total\{event="frame_error"\} 2/);
+    assert.match(text, /plaintap_http2_events_total\{event="hpack_error"\} 1/);
+    assert.match(text, /plaintap_http2_events_total\{event="stream_cap_drop"\} 5/);
+    assert.match(text, /plaintap_http2_events_total\{event="rapid_reset"\} 1/);
+    assert.match(text, /plaintap_http2_events_total\{event="empty_data_flood"\} 0/);
   });
 });
 

@@ -16,7 +16,7 @@ import {
   close,
   data,
   untrackedData,
-} from './event-builders';
+} from '../../support/captured-events';
 
 const MS = 1_000_000n;
 const START = 1_700_000_000_000n * MS;

@@ -1,6 +1,7 @@
+import { facts } from '../../support/captured-events';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Direction, type ConnectionFacts } from '../../../agent/capture/captured-event';
+import { Direction } from '../../../agent/capture/captured-event';
 import type { HttpBody, HttpExchange } from '../../../agent/exchange/http-exchange';
 import type { OutputRecord, RawMessage } from '../../../agent/exchange/output-record';
 import type { WebSocketMessage } from '../../../agent/exchange/websocket-message';
@@ -9,20 +10,7 @@ import { redactRecord } from '../../../agent/redaction/redact-record';
 import { RedactingSink } from '../../../agent/redaction/redacting-sink';
 import { createRedactor, REDACTED } from '../../../agent/redaction/redactor';
 
-const connection: ConnectionFacts = {
-  pid: 7,
-  tid: 7,
-  uid: 0,
-  comm: 'curl',
-  fd: 5,
-  sockId: 1n,
-  ipVersion: 4,
-  localAddress: '127.0.0.1',
-  localPort: 50000,
-  remoteAddress: '127.0.0.1',
-  remotePort: 443,
-  tlsLibrary: 'openssl',
-};
+const connection = facts({ pid: 7, tid: 7, uid: 0, sockId: 1n });
 const body: HttpBody = {
   preview: new Uint8Array(0),
   truncated: false,

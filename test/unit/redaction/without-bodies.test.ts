@@ -4,7 +4,7 @@ import { Direction } from '../../../agent/capture/captured-event';
 import type { HttpBody } from '../../../agent/exchange/http-exchange';
 import type { OutputRecord } from '../../../agent/exchange/output-record';
 import { withoutBodies } from '../../../agent/redaction/without-bodies';
-import { facts } from '../processor/event-builders';
+import { facts } from '../../support/captured-events';
 
 const preview = new TextEncoder().encode('{"a":1}');
 const body: HttpBody = { preview, truncated: false, wireBytes: 7, bytes: 7, decoding: 'identity', lostBytes: 0 };

@@ -1,6 +1,7 @@
+import { facts } from '../../../support/captured-events';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
+import { Direction } from '../../../../agent/capture/captured-event';
 import type { HttpBody, HttpExchange, HttpRequest, HttpResponse } from '../../../../agent/exchange/http-exchange';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import type { WebSocketMessage } from '../../../../agent/exchange/websocket-message';
@@ -13,20 +14,14 @@ import {
 } from '../../../../agent/export/otlp/log-record-mapping';
 import { createRedactor } from '../../../../agent/redaction/redactor';
 
-const connection: ConnectionFacts = {
+const connection = facts({
   pid: 4242,
   tid: 4243,
-  uid: 1000,
-  comm: 'curl',
-  fd: 5,
   sockId: 0xffff888812345678n,
-  ipVersion: 4,
   localAddress: '10.0.0.5',
   localPort: 51234,
   remoteAddress: '93.184.216.34',
-  remotePort: 443,
-  tlsLibrary: 'openssl',
-};
+});
 
 function raw(overrides: Partial<RawMessage> = {}): RawMessage {
   return {

@@ -3,6 +3,7 @@
  * createThreadedOtlpLogExporter (SDK side in a worker thread) → OTLP/gRPC (@opentelemetry's
  * exporter, grpc-js) → the test receiver decoding the OTLP protobuf schema.
  */
+import { facts } from '../../../support/captured-events';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
+import { Direction } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import type { MappableRecord } from '../../../../agent/export/otlp/log-record-mapping';
 import {
@@ -21,7 +22,7 @@ import {
 import { createThreadedOtlpLogExporter } from '../../../../agent/export/otlp/threaded-otlp-log-exporter';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../support/otlp-receiver';
 
-const connection: ConnectionFacts = {
+const connection = facts({
   pid: 31337,
   tid: 31338,
   uid: 33,
@@ -33,8 +34,7 @@ const connection: ConnectionFacts = {
   localPort: 8443,
   remoteAddress: '::1',
   remotePort: 50123,
-  tlsLibrary: 'openssl',
-};
+});
 
 function raw(text: string, i = 0): RawMessage {
   const payload = new TextEncoder().encode(text);

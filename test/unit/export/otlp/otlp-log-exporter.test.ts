@@ -2,43 +2,31 @@
  * The exporter's bookkeeping with in-process LogRecordExporters (no network): what reaches the
  * SDK, queue-full drops counted before the SDK would drop silently, failures, shutdown.
  */
+import { accountedFor, numberedRawMessage } from '../../../support/exporter-records';
+import { facts } from '../../../support/captured-events';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
-import { createOtlpLogExporter, type OtlpLogExporter } from '../../../../agent/export/otlp/otlp-log-exporter';
-import { otlpExporterStatsSnapshot } from '../../../../agent/export/otlp/otlp-exporter-stats-snapshot';
+import { createOtlpLogExporter } from '../../../../agent/export/otlp/otlp-log-exporter';
+import { otlpExporterStatsSnapshot } from '../../../../agent/export/otlp/export-books';
 import type { MappableRecord } from '../../../../agent/export/otlp/log-record-mapping';
 
 type ExportCallback = Parameters<LogRecordExporter['export']>[1];
 
-const connection: ConnectionFacts = {
+const connection = facts({
   pid: 7,
   tid: 8,
   uid: 0,
   comm: 'wget',
   fd: 3,
   sockId: 1n,
-  ipVersion: 4,
-  localAddress: '127.0.0.1',
   localPort: 40000,
-  remoteAddress: '127.0.0.1',
   remotePort: 8443,
   tlsLibrary: 'gnutls',
-};
+});
 
-function raw(i: number): RawMessage {
-  return {
-    kind: 'raw',
-    connection,
-    direction: Direction.Ingress,
-    timestampNs: 1_700_000_000_000_000_000n + BigInt(i),
-    payload: new TextEncoder().encode(`message ${i}`),
-    length: 9,
-    truncated: false,
-  };
-}
+const raw = (i: number): RawMessage => numberedRawMessage(connection, i);
 
 /** Answers every export with `code`, or never (`'hang'`), and keeps what it saw. */
 class FakeExporter implements LogRecordExporter {
@@ -57,19 +45,6 @@ class FakeExporter implements LogRecordExporter {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-function accountedFor(exporter: OtlpLogExporter): number {
-  const s = exporter.stats();
-  return (
-    s.exported +
-    s.failed +
-    s.queueDepth +
-    s.inFlight +
-    s.dropped.queueFull +
-    s.dropped.shutdown +
-    s.dropped.mappingError
-  );
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -3,57 +3,31 @@
  * (queue-full refusals against a collector that never answers, shutdown drops, mapping errors,
  * backpressure for replays), and the worker keeps the process alive only while it has work.
  */
+import { accountedFor, numberedRawMessage } from '../../../support/exporter-records';
+import { facts } from '../../../support/captured-events';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import type { MappableRecord } from '../../../../agent/export/otlp/log-record-mapping';
-import type { OtlpLogExporter } from '../../../../agent/export/otlp/otlp-log-exporter';
 import { createThreadedOtlpLogExporter } from '../../../../agent/export/otlp/threaded-otlp-log-exporter';
 import { startOtlpReceiver } from '../../../support/otlp-receiver';
 
-const connection: ConnectionFacts = {
+const connection = facts({
   pid: 7,
   tid: 8,
   uid: 0,
   comm: 'wget',
   fd: 3,
   sockId: 1n,
-  ipVersion: 4,
-  localAddress: '127.0.0.1',
   localPort: 40000,
-  remoteAddress: '127.0.0.1',
   remotePort: 8443,
   tlsLibrary: 'gnutls',
-};
+});
 
-function raw(i: number): RawMessage {
-  return {
-    kind: 'raw',
-    connection,
-    direction: Direction.Ingress,
-    timestampNs: 1_700_000_000_000_000_000n + BigInt(i),
-    payload: new TextEncoder().encode(`message ${i}`),
-    length: 9,
-    truncated: false,
-  };
-}
-
-function accountedFor(exporter: OtlpLogExporter): number {
-  const s = exporter.stats();
-  return (
-    s.exported +
-    s.failed +
-    s.queueDepth +
-    s.inFlight +
-    s.dropped.queueFull +
-    s.dropped.shutdown +
-    s.dropped.mappingError
-  );
-}
+const raw = (i: number): RawMessage => numberedRawMessage(connection, i);
 
 /** A TCP listener that accepts and never says a word: every export hangs until its deadline. */
 async function silentCollector(): Promise<{ endpoint: string; close(): Promise<void> }> {

@@ -3,30 +3,24 @@
  * be fed whole, one byte at a time, split at every byte, or in random
  * chunks, from the client's side or the server's, and the records compared.
  */
+import { facts } from '../../../support/captured-events';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Direction, type ConnectionFacts } from '../../../../agent/capture/captured-event';
+import { Direction } from '../../../../agent/capture/captured-event';
 import type { HttpExchange } from '../../../../agent/exchange/http-exchange';
 import type { WebSocketMessage } from '../../../../agent/exchange/websocket-message';
 import { createHttp1Protocol, type Http1Protocol } from '../../../../agent/protocols/http1/http1-protocol';
 import type { Http1Options } from '../../../../agent/protocols/http1/http1-options';
 import type { Http1Stats } from '../../../../agent/protocols/http1/http1-stats';
 
-export const CONNECTION: ConnectionFacts = {
+export const CONNECTION = facts({
   pid: 4242,
   tid: 4243,
-  uid: 1000,
-  comm: 'curl',
-  fd: 5,
   sockId: 0xffff888000001000n,
-  ipVersion: 4,
   localAddress: '10.0.0.1',
-  localPort: 50000,
   remoteAddress: '10.0.0.2',
-  remotePort: 443,
-  tlsLibrary: 'openssl',
-};
+});
 
 /** Bytes of one direction: 'request' flows from client to server. */
 export interface Step {

@@ -4,7 +4,7 @@ import { Direction } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import type { Protocol, StreamChunk } from '../../../../agent/protocols/protocol';
 import { RawProtocol } from '../../../../agent/protocols/raw/raw-protocol';
-import { RecordingSink, facts } from '../../processor/event-builders';
+import { RecordingSink, facts } from '../../../support/captured-events';
 
 const encoder = new TextEncoder();
 
