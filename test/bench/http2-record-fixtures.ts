@@ -9,8 +9,8 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { makeTempDir } from '../support/temp-dir';
 
 export interface Step {
   dir: 'request' | 'response';
@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 
 export async function startNginx(): Promise<{ port: number; stop(): void; root: string }> {
   const port = await freePort();
-  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-nginx-'));
+  const prefix = makeTempDir('nginx');
   const root = path.join(prefix, 'html');
   fs.mkdirSync(path.join(prefix, 'logs'));
   fs.mkdirSync(root);

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI_PATH, runAgentToExit, startAgent } from '../support/agent-process';
@@ -13,6 +12,7 @@ import { PYTHON, curl, localPort } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
+import { makeTempDir } from '../support/temp-dir';
 
 const skip = kernelTestSkipReason();
 
@@ -95,7 +95,7 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
 
   test('loads while signals keep arriving (a CPU profiler sending SIGPROF) and captures', async () => {
     // The verifier gives up with EAGAIN when a signal is pending for the loading thread.
-    const profiles = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-prof-'));
+    const profiles = makeTempDir('prof');
     try {
       const agent = await startAgent(['--raw', '--comm', 'curl'], {
         command: [process.execPath, '--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', profiles, CLI_PATH],
@@ -165,7 +165,7 @@ describe('OpenSSL libraries of processes started later', { skip }, () => {
   test('a private copy of libssl (as in a container) is found at exec or by the rescan and captured', async () => {
     const cert = makeCertificate();
     const nginx = await startNginx(cert);
-    const libDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-private-libssl-'));
+    const libDir = makeTempDir('private-libssl');
     fs.copyFileSync('/usr/lib/x86_64-linux-gnu/libssl.so.3', path.join(libDir, 'libssl.so.3'));
     const agent = await startAgent(['--raw', '--output', 'json', '--comm', 'python3', '--rescan-interval', '200ms']);
     try {

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
@@ -24,6 +23,7 @@ import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
+import { makeTempDir } from '../support/temp-dir';
 
 type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
@@ -188,7 +188,7 @@ describe('Go crypto/tls through the real kernel path', { skip }, () => {
 
   test('a Go executable first run after ready is attached at its exec and captured', async () => {
     // A new file (new inode): a copy of the client under another directory.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-go-'));
+    const dir = makeTempDir('go');
     const copy = path.join(dir, 'gocli');
     fs.copyFileSync(goProgram('gocli'), copy);
     fs.chmodSync(copy, 0o755);

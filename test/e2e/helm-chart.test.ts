@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PLAINTAP_BIN, startAgent } from '../support/agent-process';
@@ -22,6 +21,7 @@ import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
+import { makeTempDir } from '../support/temp-dir';
 
 const MODES = fs
   .readdirSync(path.join(CHART_DIR, 'ci'))
@@ -33,7 +33,7 @@ function valuesArgs(mode: string | undefined): string[] {
 }
 
 function writeValues(values: string): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-values-')), 'values.yaml');
+  const file = path.join(makeTempDir('values'), 'values.yaml');
   fs.writeFileSync(file, values);
   return file;
 }

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { K8sObject } from './helm';
+import { makeTempDir } from './temp-dir';
 
 /** The parts of a pod spec the tests read (the validator checked the whole of it). */
 export interface EnvVar {
@@ -92,7 +92,7 @@ export function materialise(
   inContainer = false,
 ): MaterialisedPod {
   const { pod, container } = agentContainer(objects);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-pod-'));
+  const root = makeTempDir('pod');
   const rewrites: [string, string][] = [];
   const mounts: Mount[] = [];
   for (const mount of container.volumeMounts) {

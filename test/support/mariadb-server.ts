@@ -5,10 +5,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runClient, type ClientRun } from './clients';
 import { freePort } from './free-port';
+import { makeTempDir } from './temp-dir';
 
 export const MARIADBD = process.env['PLAINTAP_TEST_MARIADBD'] ?? '/usr/sbin/mariadbd';
 
@@ -24,7 +24,7 @@ export interface MariadbServer {
 }
 
 export async function startMariadb(): Promise<MariadbServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-mariadb-'));
+  const dir = makeTempDir('mariadb');
   const data = path.join(dir, 'data');
   execFileSync(
     'mariadb-install-db',

@@ -4,11 +4,11 @@
  * and to its debug exporter.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
+import { makeTempDir } from './temp-dir';
 
 export interface Collector {
   /** `http://127.0.0.1:<port>`: its OTLP/gRPC receiver. */
@@ -62,7 +62,7 @@ async function waitForPort(port: number, timeoutMs: number, exited: () => boolea
 /** A Collector whose logs pipeline is otlp receiver → otlp_grpc exporter to `forwardPort` (+ debug). */
 export async function startCollector(forwardPort: number): Promise<Collector> {
   const binary = collectorBinary();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'plaintap-otelcol-'));
+  const dir = makeTempDir('otelcol');
   const grpcPort = await freePort();
   const config = path.join(dir, 'config.yaml');
   writeFileSync(

@@ -5,10 +5,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runClient, type ClientRun } from './clients';
 import { freePort } from './free-port';
+import { makeTempDir } from './temp-dir';
 
 export const POSTGRES_BIN_DIR = process.env['PLAINTAP_TEST_POSTGRES_BIN'] ?? '/usr/lib/postgresql/15/bin';
 
@@ -29,7 +29,7 @@ function asPostgres(file: string, args: readonly string[]): [string, string[]] {
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-pg-'));
+  const dir = makeTempDir('pg');
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
   fs.chownSync(dir, uid, gid);

@@ -1,10 +1,10 @@
 /** A real Prometheus (Debian `prometheus`) on 127.0.0.1 scraping given targets every second. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './free-port';
 import { httpGet } from './http-get';
+import { makeTempDir } from './temp-dir';
 
 export interface PrometheusServer {
   readonly url: string;
@@ -15,7 +15,7 @@ export interface PrometheusServer {
 }
 
 export async function startPrometheus(job: string, targets: readonly string[]): Promise<PrometheusServer> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'plaintap-prometheus-'));
+  const dir = makeTempDir('prometheus');
   const port = await freePort();
   const config = path.join(dir, 'prometheus.yml');
   writeFileSync(

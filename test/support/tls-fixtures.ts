@@ -1,8 +1,7 @@
 /** A throwaway self-signed certificate for 127.0.0.1 servers, made with Debian's openssl. */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { makeTempDir } from './temp-dir';
 
 export interface Certificate {
   readonly dir: string;
@@ -11,7 +10,7 @@ export interface Certificate {
 }
 
 export function makeCertificate(): Certificate {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-tls-'));
+  const dir = makeTempDir('tls');
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
   execFileSync(

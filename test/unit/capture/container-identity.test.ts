@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ContainerIdentityCache } from '../../../agent/capture/container-identity-cache';
 import { identityFromCgroupPath, identityFromProcCgroup } from '../../../agent/capture/container-identity';
+import { makeTempDir } from '../../support/temp-dir';
 
 const ID = '3f2a9c4be1d04f6b8a7c5d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a';
 const UID = '8c1f2b3a-4d5e-4f60-9a1b-2c3d4e5f6a7b';
@@ -72,7 +72,7 @@ describe('container identity from /proc/PID/cgroup', () => {
 
 describe('ContainerIdentityCache', () => {
   function procRoot(files: Record<number, string>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-proc-'));
+    const root = makeTempDir('proc');
     for (const [pid, text] of Object.entries(files)) {
       fs.mkdirSync(path.join(root, pid));
       fs.writeFileSync(path.join(root, pid, 'cgroup'), text);

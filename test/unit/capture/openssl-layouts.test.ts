@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { TlsSecretEvent } from '../../../agent/capture/captured-event';
 import { type KNOWN_LAYOUTS, layoutFor, opensslVersionOf } from '../../../agent/capture/openssl-layouts';
 import { OpensslLayoutOffset } from '../../../agent/capture/events-abi.generated';
 import { formatKeyLogLine, keyLogLines } from '../../../agent/export/keylog/key-log-lines';
+import { makeTempDir } from '../../support/temp-dir';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const LIBSSL = '/usr/lib/x86_64-linux-gnu/libssl.so.3';
@@ -43,7 +43,7 @@ describe('OpenSSL layouts against the system library', { skip }, () => {
     const found = layoutFor(LIBSSL);
     assert.ok('known' in found, `the system libssl has a known layout: ${JSON.stringify(found)}`);
     layout = found.known;
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-openssl-layout-'));
+    dir = makeTempDir('openssl-layout');
     probe = path.join(dir, 'probe');
     execFileSync('cc', [
       '-O1',

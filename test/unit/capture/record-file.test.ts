@@ -5,8 +5,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../../agent/capture/record-file';
 import { buildRecord } from '../../support/kernel-records';
+import { makeTempDir } from '../../support/temp-dir';
 
-const tmp = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-record-')), 'capture.ptap');
+const tmp = (): string => path.join(makeTempDir('record'), 'capture.ptap');
 
 test('batches round-trip with their times and the wall-clock offset; the file is 0600', () => {
   const file = tmp();

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { CapturedEvent, DataEvent } from '../../../agent/capture/captured-event';
 import { RecordFileError, RecordFileWriter } from '../../../agent/capture/record-file';
 import { ReplaySource } from '../../../agent/capture/replay-source';
 import { buildRecord } from '../../support/kernel-records';
+import { makeTempDir } from '../../support/temp-dir';
 
 function recordFile(batches: Array<[bigint, Buffer]>, offsetNs = 1_000_000_000_000n): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-replay-')), 'x.ptap');
+  const file = path.join(makeTempDir('replay'), 'x.ptap');
   const writer = new RecordFileWriter(file, offsetNs);
   for (const [ns, batch] of batches) writer.write(batch, ns);
   writer.close();

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ElfFile } from '../../../agent/capture/targets/elf-file';
 import { OpenSslTargetFinder } from '../../../agent/capture/targets/openssl';
 import { TargetWatcher, type TargetPlan } from '../../../agent/capture/targets/target-watcher';
+import { makeTempDir } from '../../support/temp-dir';
 
 const MULTIARCH = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
 const LIBSSL = `/usr/lib/${MULTIARCH}/libssl.so.3`;
@@ -25,7 +25,7 @@ interface Fixture {
 
 /** A library dir with a copy of libssl (and a symlink to it), and a /proc whose processes map files under their root. */
 function fixture(): Fixture {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-targets-'));
+  const root = makeTempDir('targets');
   const libDir = path.join(root, 'lib');
   const proc = path.join(root, 'proc');
   fs.mkdirSync(libDir);

@@ -1,12 +1,12 @@
 /** Files of secrets: created 0600, appended to only when already 0600 and ours, never through a link. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openSecretFile, SecretFileError } from '../../../agent/export/secret-file';
+import { makeTempDir } from '../../support/temp-dir';
 
-const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-secret-file-'));
+const tmp = (): string => makeTempDir('secret-file');
 
 test('a new file is 0600 whatever the umask', () => {
   const file = path.join(tmp(), 'keys.log');

@@ -6,7 +6,7 @@
 import { facts } from '../../../support/captured-events';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import {
 } from '../../../../agent/export/otlp/otlp-log-exporter';
 import { createThreadedOtlpLogExporter } from '../../../../agent/export/otlp/threaded-otlp-log-exporter';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../support/otlp-receiver';
+import { makeTempDir } from '../../../support/temp-dir';
 
 const connection = facts({
   pid: 31337,
@@ -270,7 +271,7 @@ for (const [where, createOtlpLogExporter] of FACTORIES)
     });
 
     it('connects over TLS with the certificate option (self-signed CA)', async (t) => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'plaintap-otlp-tls-'));
+      const dir = makeTempDir('otlp-tls');
       t.after(() => rmSync(dir, { recursive: true, force: true }));
       const key = path.join(dir, 'key.pem');
       const cert = path.join(dir, 'cert.pem');

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { PacketEvent } from '../../../../agent/capture/captured-event';
 import { HOLD_MS, PcapngFile } from '../../../../agent/export/pcap/pcapng-file';
+import { makeTempDir } from '../../../support/temp-dir';
 
 const hasTshark = ((): boolean => {
   try {
@@ -53,7 +53,7 @@ test(
   'packets wait for their hold time; secrets go first; tshark and capinfos read the file',
   { skip: !hasTshark && 'no tshark' },
   () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plaintap-pcapng-')), 'out.pcapng');
+    const file = path.join(makeTempDir('pcapng'), 'out.pcapng');
     let now = 0;
     const pcap = new PcapngFile(file, [{ ifindex: 1, name: 'lo', linkType: 1 }], 65535, 'plaintap test', () => now);
     pcap.addPacket(packet(40000));
