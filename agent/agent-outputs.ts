@@ -24,12 +24,7 @@ import { TruncationStats } from './metrics/truncation-stats';
 import type { RecordSink } from './protocols/protocol';
 import { RedactingSink } from './redaction/redacting-sink';
 import { BodylessSink } from './redaction/without-bodies';
-import {
-  createRedactor,
-  type DefaultRedactedHeader,
-  type DefaultRedactedQueryKey,
-  type Redactor,
-} from './redaction/redactor';
+import { createRedactor, type DefaultRedactedHeader, type DefaultRedactedQueryKey } from './redaction/redactor';
 
 export interface AgentOutputs {
   /** The processor's sink: redaction first, then every output. */
@@ -69,7 +64,7 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
   const truncations = new TruncationStats();
   const sourceStats = new SourceStats();
   const exporter =
-    config.otlp && createExporter(config.otlp, config, redactor, logger, options.env, options.exportThread ?? 'worker');
+    config.otlp && createExporter(config.otlp, config, logger, options.env, options.exportThread ?? 'worker');
 
   // Bodies leave by JSON or OTLP only when asked for (`--body-capture`); the console keeps its preview.
   const bodiesOff = (sink: RecordSink): RecordSink => (config.http.bodyExport ? sink : new BodylessSink(sink));
@@ -102,7 +97,6 @@ export function createAgentOutputs(options: AgentOutputsOptions): AgentOutputs {
 function createExporter(
   otlp: OtlpSettings,
   config: PlaintapConfig,
-  redactor: Redactor,
   logger: Logger,
   env: Readonly<Record<string, string | undefined>>,
   thread: 'worker' | 'main',
@@ -128,8 +122,8 @@ function createExporter(
     scheduledDelayMillis: otlp.scheduledDelayMs,
     exportTimeoutMillis: otlp.exportTimeoutMs,
     resource: { attributes: otlp.resourceAttributes },
-    // The records arrive redacted; the mapping's own pass with the same rules changes nothing.
-    mapping: { requestHeaders: config.http.requestHeaders, responseHeaders: config.http.responseHeaders, redactor },
+    // The records arrive redacted (the RedactingSink is in front of every output).
+    mapping: { requestHeaders: config.http.requestHeaders, responseHeaders: config.http.responseHeaders },
     env: exporterEnv,
     logger,
   };

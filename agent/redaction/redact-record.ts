@@ -93,14 +93,26 @@ function redactResponse(response: HttpResponse, redactor: Redactor): HttpRespons
   const headers = redactor.headers(response.headers);
   const trailers = redactor.headers(response.trailers);
   const body = redactBody(response.body, response.headers, redactor);
-  let interimChanged = false;
-  const interim = response.interim.map((item): HttpInterimResponse => {
-    const redacted = redactor.headers(item.headers);
-    if (redacted === item.headers) return item;
-    interimChanged = true;
-    return { ...item, headers: redacted };
-  });
-  if (headers === response.headers && trailers === response.trailers && body === response.body && !interimChanged)
+  const interim = redactInterim(response.interim, redactor);
+  if (
+    headers === response.headers &&
+    trailers === response.trailers &&
+    body === response.body &&
+    interim === response.interim
+  )
     return response;
-  return { ...response, headers, trailers, body, interim: interimChanged ? interim : response.interim };
+  return { ...response, headers, trailers, body, interim };
+}
+
+/** The interim (1xx) responses with their headers redacted; the same array when nothing changed. */
+function redactInterim(interim: readonly HttpInterimResponse[], redactor: Redactor): readonly HttpInterimResponse[] {
+  let out: HttpInterimResponse[] | undefined;
+  for (let i = 0; i < interim.length; i++) {
+    const item = interim[i] as HttpInterimResponse;
+    const headers = redactor.headers(item.headers);
+    if (headers === item.headers) continue;
+    out ??= interim.slice();
+    out[i] = { ...item, headers };
+  }
+  return out ?? interim;
 }

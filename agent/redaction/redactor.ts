@@ -3,7 +3,8 @@
  *
  * Header values whose (case-insensitive) name is on the list, and query-string values whose
  * (case-insensitive, percent-decoded) key is on the list, are replaced by `REDACTED`; names,
- * keys and everything else are kept byte for byte. Pure: no I/O, no state beyond the lists.
+ * keys and everything else are kept byte for byte. Pure: no I/O; the only state is the lists and
+ * a bounded memo of header-name verdicts.
  */
 import { isHeaderName } from '../exchange/http-headers';
 
@@ -59,6 +60,9 @@ export const DEFAULT_REDACTED_QUERY_KEYS = [
   'auth',
 ] as const;
 export type DefaultRedactedQueryKey = (typeof DEFAULT_REDACTED_QUERY_KEYS)[number];
+
+/** Header names whose verdict the redactor remembers (see redactsHeader). */
+const HEADER_VERDICTS_KEPT = 1024;
 
 export interface RedactionOptions {
   /** More header names to redact (any case). */
@@ -128,13 +132,25 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     if (same === undefined) byLength.set(name.length, [name]);
     else same.push(name);
   }
-  const redactsHeader = (name: string): boolean => {
+  const decide = (name: string): boolean => {
     const candidates = byLength.get(name.length);
     if (candidates !== undefined) for (const candidate of candidates) if (isHeaderName(name, candidate)) return true;
     if (nameParts.length === 0) return false;
     const lower = name.toLowerCase();
     for (const part of nameParts) if (lower.includes(part)) return true;
     return false;
+  };
+  // Header names repeat from one message to the next: each name's verdict is kept (a bounded
+  // table, emptied when full, so hostile traffic with ever new names costs memory only up to it).
+  const verdicts = new Map<string, boolean>();
+  const redactsHeader = (name: string): boolean => {
+    let verdict = verdicts.get(name);
+    if (verdict === undefined) {
+      verdict = decide(name);
+      if (verdicts.size >= HEADER_VERDICTS_KEPT) verdicts.clear();
+      verdicts.set(name, verdict);
+    }
+    return verdict;
   };
   const redactsQueryKey = (key: string): boolean => queryKeys.has(decodeKey(key).toLowerCase());
 

@@ -1,6 +1,7 @@
 /**
  * Pure mapping of plaintap's output records to OpenTelemetry log records: event name, timestamp,
- * severity, body and semantic-convention attributes. No SDK objects, no I/O. The attributes go to
+ * severity, body and semantic-convention attributes. No SDK objects, no I/O, and no redaction:
+ * records arrive redacted (redaction/redacting-sink.ts is in front of every output). The attributes go to
  * an AttributeWriter, in order and each key at most once: into an object (`map`), or straight
  * into the protobuf encoder (log-record-encoder.ts), which then builds no object at all.
  */
@@ -9,7 +10,7 @@ import { KNOWN_HTTP_METHODS, type HttpExchange } from '../../exchange/http-excha
 import { isHeaderName } from '../../exchange/http-headers';
 import type { OutputRecord, RawMessage } from '../../exchange/output-record';
 import type { WebSocketMessage } from '../../exchange/websocket-message';
-import { createRedactor, type HeaderPair, type Redactor } from '../../redaction/redactor';
+import type { HeaderPair } from '../../redaction/redactor';
 import { isPrintableText } from '../text/printable-text';
 import { http1ExchangeView } from './http1-exchange-view';
 import { http2ExchangeView } from './http2-exchange-view';
@@ -53,8 +54,6 @@ export interface LogRecordMappingOptions {
   readonly requestHeaders?: readonly string[];
   /** Response header names (any case) exported as `http.response.header.<name>`. Default none. */
   readonly responseHeaders?: readonly string[];
-  /** Applied to header values and query strings before they are exported. Default: the defaults. */
-  readonly redactor?: Redactor;
   /** Put raw and WebSocket payloads in the body (default true); false exports only metadata. */
   readonly payloads?: boolean;
 }
@@ -71,7 +70,6 @@ export interface LogRecordMapper {
 
 /** The mapping options with their defaults applied: header names lower-cased, each once. */
 export interface ResolvedMappingOptions {
-  readonly redactor: Redactor;
   readonly requestHeaders: readonly string[];
   readonly responseHeaders: readonly string[];
   readonly payloads: boolean;
@@ -82,7 +80,6 @@ export function resolveMappingOptions(options: LogRecordMappingOptions = {}): Re
     ...new Set((names ?? []).map((name) => name.toLowerCase())),
   ];
   return {
-    redactor: options.redactor ?? createRedactor(),
     requestHeaders: lower(options.requestHeaders),
     responseHeaders: lower(options.responseHeaders),
     payloads: options.payloads !== false,
@@ -137,16 +134,11 @@ function mapRaw(record: RawMessage, payloads: boolean, attributes: AttributeWrit
   };
 }
 
-function mapWebSocket(
-  message: WebSocketMessage,
-  redactor: Redactor,
-  payloads: boolean,
-  attributes: AttributeWriter,
-): MappedLogRecordHead {
+function mapWebSocket(message: WebSocketMessage, payloads: boolean, attributes: AttributeWriter): MappedLogRecordHead {
   if (message.target !== '') {
     const target = splitTarget(message.target);
     attributes.set(ATTR.urlPath, target.path);
-    if (target.query !== undefined) attributes.set(ATTR.urlQuery, redactor.query(target.query));
+    if (target.query !== undefined) attributes.set(ATTR.urlQuery, target.query);
   }
   attributes.set(ATTR.networkProtocolName, 'websocket');
   attributes.set(ATTR.direction, directionName(message.direction));
@@ -250,7 +242,6 @@ function mapHttpExchange(
   options: ResolvedMappingOptions,
   attributes: AttributeWriter,
 ): MappedLogRecordHead {
-  const { redactor } = options;
   const { connection, request, response } = exchange;
   const client = exchange.side === 'client';
 
@@ -263,14 +254,14 @@ function mapHttpExchange(
     attributes.set(ATTR.httpRequestMethod, method);
     if (method === '_OTHER') attributes.set(ATTR.httpRequestMethodOriginal, request.method);
 
-    // URL, with secrets in the query redacted.
+    // URL (its query's secrets were redacted before: redaction/redact-record.ts).
     const target = splitTarget(request.target);
     summaryTarget = target.path;
     attributes.set(ATTR.urlScheme, 'https');
     attributes.set(ATTR.urlPath, target.path);
-    if (target.query !== undefined) attributes.set(ATTR.urlQuery, redactor.query(target.query));
+    if (target.query !== undefined) attributes.set(ATTR.urlQuery, target.query);
 
-    const headers = redactor.headers(request.headers);
+    const headers = request.headers;
     // HTTP/2 names the server in `:authority` (a Host field is its HTTP/1 form).
     authority = exchange.authority ?? firstHeader(headers, 'host') ?? target.authority;
     const userAgent = firstHeader(headers, 'user-agent');
@@ -306,12 +297,7 @@ function mapHttpExchange(
   if (response) {
     attributes.set(ATTR.httpResponseStatusCode, response.statusCode);
     if (response.bodySize !== undefined) attributes.set(ATTR.httpResponseBodySize, response.bodySize);
-    addHeaderAttributes(
-      ATTR.httpResponseHeaderPrefix,
-      options.responseHeaders,
-      redactor.headers(response.headers),
-      attributes,
-    );
+    addHeaderAttributes(ATTR.httpResponseHeaderPrefix, options.responseHeaders, response.headers, attributes);
     const failed = response.statusCode >= 500 || (client && response.statusCode >= 400);
     if (failed && errorType === undefined) errorType = String(response.statusCode);
     if (response.statusCode >= 500) warn = true;
@@ -384,7 +370,7 @@ export function mapRecord(
     case 'http-exchange-view':
       return mapHttpExchange(record, options, attributes);
     case 'websocket.message':
-      return mapWebSocket(record, options.redactor, options.payloads, attributes);
+      return mapWebSocket(record, options.payloads, attributes);
     case 'shell.command':
       return mapShellCommand(record, attributes);
     case 'db.query':

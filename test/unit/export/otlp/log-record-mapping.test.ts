@@ -12,6 +12,7 @@ import {
   splitAuthority,
   splitTarget,
 } from '../../../../agent/export/otlp/log-record-mapping';
+import { redactRecord } from '../../../../agent/redaction/redact-record';
 import { createRedactor } from '../../../../agent/redaction/redactor';
 
 const connection = facts({
@@ -193,7 +194,7 @@ describe('log record mapping: HTTP exchanges', () => {
     assert.equal('http.request.method_original' in a, false);
     assert.equal(a['url.scheme'], 'https');
     assert.equal(a['url.path'], '/search');
-    assert.equal(a['url.query'], 'q=tls&tab=s3cr3t', 'only configured query keys are redacted');
+    assert.equal(a['url.query'], 'q=tls&tab=s3cr3t');
     assert.equal(a['http.response.status_code'], 200);
     assert.equal(a['server.address'], 'example.com');
     assert.equal(a['server.port'], 443);
@@ -206,9 +207,10 @@ describe('log record mapping: HTTP exchanges', () => {
     assert.equal(a['http.request.body.size'], 0);
     assert.equal(a['http.response.body.size'], 1256);
     assert.deepEqual(a['http.request.header.accept'], ['text/html', 'application/json']);
-    assert.deepEqual(a['http.request.header.authorization'], ['REDACTED']);
+    // The mapping exports what it is given: records are redacted before any output sees them.
+    assert.deepEqual(a['http.request.header.authorization'], ['Bearer abc']);
     assert.deepEqual(a['http.response.header.content-type'], ['text/html']);
-    assert.deepEqual(a['http.response.header.set-cookie'], ['REDACTED']);
+    assert.deepEqual(a['http.response.header.set-cookie'], ['sid=1']);
     assert.equal(a['plaintap.duration'], 0.0125);
     assert.equal(a['plaintap.side'], 'client');
     assert.equal(a['plaintap.incomplete'], false);
@@ -226,9 +228,11 @@ describe('log record mapping: HTTP exchanges', () => {
     );
   });
 
-  it('redacts configured query keys in url.query', () => {
-    const mapped = createLogRecordMapper({ redactor: createRedactor({ queryKeys: ['tab'] }) }).map(exchange());
+  it('exports a redacted record as redacted (the redacting sink runs before every output)', () => {
+    const redacted = redactRecord(exchange(), createRedactor({ queryKeys: ['tab'] }));
+    const mapped = createLogRecordMapper({ requestHeaders: ['authorization'] }).map(redacted);
     assert.equal(mapped.attributes['url.query'], 'q=tls&tab=REDACTED');
+    assert.deepEqual(mapped.attributes['http.request.header.authorization'], ['REDACTED']);
   });
 
   it('reports unknown methods as _OTHER with the original', () => {
@@ -378,7 +382,8 @@ describe('log record mapping: WebSocket messages', () => {
   };
 
   it('maps a text message with its payload as the body', () => {
-    const mapped = createLogRecordMapper({ redactor: createRedactor({ queryKeys: ['token'] }) }).map(message);
+    const redacted = redactRecord(message, createRedactor({ queryKeys: ['token'] }));
+    const mapped = createLogRecordMapper().map(redacted);
     assert.equal(mapped.eventName, 'plaintap.websocket.message');
     assert.equal(mapped.body, '{"hello":"world"}');
     assert.equal(mapped.severityText, 'INFO');
