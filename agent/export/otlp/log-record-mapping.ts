@@ -12,9 +12,7 @@ import type { OutputRecord, RawMessage } from '../../exchange/output-record';
 import type { WebSocketMessage } from '../../exchange/websocket-message';
 import type { HeaderPair } from '../../redaction/redactor';
 import { isPrintableText } from '../text/printable-text';
-import { http1ExchangeView } from './http1-exchange-view';
-import { http2ExchangeView } from './http2-exchange-view';
-import type { HttpExchangeView } from './http-exchange-view';
+import { http1ExchangeView, http2ExchangeView, type HttpExchangeView } from './http-exchange-view';
 import { ATTR, EVENT_NAME } from './semantic-attributes';
 import { mapDbQuery, mapShellCommand } from './source-record-mapping';
 import type {
