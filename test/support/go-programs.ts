@@ -80,9 +80,9 @@ export interface GoServer {
   stop(): Promise<void>;
 }
 
-/** The Go TLS server on a free port (it picks one and prints it). */
-export async function startGoServer(cert: Certificate): Promise<GoServer> {
-  const child = spawn(goProgram('gosrv'), ['-cert', cert.certFile, '-key', cert.keyFile], {
+/** The Go TLS server (`file`: gosrv or a copy of it under another name) on a free port it picks and prints. */
+export async function startGoServer(cert: Certificate, file = goProgram('gosrv')): Promise<GoServer> {
+  const child = spawn(file, ['-cert', cert.certFile, '-key', cert.keyFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
