@@ -1,5 +1,6 @@
 /** Shared pieces of the benchmarks: medians, tables, wrk and h2load runs, processes that print `ready`. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -9,6 +10,14 @@ export function median(values: readonly number[]): number {
 
 export function formatNumber(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** The 1, 5 and 15 minute load averages: how busy the shared machine was around a benchmark. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 }
 
 /** A plain-text table, columns padded. */

@@ -11,7 +11,7 @@
  *   node dist-test/test/bench/http2-replay.bench.js [--file F.ptap] [--runs 7] [--warmups 2] [--cpus 0]
  */
 import os from 'node:os';
-import { formatNumber, median, table } from './bench-support';
+import { formatNumber, loadAverage, median, table } from './bench-support';
 import { measureRuns, numberOption, option, perSecond, runPinned } from './pinned-runs';
 import { cachedH2loadSession } from './record-nginx-session';
 import { measureReplayPipeline } from './replay-pipeline-run';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const warmups = numberOption('warmups', 2);
   const cpus = option('cpus') ?? '0';
   const file = option('file') ?? (await cachedH2loadSession((line) => process.stderr.write(`${line}\n`)));
-  const load = os.loadavg();
+  const load = loadAverage();
   const figures = await runPinned(__filename, cpus, [
     '--measure',
     '--file',
@@ -43,12 +43,7 @@ async function main(): Promise<void> {
   const first = measured[0];
   if (first === undefined) throw new Error('no measured run');
   console.log(`\nmachine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}`);
-  console.log(
-    `load average before: ${load.map((l) => l.toFixed(1)).join(' ')}; after: ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
+  console.log(`load average before: ${load}; after: ${loadAverage()}`);
   console.log(
     `session: ${file}: ${formatNumber(first.items)} HTTP/2 exchanges, ${formatNumber(first.payloadBytes / 1e6, 1)} MB of captured payload`,
   );
