@@ -11,11 +11,10 @@
  *
  * Speed: the dynamic table is a ring of [name, value] fields, so an indexed field hands out the
  * entry itself (fields are immutable) and eviction moves nothing; positions are kept in the
- * decoder, not returned in tuples; Huffman literals go through a shared cache.
+ * decoder, not returned in tuples; short literals go through a shared cache (literal-cache.ts).
  */
 import type { HttpHeader } from '../../../exchange/http-headers';
-import { latin1 } from '../../http1/latin1';
-import { huffmanLiteral } from './huffman-literal-cache';
+import { cachedLiteral } from './literal-cache';
 import { STATIC_TABLE } from './static-table';
 
 /** Name or value of a header whose dynamic-table entry the agent never saw. */
@@ -77,6 +76,7 @@ export class HpackDecoder {
   private beyondKnownUnknown = false;
   /** Read position in the block being decoded. */
   private pos = 0;
+  private readonly fields: HttpHeader[] = [];
 
   constructor(options: HpackDecoderOptions = {}) {
     this.maxListBytes = options.maxHeaderListBytes ?? 64 * 1024;
@@ -104,7 +104,9 @@ export class HpackDecoder {
   }
 
   decode(block: Uint8Array, start: number, end: number): HeaderBlockResult {
-    const headers: HttpHeader[] = [];
+    // Decoded into a reused list, handed out as an exact copy.
+    const headers = this.fields;
+    let n = 0;
     let unknown = 0;
     let listSize = 0;
     let overCap = false;
@@ -143,15 +145,15 @@ export class HpackDecoder {
         if (name === UNKNOWN || value === UNKNOWN) unknown++;
         listSize += name.length + value.length + ENTRY_OVERHEAD;
         if (listSize > this.maxListBytes) overCap = true;
-        else headers.push(field);
+        else headers[n++] = field;
       }
     } catch (error) {
       if (!(error instanceof BlockError)) throw error;
       // The table may now differ from the peer's in ways that cannot be known.
       this.forget();
-      return { headers, unknown, listSize, overCap, error: error.code };
+      return { headers: headers.slice(0, n), unknown, listSize, overCap, error: error.code };
     }
-    return { headers, unknown, listSize, overCap };
+    return { headers: headers.slice(0, n), unknown, listSize, overCap };
   }
 
   /** An HPACK integer with an N-bit prefix at the read position, which moves past it. */
@@ -188,8 +190,7 @@ export class HpackDecoder {
     const stop = start + length;
     if (stop > end) throw new BlockError('truncated-block');
     this.pos = stop;
-    if (!huffman) return latin1(block, start, stop);
-    const text = huffmanLiteral(block, start, stop);
+    const text = cachedLiteral(block, start, stop, huffman);
     if (text === undefined) throw new BlockError('invalid-huffman');
     return text;
   }
