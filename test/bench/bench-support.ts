@@ -1,5 +1,6 @@
-/** Shared pieces of the benchmarks: medians, tables, wrk runs, processes that print `ready`. */
+/** Shared pieces of the benchmarks: medians, tables, wrk and h2load runs, processes that print `ready`. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -9,6 +10,14 @@ export function median(values: readonly number[]): number {
 
 export function formatNumber(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** The 1, 5 and 15 minute load averages: how busy the shared machine was around a benchmark. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 }
 
 /** A plain-text table, columns padded. */
@@ -37,6 +46,28 @@ export async function wrk(url: string, seconds: number, connections: number): Pr
   if (!match?.[1]) throw new Error(`wrk printed no rate:\n${out}`);
   if (/Non-2xx/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
   return Number(match[1]);
+}
+
+/** Runs h2load (nghttp2-client, HTTP/2 by ALPN) and returns requests/s and its duration; every request must succeed. */
+export async function h2load(
+  url: string,
+  requests: number,
+  clients: number,
+  streams: number,
+): Promise<{ rate: number; seconds: number }> {
+  const args = ['-n', String(requests), '-c', String(clients), '-m', String(streams), url];
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('h2load', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', () => resolve(text));
+  });
+  const finished = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(out);
+  const succeeded = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
+  if (!finished?.[1] || !finished[2] || Number(succeeded?.[1]) !== requests || !/Application protocol: h2/.test(out))
+    throw new Error(`h2load did not complete ${requests} HTTP/2 requests:\n${out}`);
+  return { rate: Number(finished[2]), seconds: Number(finished[1]) };
 }
 
 /** Starts a process and waits for a line starting with `ready` on stdout or stderr. */
