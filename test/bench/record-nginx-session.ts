@@ -41,7 +41,7 @@ export async function recordNginxSession(load: SessionLoad, file?: string): Prom
     const run = await (
       load.tool === 'wrk'
         ? wrk(url, load.seconds, load.connections).then((rate) => ({ rate, seconds: load.seconds }))
-        : h2load(url, load.requests, load.clients, load.streams)
+        : h2load(url, { requests: load.requests }, load.clients, load.streams)
     ).then(
       (done) => done,
       (error: unknown) => ({ error }),

@@ -257,7 +257,9 @@ describe('a Go client that exits mid-request', { skip }, () => {
     await client.done();
     const [mine] = await agent.waitFor(
       () => {
-        const found = agent.records().filter((r) => r['kind'] === 'http1.exchange' && r['pid'] === client.pid);
+        const found = agent
+          .records()
+          .filter((r): r is Json => r['kind'] === 'http1.exchange' && r['pid'] === client.pid);
         return found.length > 0 ? found : undefined;
       },
       20_000,
