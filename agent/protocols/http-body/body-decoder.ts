@@ -23,6 +23,9 @@ export interface DecodeResult {
 
 /** Output up to this size is never called a bomb, whatever the ratio (tiny bodies compress absurdly well). */
 const RATIO_FREE_BYTES = 64 * 1024;
+/** zlib's default output buffer, and the smallest one used here. */
+const DEFAULT_CHUNK = 16 * 1024;
+const MIN_CHUNK = 1024;
 /** Bounds the search for a preview after a cut. */
 const MAX_PREFIX_HALVINGS = 20;
 
@@ -50,9 +53,29 @@ function isTooLarge(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
 }
 
+/**
+ * Whether `input` starts with a zlib header (RFC 1950: deflate method, window ≤ 32 KiB, check bits).
+ * Many servers send raw deflate (RFC 1951) for `deflate` instead: the header picks the inflater up
+ * front, because every failed zlib *Sync call strands its 16 KiB output buffer until a full GC.
+ */
+function hasZlibHeader(input: Uint8Array): boolean {
+  if (input.length < 2) return false;
+  const cmf = input[0] as number;
+  const flg = input[1] as number;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0;
+}
+
+/** gzip's magic bytes (1f 8b), as far as `input` goes: anything else fails without calling zlib. */
+function mayBeGzip(input: Uint8Array): boolean {
+  return (input.length < 1 || input[0] === 0x1f) && (input.length < 2 || input[1] === 0x8b);
+}
+
 /** One coding, undone with a flush (not a finish) so that a prefix decodes as far as it goes. */
 function runCoding(coding: string, input: Uint8Array, maxOutputLength: number): StepOutcome {
-  const flush = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength };
+  // The output buffer sized to the input (zlib's default is 16 KiB): a call that fails on a short
+  // corrupt body strands only a small buffer until the next full GC.
+  const chunkSize = Math.min(DEFAULT_CHUNK, Math.max(MIN_CHUNK, input.length * 4));
+  const flush = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength, chunkSize };
   try {
     switch (coding) {
       case 'br':
@@ -61,17 +84,20 @@ function runCoding(coding: string, input: Uint8Array, maxOutputLength: number): 
           output: zlib.brotliDecompressSync(input, {
             finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
             maxOutputLength,
+            chunkSize,
           }),
         };
       case 'deflate':
+        if (!hasZlibHeader(input)) return { kind: 'ok', output: zlib.inflateRawSync(input, flush) };
         try {
           return { kind: 'ok', output: zlib.inflateSync(input, flush) };
         } catch (error) {
           if (isTooLarge(error)) throw error;
-          // Many servers send raw deflate without the zlib wrapper that RFC 9110 asks for.
+          // A raw stream whose first bytes happen to read as a zlib header (rare).
           return { kind: 'ok', output: zlib.inflateRawSync(input, flush) };
         }
       default:
+        if (!mayBeGzip(input)) return { kind: 'error' };
         return { kind: 'ok', output: zlib.gunzipSync(input, flush) };
     }
   } catch (error) {
