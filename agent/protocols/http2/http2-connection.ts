@@ -9,7 +9,7 @@
  * `:method`, is the client's. If the captured process wrote it (Egress) it is the client side.
  */
 import { Direction, type ConnectionFacts } from '../../capture/captured-event';
-import { NO_HEADERS, type HttpHeader } from '../../exchange/http-headers';
+import type { HttpHeader } from '../../exchange/http-headers';
 import type { Http2Exchange } from '../../exchange/http2-exchange';
 import type { ProtocolParser, RecordSink, StreamChunk } from '../protocol';
 import { errorCodeName, Flag, FrameType, SettingsId } from './frame-types';
@@ -17,7 +17,8 @@ import { FrameReader, type FrameEvents } from './frame-reader';
 import { HpackDecoder } from './hpack/hpack-decoder';
 import type { ResolvedHttp2Options } from './http2-options';
 import type { Http2FrameError } from './http2-stats';
-import { Http2Stream, pseudoHeader, type MessageSide, type SplitHeaders } from './http2-stream';
+import { Http2Stream, type MessageSide } from './http2-stream';
+import { splitHeaders, type SplitHeaders } from './split-headers';
 
 /** A header block being assembled from HEADERS / PUSH_PROMISE and CONTINUATION frames. */
 interface OpenBlock {
@@ -52,7 +53,8 @@ export class Http2Connection implements ProtocolParser {
   private rapidReset = false;
   private emptyData = 0;
   private emptyDataFlood = false;
-  private lastExpireNs = 0n;
+  /** The next time a push looks for timed-out streams (a comparison, not a BigInt subtraction, per chunk). */
+  private nextExpireNs = 0n;
   private closed = false;
 
   constructor(
@@ -75,8 +77,8 @@ export class Http2Connection implements ProtocolParser {
     this.tid = chunk.tid;
     if (chunk.gapBefore > 0) this.gap(dir, chunk.gapBefore);
     this.readers[dir].push(chunk.bytes);
-    if (this.streams.size > 0 && chunk.timestampNs - this.lastExpireNs >= EXPIRE_EVERY_NS) {
-      this.lastExpireNs = chunk.timestampNs;
+    if (this.streams.size > 0 && chunk.timestampNs >= this.nextExpireNs) {
+      this.nextExpireNs = chunk.timestampNs + EXPIRE_EVERY_NS;
       this.expire(chunk.timestampNs);
     }
   }
@@ -319,8 +321,8 @@ export class Http2Connection implements ProtocolParser {
     }
 
     if (this.clientDir === undefined) {
-      if (pseudoHeader(split, ':method') !== undefined) this.clientDir = dir;
-      else if (pseudoHeader(split, ':status') !== undefined) this.clientDir = other(dir);
+      if (split.method !== undefined) this.clientDir = dir;
+      else if (split.status !== undefined) this.clientDir = other(dir);
       else {
         this.options.stats.orphanFrames++;
         return;
@@ -350,7 +352,7 @@ export class Http2Connection implements ProtocolParser {
       if (endStream) this.endSide(stream.request);
     } else {
       stream.answered = true;
-      const status = Number(pseudoHeader(split, ':status'));
+      const status = Number(split.status);
       const response = stream.response;
       if (response.head === undefined && status >= 100 && status < 200 && status !== 101) {
         (stream.interim ??= []).push({
@@ -562,23 +564,4 @@ function isGrpc(fields: readonly HttpHeader[]): boolean {
     if (name === 'content-type') return value.startsWith('application/grpc');
   }
   return false;
-}
-
-function splitHeaders(headers: HttpHeader[], blockBytes: number): SplitHeaders {
-  let regular = 0;
-  while (regular < headers.length && (headers[regular] as HttpHeader)[0].charCodeAt(0) === 0x3a /* : */) regular++;
-  let misplaced = false;
-  for (let i = regular; i < headers.length && !misplaced; i++)
-    misplaced = (headers[i] as HttpHeader)[0].charCodeAt(0) === 0x3a;
-  if (!misplaced) {
-    if (regular === 0) return { pseudo: NO_HEADERS, fields: headers, blockBytes };
-    // The whole list serves as `pseudo`: no field after the pseudo-headers has a `:` name.
-    return { pseudo: headers, fields: headers.slice(regular), blockBytes };
-  }
-  // Pseudo-headers after a regular (or unknown) field: malformed, or an unknown entry that was a
-  // pseudo-header on a connection picked up late. Either way they are pseudo-headers, not fields.
-  const pseudo: HttpHeader[] = [];
-  const fields: HttpHeader[] = [];
-  for (const field of headers) (field[0].charCodeAt(0) === 0x3a ? pseudo : fields).push(field);
-  return { pseudo, fields, blockBytes };
 }

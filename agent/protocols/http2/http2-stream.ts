@@ -11,15 +11,7 @@ import { BodyCapture, NO_BODY } from '../http-body/body-capture';
 import { GrpcMessageReader } from './grpc-message-reader';
 import type { ResolvedHttp2Options } from './http2-options';
 import type { Http2Stats } from './http2-stats';
-
-/** A decoded header block split into pseudo-headers and regular fields. */
-export interface SplitHeaders {
-  /** Pseudo-headers as fields, in order (the first of a name counts; see `pseudoHeader`). */
-  readonly pseudo: HttpHeaders;
-  readonly fields: HttpHeader[];
-  /** Compressed block bytes (the `headerBytes` of the message). */
-  readonly blockBytes: number;
-}
+import type { SplitHeaders } from './split-headers';
 
 export interface MessageSide {
   head: SplitHeaders | undefined;
@@ -108,8 +100,8 @@ export class Http2Stream {
       req.head === undefined
         ? undefined
         : {
-            method: pseudoHeader(req.head, ':method') ?? '',
-            target: pseudoHeader(req.head, ':path') ?? '',
+            method: req.head.method ?? '',
+            target: req.head.path ?? '',
             version: '2',
             headers: req.head.fields,
             trailers: req.trailers,
@@ -120,7 +112,7 @@ export class Http2Stream {
             tid: req.tid,
             complete: req.complete,
           };
-    const status = res.head === undefined ? NaN : Number(pseudoHeader(res.head, ':status'));
+    const status = res.head === undefined ? NaN : Number(res.head.status);
     const response: HttpResponse | undefined =
       res.head === undefined
         ? undefined
@@ -161,10 +153,9 @@ export class Http2Stream {
       endNs,
       durationNs: endNs - timestampNs,
     };
-    const scheme = req.head && pseudoHeader(req.head, ':scheme');
+    const scheme = req.head?.scheme;
     if (scheme !== undefined) record.scheme = scheme;
-    const authority =
-      (req.head && pseudoHeader(req.head, ':authority')) ?? (req.head && headerOf(req.head.fields, 'host'));
+    const authority = req.head?.authority ?? (req.head && headerOf(req.head.fields, 'host'));
     if (authority !== undefined) record.authority = authority;
     if (request !== undefined) record.request = request;
     if (response !== undefined) record.response = response;
@@ -210,11 +201,6 @@ export class Http2Stream {
     if (responseEncoding !== undefined) call.responseEncoding = responseEncoding;
     return call;
   }
-}
-
-/** A pseudo-header's value (`:method`, `:path`, `:status` …): the first one of the name. */
-export function pseudoHeader(head: SplitHeaders, name: string): string | undefined {
-  return headerOf(head.pseudo, name);
 }
 
 /** HTTP/2 field names are lower case on the wire: a plain comparison. */
