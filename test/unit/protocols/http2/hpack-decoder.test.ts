@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HpackDecoder, UNKNOWN } from '../../../../agent/protocols/http2/hpack/hpack-decoder';
 import { huffmanDecode } from '../../../../agent/protocols/http2/hpack/huffman-decoder';
+import hpack from 'hpack.js';
 import type { HttpHeader } from '../../../../agent/exchange/http-headers';
 
 function hex(text: string): Uint8Array {
@@ -163,5 +164,42 @@ describe('HPACK decoder: passive and hostile', () => {
     assert.equal(result.overCap, true);
     assert.ok(result.headers.length <= 2);
     assert.equal(result.listSize, 10_001 * (1 + 500 + 32));
+  });
+});
+
+describe('HPACK decoder: against an independent encoder', () => {
+  it('decodes 3000 random header lists as hpack.js encoded them (table wrap-around, evictions, the literal cache)', () => {
+    // A seeded generator: the same lists every run.
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const names = ['content-type', 'x-request-id', 'cookie', 'accept', 'x-a', 'server', 'date', 'etag'];
+    const text = (length: number): string =>
+      Array.from({ length }, () => String.fromCharCode(0x20 + random(0x5f))).join('');
+    // A few values come back often (cache hits, table references), most are fresh.
+    const common = Array.from({ length: 20 }, () => text(1 + random(40)));
+    const encoder = hpack.compressor.create({ table: { maxSize: 4096 } });
+    const decoder = new HpackDecoder();
+    for (let list = 0; list < 3000; list++) {
+      const fields = Array.from({ length: 1 + random(12) }, () => ({
+        name: random(4) === 0 ? text(1 + random(20)).toLowerCase() : (names[random(names.length)] as string),
+        value: random(2) === 0 ? (common[random(common.length)] as string) : text(random(90)),
+        incremental: random(3) !== 0,
+        neverIndex: random(10) === 0,
+        huffman: random(2) === 0,
+      }));
+      encoder.write(fields);
+      const parts: Buffer[] = [];
+      for (let part = encoder.read(); part !== null; part = encoder.read()) parts.push(part);
+      const block = Buffer.concat(parts);
+      assert.deepEqual(
+        decode(decoder, block),
+        fields.map((f) => [f.name, f.value]),
+        `list ${list}`,
+      );
+    }
+    assert.ok(decoder.knownEntries > 16, 'the table grew past its first ring');
   });
 });
