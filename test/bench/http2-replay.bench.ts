@@ -9,12 +9,16 @@
  *
  *   npm run bench -- http2-replay
  *   node dist-test/test/bench/http2-replay.bench.js [--file F.ptap] [--runs 7] [--warmups 2] [--cpus 0]
+ *        [--node-flags '--max-semi-space-size=4']
  */
 import os from 'node:os';
 import { formatNumber, loadAverage, median, table } from './bench-support';
 import { measureRuns, numberOption, option, perSecond, runPinned } from './pinned-runs';
 import { cachedH2loadSession } from './record-nginx-session';
 import { measureReplayPipeline } from './replay-pipeline-run';
+
+/** What bin/plaintap gives Node (the young generation as small as the agent runs it), unless --node-flags says otherwise. */
+const AGENT_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 async function measure(): Promise<void> {
   const file = option('file') ?? '';
@@ -28,17 +32,15 @@ async function main(): Promise<void> {
   const runs = numberOption('runs', 7);
   const warmups = numberOption('warmups', 2);
   const cpus = option('cpus') ?? '0';
+  const nodeFlags = option('node-flags')?.split(' ').filter(Boolean) ?? AGENT_NODE_FLAGS;
   const file = option('file') ?? (await cachedH2loadSession((line) => process.stderr.write(`${line}\n`)));
   const load = loadAverage();
-  const figures = await runPinned(__filename, cpus, [
-    '--measure',
-    '--file',
-    file,
-    '--runs',
-    String(runs),
-    '--warmups',
-    String(warmups),
-  ]);
+  const figures = await runPinned(
+    __filename,
+    cpus,
+    ['--measure', '--file', file, '--runs', String(runs), '--warmups', String(warmups)],
+    nodeFlags,
+  );
   const measured = figures.filter((f) => !f.warmup);
   const first = measured[0];
   if (first === undefined) throw new Error('no measured run');
@@ -47,7 +49,9 @@ async function main(): Promise<void> {
   console.log(
     `session: ${file}: ${formatNumber(first.items)} HTTP/2 exchanges, ${formatNumber(first.payloadBytes / 1e6, 1)} MB of captured payload`,
   );
-  console.log(`replay pinned to CPU ${cpus}, no export; ${runs} runs after ${warmups} warm-up runs, medians\n`);
+  console.log(
+    `replay pinned to CPU ${cpus}, node ${nodeFlags.join(' ') || '(no flags)'}, no export; ${runs} runs after ${warmups} warm-up runs, medians\n`,
+  );
   const rows = [
     [
       formatNumber(median(measured.map(perSecond))),

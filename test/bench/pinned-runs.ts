@@ -74,9 +74,14 @@ export async function measureRuns(
 }
 
 /** In the parent: runs `script` with `args` pinned to `cpus` (taskset list) and collects its runs. */
-export function runPinned(script: string, cpus: string, args: readonly string[]): Promise<RunFigures[]> {
+export function runPinned(
+  script: string,
+  cpus: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<RunFigures[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', cpus, process.execPath, '--expose-gc', script, ...args], {
+    const child = spawn('taskset', ['-c', cpus, process.execPath, '--expose-gc', ...nodeFlags, script, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
