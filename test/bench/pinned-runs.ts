@@ -46,9 +46,18 @@ const MAX_DISTURBED_RETRIES = 10;
 export async function measureRuns(
   label: string,
   runOnce: () => Promise<RunMeasurement>,
-  settings: { readonly runs: number; readonly warmups: number; readonly sinkPid?: number },
+  settings: {
+    readonly runs: number;
+    readonly warmups: number;
+    readonly sinkPid?: number;
+    /**
+     * A full collection before each run (default true): runs start from the same heap. It also
+     * discards much of the JIT's work, so a short run is then measured partly cold.
+     */
+    readonly collectBeforeRun?: boolean;
+  },
 ): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = settings.collectBeforeRun === false ? undefined : (globalThis as { gc?: () => void }).gc;
   const sinkPid = settings.sinkPid ?? 0;
   let retries = 0;
   for (let i = 1 - settings.warmups; i <= settings.runs; i++) {
