@@ -298,12 +298,12 @@ export class Http2Connection implements ProtocolParser {
     _lost: boolean,
   ): void {
     const stats = this.options.stats;
-    const result = this.decoders[dir].decode(block, start, end);
+    const result = this.decoders[dir].decodeShared(block, start, end);
     if (result.error !== undefined) stats.hpackErrors[result.error]++;
     if (result.unknown > 0) stats.unknownHeaders += result.unknown;
     if (result.overCap) stats.headerListsOverCap++;
     const incomplete = result.error !== undefined || result.unknown > 0 || result.overCap;
-    const split = splitHeaders(result.headers, end - start);
+    const split = splitHeaders(result.list, result.count, end - start);
 
     if (push) {
       // PUSH_PROMISE: the server's promised request opens the promised stream.
@@ -313,7 +313,7 @@ export class Http2Connection implements ProtocolParser {
       const stream = this.open(promisedId);
       if (stream === undefined) return;
       stream.pushed = true;
-      this.applyRequestHead(stream, split);
+      this.applyRequestHead(stream, split, true);
       stream.request.done = true;
       stream.request.complete = true;
       if (incomplete) stream.headersIncomplete = true;
@@ -347,7 +347,7 @@ export class Http2Connection implements ProtocolParser {
     if (incomplete) stream.headersIncomplete = true;
     stream.lastActivityNs = this.nowNs;
     if (fromClient) {
-      if (stream.request.head === undefined && !stream.request.done) this.applyRequestHead(stream, split);
+      if (stream.request.head === undefined && !stream.request.done) this.applyRequestHead(stream, split, endStream);
       else stream.request.trailers = split.fields;
       if (endStream) this.endSide(stream.request);
     } else {
@@ -364,7 +364,7 @@ export class Http2Connection implements ProtocolParser {
         });
       } else if (response.head === undefined) {
         if (!stream.isGrpc && stream.request.head === undefined) stream.isGrpc = isGrpc(split.fields);
-        stream.startSide(response, split, this.nowNs, this.tid, this.options);
+        stream.startSide(response, split, endStream, this.nowNs, this.tid, this.options);
       } else {
         response.trailers = split.fields;
       }
@@ -373,9 +373,9 @@ export class Http2Connection implements ProtocolParser {
     if (stream.done) this.finish(stream);
   }
 
-  private applyRequestHead(stream: Http2Stream, split: SplitHeaders): void {
+  private applyRequestHead(stream: Http2Stream, split: SplitHeaders, ended: boolean): void {
     stream.isGrpc = isGrpc(split.fields);
-    stream.startSide(stream.request, split, this.nowNs, this.tid, this.options);
+    stream.startSide(stream.request, split, ended, this.nowNs, this.tid, this.options);
   }
 
   private endSide(message: MessageSide): void {

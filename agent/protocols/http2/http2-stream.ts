@@ -70,8 +70,18 @@ export class Http2Stream {
     return this.request.done && this.response.done;
   }
 
-  /** Starts a message side from its head: body capture and, for gRPC, the message reader. */
-  startSide(message: MessageSide, head: SplitHeaders, ns: bigint, tid: number, options: ResolvedHttp2Options): void {
+  /**
+   * Starts a message side from its head: body capture and, for gRPC, the message reader.
+   * `ended`: the head's block had END_STREAM (a GET), so no body follows.
+   */
+  startSide(
+    message: MessageSide,
+    head: SplitHeaders,
+    ended: boolean,
+    ns: bigint,
+    tid: number,
+    options: ResolvedHttp2Options,
+  ): void {
     message.head = head;
     message.startNs = ns;
     message.endNs = ns;
@@ -79,11 +89,14 @@ export class Http2Stream {
     if (this.isGrpc) {
       message.grpc = new GrpcMessageReader(options);
       message.body = new BodyCapture('', -1, options);
-    } else {
-      const length = headerOf(head.fields, 'content-length');
-      const hint = length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : -1;
-      message.body = new BodyCapture(headerOf(head.fields, 'content-encoding') ?? '', hint, options);
+      return;
     }
+    const encoding = headerOf(head.fields, 'content-encoding');
+    // Nothing to capture: the record says NO_BODY (a named coding still goes through the decoder's verdict).
+    if (ended && encoding === undefined) return;
+    const length = headerOf(head.fields, 'content-length');
+    const hint = length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : -1;
+    message.body = new BodyCapture(encoding ?? '', hint, options);
   }
 
   toRecord(

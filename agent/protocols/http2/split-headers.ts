@@ -17,6 +17,8 @@ export interface SplitHeaders {
   readonly blockBytes: number;
 }
 
+const NO_FIELDS: HttpHeader[] = [];
+
 class SplitBlock implements SplitHeaders {
   method: string | undefined = undefined;
   path: string | undefined = undefined;
@@ -52,27 +54,29 @@ class SplitBlock implements SplitHeaders {
   }
 }
 
-export function splitHeaders(headers: HttpHeader[], blockBytes: number): SplitHeaders {
-  const split = new SplitBlock(headers, blockBytes);
+/** Splits the fields `list[0, count)` (a decoder's reused list: what is kept is copied). */
+export function splitHeaders(list: readonly HttpHeader[], count: number, blockBytes: number): SplitHeaders {
+  const split = new SplitBlock(NO_FIELDS, blockBytes);
   let regular = 0;
-  for (; regular < headers.length; regular++) {
-    const field = headers[regular] as HttpHeader;
+  for (; regular < count; regular++) {
+    const field = list[regular] as HttpHeader;
     if (field[0].charCodeAt(0) !== 0x3a /* : */) break;
     split.take(field[0], field[1]);
   }
-  if (regular > 0) split.fields = headers.slice(regular);
+  let misplaced = false;
+  for (let i = regular; i < count && !misplaced; i++) misplaced = (list[i] as HttpHeader)[0].charCodeAt(0) === 0x3a;
+  if (!misplaced) {
+    split.fields = list.slice(regular, count);
+    return split;
+  }
   // Pseudo-headers after a regular (or unknown) field: malformed, or an unknown entry that was a
   // pseudo-header on a connection picked up late. Either way they are pseudo-headers, not fields.
-  const fields = split.fields;
-  for (let i = 0; i < fields.length; i++) {
-    if ((fields[i] as HttpHeader)[0].charCodeAt(0) !== 0x3a) continue;
-    const rest: HttpHeader[] = [];
-    for (const field of fields) {
-      if (field[0].charCodeAt(0) === 0x3a) split.take(field[0], field[1]);
-      else rest.push(field);
-    }
-    split.fields = rest;
-    break;
+  const rest: HttpHeader[] = [];
+  for (let i = regular; i < count; i++) {
+    const field = list[i] as HttpHeader;
+    if (field[0].charCodeAt(0) === 0x3a) split.take(field[0], field[1]);
+    else rest.push(field);
   }
+  split.fields = rest;
   return split;
 }

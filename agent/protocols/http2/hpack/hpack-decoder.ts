@@ -41,6 +41,20 @@ export interface HeaderBlockResult {
   readonly error?: HpackError;
 }
 
+/**
+ * What `decodeShared` says about a block: the decoder's own list and summary, reused by its next
+ * call (for a caller that copies what it keeps).
+ */
+export interface SharedBlockResult {
+  /** The fields are `list[0, count)`. */
+  readonly list: readonly HttpHeader[];
+  readonly count: number;
+  readonly unknown: number;
+  readonly listSize: number;
+  readonly overCap: boolean;
+  readonly error: HpackError | undefined;
+}
+
 export interface HpackDecoderOptions {
   /** Largest decoded header list kept (RFC 9113 header-list size). Default 64 KiB. */
   readonly maxHeaderListBytes?: number;
@@ -77,6 +91,14 @@ export class HpackDecoder {
   /** Read position in the block being decoded. */
   private pos = 0;
   private readonly fields: HttpHeader[] = [];
+  private readonly result: { -readonly [K in keyof SharedBlockResult]: SharedBlockResult[K] } = {
+    list: this.fields,
+    count: 0,
+    unknown: 0,
+    listSize: 0,
+    overCap: false,
+    error: undefined,
+  };
 
   constructor(options: HpackDecoderOptions = {}) {
     this.maxListBytes = options.maxHeaderListBytes ?? 64 * 1024;
@@ -104,13 +126,24 @@ export class HpackDecoder {
   }
 
   decode(block: Uint8Array, start: number, end: number): HeaderBlockResult {
-    // Decoded into a reused list, handed out as an exact copy.
+    const shared = this.decodeShared(block, start, end);
+    const { unknown, listSize, overCap, error } = shared;
+    const headers = shared.list.slice(0, shared.count);
+    return error === undefined
+      ? { headers, unknown, listSize, overCap }
+      : { headers, unknown, listSize, overCap, error };
+  }
+
+  /** Decodes into the decoder's reused list and summary (valid until the next call): no allocation per block. */
+  decodeShared(block: Uint8Array, start: number, end: number): SharedBlockResult {
     const headers = this.fields;
+    const result = this.result;
     let n = 0;
     let unknown = 0;
     let listSize = 0;
     let overCap = false;
     let fieldsSeen = false;
+    result.error = undefined;
     this.pos = start;
     try {
       while (this.pos < end) {
@@ -151,9 +184,15 @@ export class HpackDecoder {
       if (!(error instanceof BlockError)) throw error;
       // The table may now differ from the peer's in ways that cannot be known.
       this.forget();
-      return { headers: headers.slice(0, n), unknown, listSize, overCap, error: error.code };
+      result.error = error.code;
     }
-    return { headers: headers.slice(0, n), unknown, listSize, overCap };
+    // Fields of an earlier, longer block are not kept alive past their use.
+    for (let i = n; i < result.count; i++) headers[i] = UNKNOWN_FIELD;
+    result.count = n;
+    result.unknown = unknown;
+    result.listSize = listSize;
+    result.overCap = overCap;
+    return result;
   }
 
   /** An HPACK integer with an N-bit prefix at the read position, which moves past it. */
