@@ -114,7 +114,9 @@ export class HpackDecoder {
 
   /** A header block was lost or skipped: whatever the table holds may have moved. */
   forget(): void {
-    this.ring.fill(undefined);
+    // Only the live entries are released: a flood of bad blocks costs O(1) each, not the ring's size.
+    const mask = this.ring.length - 1;
+    for (let i = 0; i < this.count; i++) this.ring[(this.newest - i) & mask] = undefined;
     this.count = 0;
     this.tableSize = 0;
     this.beyondKnownUnknown = true;
