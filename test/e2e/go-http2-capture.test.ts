@@ -9,7 +9,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
 import { curlHttp2 } from '../support/clients';
-import { goProgram, startGoClient, startGoServer, type GoClient, type GoServer } from '../support/go-programs';
+import {
+  goProgram,
+  startGoClient,
+  startGoServer,
+  type GoClient,
+  type GoProgram,
+  type GoServer,
+} from '../support/go-programs';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
@@ -17,6 +24,8 @@ import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 const STREAMS = 20;
+/** The client built by this machine's Go and by the oldest Go plaintap claims (its own HTTP/2 code). */
+const NGINX_CLIENTS: readonly GoProgram[] = ['gocli', 'gocli-go117'];
 
 describe('Go crypto/tls over HTTP/2 through the real kernel path', { skip }, () => {
   let cert: Certificate;
@@ -24,7 +33,7 @@ describe('Go crypto/tls over HTTP/2 through the real kernel path', { skip }, () 
   let gosrv: GoServer;
   let agent: AgentProcess;
   /** Clients started before the agent, waiting: the agent finds them by its scan of processes. */
-  let nginxClient: GoClient;
+  const nginxClients = new Map<GoProgram, GoClient>();
   let streamsClient: GoClient;
 
   const exchangesOf = (pid: number): Json[] =>
@@ -57,11 +66,16 @@ describe('Go crypto/tls over HTTP/2 through the real kernel path', { skip }, () 
     cert = makeCertificate();
     nginx = await startNginx(cert, { http2: true, serverDirectives: 'location /n/ { return 200 "$uri\\n"; }' });
     gosrv = await startGoServer(cert);
-    nginxClient = await startGoClient(goProgram('gocli'), `https://127.0.0.1:${nginx.port}/n/{i}`, {
-      requests: 3,
-      http2: true,
-      waitStdin: true,
-    });
+    for (const variant of NGINX_CLIENTS) {
+      nginxClients.set(
+        variant,
+        await startGoClient(goProgram(variant), `https://127.0.0.1:${nginx.port}/n/{i}`, {
+          requests: 3,
+          http2: true,
+          waitStdin: true,
+        }),
+      );
+    }
     streamsClient = await startGoClient(goProgram('gocli'), `https://127.0.0.1:${gosrv.port}/size/{i}`, {
       requests: STREAMS,
       goroutines: STREAMS,
@@ -73,12 +87,12 @@ describe('Go crypto/tls over HTTP/2 through the real kernel path', { skip }, () 
       'json',
       '--body-capture',
       '4096',
-      ...['gocli', 'gosrv', 'nginx', 'curl'].flatMap((comm) => ['--comm', comm]),
+      ...[...NGINX_CLIENTS, 'gosrv', 'nginx', 'curl'].flatMap((comm) => ['--comm', comm]),
     ]);
   });
 
   after(async () => {
-    for (const client of [nginxClient, streamsClient]) {
+    for (const client of [...nginxClients.values(), streamsClient]) {
       if (client && client.child.exitCode === null) client.child.kill('SIGKILL');
     }
     const code = await agent?.stop();
@@ -87,34 +101,38 @@ describe('Go crypto/tls over HTTP/2 through the real kernel path', { skip }, () 
     assert.equal(code, 0, `agent exit code; stderr:\n${agent?.stderr()}`);
   });
 
-  test('Go net/http → nginx over HTTP/2: three streams on one connection, an exchange each on both sides', async () => {
-    nginxClient.release();
-    const run = await nginxClient.done();
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout.match(/^200 5 HTTP\/2\.0$/gm)?.length, 3, run.stdout);
-    const mine = byStream(await waitCount(() => exchangesOf(nginxClient.pid), 3, "the Go client's streams"));
-    const port = mine[0]?.['src_port'] as number;
-    const theirs = byStream(
-      await waitCount(
-        () => exchangesOf(nginx.workerPid).filter((r) => r['dst_port'] === port),
-        3,
-        "nginx's side of the Go client's connection",
-      ),
-    );
-    const expected = [0, 1, 2].map((i) => [2 * i + 1, 'GET', `/n/${i}`, 200, 5]);
-    for (const list of [mine, theirs]) assert.deepEqual(list.map(row), expected);
-    for (const x of mine) {
-      assertSide(x, 'client', 'gocli', 'go');
-      assert.equal(x['src_port'], port);
-      assert.equal(x['dst_port'], nginx.port);
-      assert.equal(x['response']['body']['payload'], `${x['request']['target']}\n`);
-    }
-    for (const x of theirs) {
-      assertSide(x, 'server', 'nginx', 'openssl');
-      assert.equal(x['src_port'], nginx.port);
-    }
-    assert.equal(exchangesOf(nginxClient.pid).length, 3, 'exactly one exchange per stream from the client');
-  });
+  for (const variant of NGINX_CLIENTS) {
+    test(`${variant} (net/http) → nginx over HTTP/2: three streams on one connection, an exchange each on both sides`, async () => {
+      const nginxClient = nginxClients.get(variant);
+      assert.ok(nginxClient);
+      nginxClient.release();
+      const run = await nginxClient.done();
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.match(/^200 5 HTTP\/2\.0$/gm)?.length, 3, run.stdout);
+      const mine = byStream(await waitCount(() => exchangesOf(nginxClient.pid), 3, "the Go client's streams"));
+      const port = mine[0]?.['src_port'] as number;
+      const theirs = byStream(
+        await waitCount(
+          () => exchangesOf(nginx.workerPid).filter((r) => r['dst_port'] === port),
+          3,
+          "nginx's side of the Go client's connection",
+        ),
+      );
+      const expected = [0, 1, 2].map((i) => [2 * i + 1, 'GET', `/n/${i}`, 200, 5]);
+      for (const list of [mine, theirs]) assert.deepEqual(list.map(row), expected);
+      for (const x of mine) {
+        assertSide(x, 'client', variant, 'go');
+        assert.equal(x['src_port'], port);
+        assert.equal(x['dst_port'], nginx.port);
+        assert.equal(x['response']['body']['payload'], `${x['request']['target']}\n`);
+      }
+      for (const x of theirs) {
+        assertSide(x, 'server', 'nginx', 'openssl');
+        assert.equal(x['src_port'], nginx.port);
+      }
+      assert.equal(exchangesOf(nginxClient.pid).length, 3, 'exactly one exchange per stream from the client');
+    });
+  }
 
   test('curl --http2 → Go TLS server: one exchange on each side', async () => {
     const run = await curlHttp2([`https://127.0.0.1:${gosrv.port}/size/3000`]);
