@@ -209,7 +209,8 @@ export class Http2Stream {
     const message =
       headerOf(this.response.trailers, 'grpc-message') ??
       (this.response.head && headerOf(this.response.head.fields, 'grpc-message'));
-    if (message !== undefined) call.statusMessage = percentDecode(message);
+    // grpc-go sends an empty grpc-message with every status: that is no message.
+    if (message !== undefined && message !== '') call.statusMessage = percentDecode(message);
     if (requestEncoding !== undefined) call.requestEncoding = requestEncoding;
     if (responseEncoding !== undefined) call.responseEncoding = responseEncoding;
     return call;
