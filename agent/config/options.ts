@@ -136,7 +136,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
     argName: 'LIST',
     description:
-      'What to capture: openssl (TLS plaintext: OpenSSL, GnuTLS, Go, Node), bash (interactive command lines), mysql (MySQL/MariaDB statements), postgres (PostgreSQL statements); comma-separated or repeatable.',
+      'What to capture: openssl (TLS plaintext: OpenSSL, GnuTLS, NSS, Go, Node), bash (interactive command lines), mysql (MySQL/MariaDB statements), postgres (PostgreSQL statements); comma-separated or repeatable.',
   },
   {
     key: 'capture.bash_paths',
