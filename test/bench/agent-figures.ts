@@ -14,6 +14,8 @@ export interface AgentFigures {
   readonly fileBytes: number;
   /** The ring buffer's mapping (counted twice by RSS, see ProcessMemory). */
   readonly bpfMapBytes: number;
+  /** malloc's main arena (`[heap]`), part of anonBytes. */
+  readonly mallocHeapBytes: number;
   /** process_resident_memory_bytes (prom-client reads the same /proc file). */
   readonly residentBytes: number;
   /** V8 heap committed (nodejs_heap_size_total_bytes) and in use. */
@@ -47,6 +49,7 @@ export async function agentFigures(agent: AgentProcess): Promise<AgentFigures> {
     anonBytes: memory.anonBytes,
     fileBytes: memory.fileBytes,
     bpfMapBytes: memory.bpfMapBytes,
+    mallocHeapBytes: memory.mallocHeapBytes,
     residentBytes: value('process_resident_memory_bytes'),
     heapTotalBytes: value('nodejs_heap_size_total_bytes'),
     heapUsedBytes: value('nodejs_heap_size_used_bytes'),

@@ -20,16 +20,18 @@
  *   BENCH_MEMORY_PARTS=connections BENCH_AGENT_ARGS='--ring-buffer-size 4MiB' npm run bench -- memory
  *
  * More knobs: BENCH_CONNECTIONS, BENCH_RATE, BENCH_WARM_SECONDS, BENCH_RECOVERY_SECONDS,
- * BENCH_SAMPLE_SECONDS, BENCH_NODE_FLAGS (Node/V8 options of the agent's process).
+ * BENCH_SAMPLE_SECONDS, and the agent variants of bench-agent.ts (BENCH_AGENT_ARGS,
+ * BENCH_NODE_FLAGS, BENCH_AGENT_ENV). The outage itself is collector-outage.ts (also the soak's).
  */
 import os from 'node:os';
-import { CLI_PATH, PLAINTAP_BIN, startAgent, type AgentProcess } from '../support/agent-process';
-import { freePort } from '../support/free-port';
+import type { AgentProcess } from '../support/agent-process';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { makeCertificate } from '../support/tls-fixtures';
 import { agentFigures, type AgentFigures } from './agent-figures';
+import { benchAgentVariant, startBenchAgent } from './bench-agent';
 import { formatNumber, table } from './bench-support';
+import { runCollectorOutage } from './collector-outage';
 import { startLoadGenerator } from './load-generator';
 import { mib } from './process-memory';
 
@@ -40,40 +42,11 @@ const OUTAGE_SECONDS = Number(process.env['BENCH_OUTAGE_SECONDS'] ?? 300);
 const RECOVERY_SECONDS = Number(process.env['BENCH_RECOVERY_SECONDS'] ?? 60);
 const SAMPLE_SECONDS = Number(process.env['BENCH_SAMPLE_SECONDS'] ?? 5);
 const PARTS = (process.env['BENCH_MEMORY_PARTS'] ?? 'connections,outage').split(',');
-/** More agent options for a variant run, e.g. `--ring-buffer-size 4MiB`. */
-const AGENT_ARGS = (process.env['BENCH_AGENT_ARGS'] ?? '').split(' ').filter((arg) => arg.length > 0);
-/** Node/V8 options for the agent's process instead of the launcher's (bin/plaintap), e.g. `--optimize-for-size`. */
-const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((arg) => arg.length > 0);
 /** Room for the sockets of the load generator, nginx and the agent. */
 const NOFILE = CONNECTIONS + 4096;
 const MAX_QUEUE_SIZE = 8192; // the default of otlp.max_queue_size, restated for the report
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function startBenchAgent(nginx: NginxServer, endpoint: string): Promise<AgentProcess> {
-  return startAgent(
-    [
-      '--pid',
-      String(nginx.workerPid),
-      '--output',
-      'none',
-      '--metrics-address',
-      '127.0.0.1:0',
-      '--otlp-endpoint',
-      endpoint,
-      ...AGENT_ARGS,
-    ],
-    {
-      // The launcher, as a user runs it; BENCH_NODE_FLAGS replaces its Node flags with these.
-      command: [
-        'prlimit',
-        `--nofile=${NOFILE}:${NOFILE}`,
-        '--',
-        ...(NODE_FLAGS.length > 0 ? [process.execPath, ...NODE_FLAGS, CLI_PATH] : [PLAINTAP_BIN]),
-      ],
-    },
-  );
-}
 
 /** Polls the agent until `done(figures)` or `timeoutMs`; returns the last figures. */
 async function waitForFigures(
@@ -118,7 +91,7 @@ function memoryRow(phase: string, f: AgentFigures): string[] {
 }
 
 async function connectionsPart(nginx: NginxServer, receiver: OtlpReceiver): Promise<void> {
-  const agent = await startBenchAgent(nginx, receiver.endpoint);
+  const agent = await startBenchAgent(nginx, receiver.endpoint, NOFILE);
   const rows: string[][] = [];
   try {
     await sleep(3000);
@@ -164,124 +137,11 @@ async function connectionsPart(nginx: NginxServer, receiver: OtlpReceiver): Prom
       "(anon/file: RssAnon/RssFile; ring: the BPF ring buffer mapping, in file, counted twice; heap: the main thread's V8 heap, committed and used)",
     );
     console.log(
-      `\nagent options: ${[...NODE_FLAGS, ...AGENT_ARGS].join(' ') || '(defaults)'}; records exported ${formatNumber(last.exported)}, ` +
+      `\nagent options: ${benchAgentVariant()}; records exported ${formatNumber(last.exported)}, ` +
         `dropped (queue_full) ${formatNumber(last.droppedQueueFull)}, receiver got ${formatNumber(receiver.records().length)}, agent CPU ${last.cpuSeconds.toFixed(1)} s`,
     );
   } finally {
     await agent.stop();
-  }
-}
-
-interface OutageSample {
-  readonly t: number;
-  readonly phase: string;
-  readonly figures: AgentFigures;
-}
-
-async function outagePart(nginx: NginxServer): Promise<void> {
-  const port = await freePort();
-  let receiver: OtlpReceiver | undefined = await startOtlpReceiver({ port });
-  const agent = await startBenchAgent(nginx, receiver.endpoint);
-  const total = WARM_SECONDS + OUTAGE_SECONDS + RECOVERY_SECONDS;
-  const client = startLoadGenerator('paced-client', [nginx.port, RATE, total, 8]);
-  const samples: OutageSample[] = [];
-  let downAt = 0;
-  let upAt = 0;
-  let firstAfterUp: number | undefined;
-  try {
-    await client.waitForLine(/^ready$/, 30_000);
-    const start = Date.now();
-    const steps = Math.ceil(total / SAMPLE_SECONDS);
-    for (let step = 1; step <= steps; step++) {
-      const at = start + step * SAMPLE_SECONDS * 1000;
-      const elapsed = (at - start) / 1000;
-      if (downAt === 0 && elapsed > WARM_SECONDS) {
-        await receiver?.stop();
-        receiver = undefined;
-        downAt = Date.now();
-        process.stderr.write(`receiver stopped at ${((downAt - start) / 1000).toFixed(0)} s\n`);
-      }
-      if (upAt === 0 && elapsed > WARM_SECONDS + OUTAGE_SECONDS) {
-        receiver = await startOtlpReceiver({ port });
-        upAt = Date.now();
-        process.stderr.write(`receiver back at ${((upAt - start) / 1000).toFixed(0)} s\n`);
-      }
-      await sleep(Math.max(0, at - Date.now()));
-      const figures = await agentFigures(agent);
-      const phase = upAt > 0 ? 'recovery' : downAt > 0 ? 'outage' : 'warm';
-      samples.push({ t: (Date.now() - start) / 1000, phase, figures });
-      if (upAt > 0 && firstAfterUp === undefined && receiver && receiver.records().length > 0) {
-        firstAfterUp = Number(receiver.records()[0]?.receivedUnixNano ?? 0n) / 1e6 - upAt;
-      }
-      process.stderr.write(
-        `${samples.at(-1)?.t.toFixed(0)} s ${phase}: rss ${mib(figures.vmRssBytes)} MiB, queue ${figures.queueDepth}, ` +
-          `dropped ${figures.droppedQueueFull}, failed ${figures.failedRecords}, exported ${figures.exported}\n`,
-      );
-    }
-    const summary = await client.waitForLine(/^\{/, 30_000);
-    const final = await waitForFigures(agent, (f) => f.queueDepth === 0, 30_000);
-    const after = receiver?.records() ?? [];
-    if (firstAfterUp === undefined && after.length > 0)
-      firstAfterUp = Number(after[0]?.receivedUnixNano ?? 0n) / 1e6 - upAt;
-    // Records captured after the receiver came back: these must all arrive.
-    const capturedAfterUp = after.filter((r) => Number(r.timeUnixNano / 1_000_000n) > upAt + 1000).length;
-    const expectedAfterUp = Math.round(RATE * Math.max(0, (start + total * 1000 - upAt) / 1000 - 1));
-
-    const byPhase = (phase: string): AgentFigures[] => samples.filter((s) => s.phase === phase).map((s) => s.figures);
-    const maxOf = (list: AgentFigures[], pick: (f: AgentFigures) => number): number => Math.max(...list.map(pick));
-    const rows = ['warm', 'outage', 'recovery'].map((phase) => {
-      const list = byPhase(phase);
-      return [
-        phase,
-        formatNumber(list.length),
-        mib(maxOf(list, (f) => f.vmRssBytes)),
-        mib(list.at(-1)?.vmRssBytes),
-        mib(maxOf(list, (f) => f.heapUsedBytes)),
-        formatNumber(maxOf(list, (f) => f.queueDepth)),
-        formatNumber(list.at(-1)?.droppedQueueFull ?? NaN),
-        formatNumber(list.at(-1)?.failedRecords ?? NaN),
-        formatNumber(list.at(-1)?.exported ?? NaN),
-      ];
-    });
-    console.log(
-      `\nCollector outage: ${RATE} req/s to nginx; receiver up ${WARM_SECONDS} s, down ${OUTAGE_SECONDS} s, back ${RECOVERY_SECONDS} s; ` +
-        `otlp.max_queue_size ${MAX_QUEUE_SIZE} (default batching); sampled every ${SAMPLE_SECONDS} s:\n`,
-    );
-    console.log(
-      table(
-        [
-          'phase',
-          'samples',
-          'max RSS MiB',
-          'last RSS MiB',
-          'max heap MiB',
-          'max queue',
-          'dropped (queue_full)',
-          'failed records',
-          'exported',
-        ],
-        rows,
-      ),
-    );
-    console.log(`\nload: ${summary}`);
-    console.log(
-      `RSS over the whole outage: ${byPhase('outage')
-        .map((f) => mib(f.vmRssBytes))
-        .join(' ')}`,
-    );
-    console.log(
-      `first record at the new receiver ${firstAfterUp === undefined ? 'never' : `${(firstAfterUp / 1000).toFixed(1)} s`} after it came back`,
-    );
-    console.log(
-      `records captured from 1 s after the receiver came back: ${formatNumber(capturedAfterUp)} delivered of ~${formatNumber(expectedAfterUp)} requests`,
-    );
-    console.log(
-      `end: queue ${final.queueDepth}, exported ${formatNumber(final.exported)}, dropped ${formatNumber(final.droppedQueueFull)}, failed ${formatNumber(final.failedRecords)}, retries ${formatNumber(final.retries)}, VmHWM ${mib(final.peakRssBytes)} MiB`,
-    );
-  } finally {
-    await client.end(5000);
-    await agent.stop();
-    await receiver?.stop();
   }
 }
 
@@ -301,7 +161,17 @@ async function main(): Promise<void> {
         await receiver.stop();
       }
     }
-    if (PARTS.includes('outage')) await outagePart(nginx);
+    if (PARTS.includes('outage')) {
+      const settings = {
+        rate: RATE,
+        warmSeconds: WARM_SECONDS,
+        outageSeconds: OUTAGE_SECONDS,
+        recoverySeconds: RECOVERY_SECONDS,
+        sampleSeconds: SAMPLE_SECONDS,
+        maxQueueSize: MAX_QUEUE_SIZE,
+      };
+      await runCollectorOutage(nginx, settings, (endpoint) => startBenchAgent(nginx, endpoint, NOFILE));
+    }
   } finally {
     await nginx.stop();
   }

@@ -15,6 +15,8 @@ export interface ProcessMemory {
    * row (so records never wrap), and RSS counts both: a 16 MiB ring shows as 32 MiB.
    */
   readonly bpfMapBytes: number;
+  /** Resident pages of `[heap]`: glibc malloc's main arena (the main thread's allocations). */
+  readonly mallocHeapBytes: number;
 }
 
 export function readProcessMemory(pid: number): ProcessMemory {
@@ -26,18 +28,25 @@ export function readProcessMemory(pid: number): ProcessMemory {
     peakRssBytes: kib('VmHWM'),
     anonBytes: kib('RssAnon'),
     fileBytes: kib('RssFile'),
-    bpfMapBytes: bpfMapRss(pid),
+    ...mappingRss(pid),
   };
 }
 
-function bpfMapRss(pid: number): number {
-  let total = 0;
-  let inBpfMap = false;
+/** Resident bytes of the BPF map mappings and of malloc's `[heap]`, from /proc/PID/smaps. */
+function mappingRss(pid: number): { bpfMapBytes: number; mallocHeapBytes: number } {
+  let bpfMapBytes = 0;
+  let mallocHeapBytes = 0;
+  let mapping: 'bpf' | 'heap' | null = null;
   for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inBpfMap = line.endsWith('anon_inode:bpf-map');
-    else if (inBpfMap && line.startsWith('Rss:')) total += Number(/(\d+) kB/.exec(line)?.[1] ?? 0) * 1024;
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) {
+      mapping = line.endsWith('anon_inode:bpf-map') ? 'bpf' : line.endsWith('[heap]') ? 'heap' : null;
+    } else if (mapping !== null && line.startsWith('Rss:')) {
+      const bytes = Number(/(\d+) kB/.exec(line)?.[1] ?? 0) * 1024;
+      if (mapping === 'bpf') bpfMapBytes += bytes;
+      else mallocHeapBytes += bytes;
+    }
   }
-  return total;
+  return { bpfMapBytes, mallocHeapBytes };
 }
 
 /** Bytes as MiB with one decimal, for tables. */
