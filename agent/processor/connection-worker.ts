@@ -2,7 +2,8 @@
  * One connection: both directions, in capture order, through one protocol parser.
  *
  * The worker turns data records into stream chunks (with the gaps the kernel
- * left), detects the protocol, and shields the processor from parser bugs:
+ * left), detects the protocol — again at later chunk starts when the first
+ * bytes matched nothing (redetectProtocol) — and shields the processor from parser bugs:
  * a parser that throws is replaced by the fallback protocol for the rest of
  * the connection, and the bytes it dropped are counted.
  */
@@ -11,7 +12,7 @@ import type { ContainerIdentity } from '../capture/container-identity';
 import type { Protocol, ProtocolParser, StreamChunk } from '../protocols/protocol';
 import { GapTracker } from './gap-tracker';
 import type { IdleQueueEntry } from './idle-queue';
-import { ProtocolDetection, type DetectionDecision } from './protocol-detection';
+import { ProtocolDetection, redetectProtocol, type DetectionDecision } from './protocol-detection';
 import type { WorkerContext } from './worker-context';
 
 export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
@@ -40,6 +41,8 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
   private readonly ingressGaps = new GapTracker();
   /** Set when even the fallback parser threw: later bytes are dropped, counted. */
   private failed = false;
+  /** The fallback took the connection because nothing matched: each later chunk start is tried again. */
+  private redetecting = false;
 
   constructor(
     event: DataEvent,
@@ -79,7 +82,10 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
       tid: event.tid,
     };
     if (this.parser === null) this.detect(chunk);
-    else this.feed(chunk);
+    else {
+      if (this.redetecting) this.redetect(chunk);
+      this.feed(chunk);
+    }
   }
 
   /** The connection was silent for the idle timeout (socket-tracked workers only). */
@@ -134,9 +140,29 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
     if (detection === null) return;
     this.detection = null;
     this.context.counters.detected(decision.protocol.name, decision.fallback);
+    this.redetecting = decision.fallback && this.context.protocols.length > 1;
     this.start(decision.protocol);
     // feed() counts these as dropped if no parser could be created.
     for (const pending of detection.takePending()) this.feed(pending);
+  }
+
+  /**
+   * A chunk of a fallback connection that starts a message of a real protocol (an agent started
+   * mid-response sees the next request): the fallback's parser ends, that protocol's begins here.
+   */
+  private redetect(chunk: StreamChunk): void {
+    const protocol = redetectProtocol(this.context.protocols, chunk);
+    if (protocol === undefined) return;
+    this.redetecting = false;
+    const previous = this.parser;
+    this.parser = null;
+    try {
+      previous?.close(chunk.timestampNs);
+    } catch (error) {
+      this.reportError(error);
+    }
+    this.context.counters.redetected(protocol.name);
+    this.start(protocol);
   }
 
   private start(protocol: Protocol): void {

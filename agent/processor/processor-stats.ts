@@ -63,6 +63,8 @@ export interface ProcessorStats {
   readonly protocolsDetected: Readonly<Record<string, number>>;
   /** Connections handed to the last protocol because no earlier one decided in time. */
   readonly detectionFallbacks: number;
+  /** Such connections given to a protocol later, at a message start, by that protocol. */
+  readonly redetections: Readonly<Record<string, number>>;
   /** `ProtocolParser.idle()` calls made on socket-tracked workers. */
   readonly idleFlushes: number;
   /** Exceptions thrown by protocol code (detect, push, idle, close). */
@@ -96,6 +98,7 @@ export class ProcessorCounters {
   // A Map, not an object: protocol names are data, not code.
   readonly protocolsDetected = new Map<string, number>();
   detectionFallbacks = 0;
+  readonly redetections = new Map<string, number>();
   idleFlushes = 0;
   parserErrors = 0;
 
@@ -107,6 +110,10 @@ export class ProcessorCounters {
   detected(protocolName: string, fallback: boolean): void {
     this.protocolsDetected.set(protocolName, (this.protocolsDetected.get(protocolName) ?? 0) + 1);
     if (fallback) this.detectionFallbacks++;
+  }
+
+  redetected(protocolName: string): void {
+    this.redetections.set(protocolName, (this.redetections.get(protocolName) ?? 0) + 1);
   }
 
   snapshot(liveWorkers: number): ProcessorStats {
@@ -128,6 +135,7 @@ export class ProcessorCounters {
       // fromEntries defines own properties: a name like '__proto__' stays a plain key.
       protocolsDetected: Object.fromEntries(this.protocolsDetected),
       detectionFallbacks: this.detectionFallbacks,
+      redetections: Object.fromEntries(this.redetections),
       idleFlushes: this.idleFlushes,
       parserErrors: this.parserErrors,
     };
