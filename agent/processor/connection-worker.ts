@@ -140,7 +140,9 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
     if (detection === null) return;
     this.detection = null;
     this.context.counters.detected(decision.protocol.name, decision.fallback);
-    this.redetecting = decision.fallback && this.context.protocols.length > 1;
+    // The last protocol (raw) matches anything: taking it, by answer or by default, means nothing else did.
+    const protocols = this.context.protocols;
+    this.redetecting = protocols.length > 1 && decision.protocol === protocols[protocols.length - 1];
     this.start(decision.protocol);
     // feed() counts these as dropped if no parser could be created.
     for (const pending of detection.takePending()) this.feed(pending);

@@ -494,6 +494,13 @@ export class MessageParser {
     if (found < NEED_MORE) {
       // A bare CR or an LF-only line: refuse what was gathered, skip on from here.
       this.skip(this.accLength);
+      if (!trailers && !this.startChecked && this.accLength > 0) {
+        // The start was cut by a chunk end: settle it, so that the roles do not depend on chunking.
+        this.append(bytes, pos, Math.min(end, pos + STASH_SIZE));
+        if (matchMessageStart(this.acc, 0, this.accLength, this.expect, !this.lenient) === StartMatch.Yes) {
+          this.started(this.acc, 0);
+        }
+      }
       this.broken(found === BARE_CR ? 'bare-cr' : 'bare-lf', trailers || this.inMessage);
       return pos;
     }
