@@ -8,6 +8,7 @@ import { CaptureFiles } from './capture-files';
 import { CaptureError, CaptureSource, summarizeAttach, summarizeSecretTargets } from './capture/capture-source';
 import { resolvePcapInterfaces, type ResolvedInterfaces } from './capture/pcap-interfaces';
 import { ContainerIdentityCache } from './capture/container-identity-cache';
+import { procFdSocketReader } from './capture/fd-socket';
 import { PreflightError } from './capture/preflight';
 import { RecordFileWriter } from './capture/record-file';
 import { ReplaySource } from './capture/replay-source';
@@ -71,11 +72,14 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
     protocols: createProtocols(protocolSettings(config)),
     sink: filterSide(config.http.side, outputs.sink),
     idleTimeoutMs: config.processor.idleTimeoutMs,
+    connectionSweepIntervalMs: config.processor.sweepIntervalMs,
+    maxIdleMs: config.processor.maxIdleMs,
     maxConnections: config.processor.maxConnections,
     clock: () => replayNowNs ?? clock.nowNs(),
     logger,
-    // A replay's pids belong to another time (or host): its records carry no container identity.
-    ...(mode.kind === 'capture' && { identify: identityLookup() }),
+    // A replay's pids belong to another time (or host): its records carry no container identity,
+    // and /proc cannot say whether its connections' sockets are still there.
+    ...(mode.kind === 'capture' && { identify: identityLookup(), readFdSocket: procFdSocketReader() }),
   });
 
   // Ready: probes attached and the exporter (where configured) up; not ready again once stopping.

@@ -35,11 +35,14 @@ struct active_call {
 	__u32 pending_len; /* a write not yet emitted because its socket was unknown */
 	/* Memory-BIO libraries: 1 + the fd this thread last called read*() on, 0 = none. */
 	__u32 read_fd_slot;
-	__u8 kind;    /* enum call_kind */
-	__u8 library; /* enum tls_library of the probed file */
-	__u8 _pad[2];
+	__u8 kind;	 /* enum call_kind */
+	__u8 library;	 /* enum tls_library of the probed file */
+	__u16 iov_count; /* a gathering write (NSS PR_Writev): buf holds this many { base, len } entries */
 	__u32 write_len; /* memory-BIO libraries: bytes of the write in progress (emitted at its return) */
 };
+
+/* Most entries of one gathering write (PR_Writev) captured; bytes of later ones are not. */
+#define PLAINTAP_MAX_IOVECS 8
 
 /* Staging area for one record: header + the largest payload chunk. */
 struct record_scratch {

@@ -19,6 +19,7 @@
 #include "tls_calls.bpf.h"
 #include "tls_openssl.bpf.h"
 #include "tls_gnutls.bpf.h"
+#include "tls_nss.bpf.h"
 #include "tls_go.bpf.h"
 #include "process_exec.bpf.h"
 #include "shell_bash.bpf.h"

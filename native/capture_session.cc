@@ -103,6 +103,7 @@ Napi::Function CaptureSession::Define(Napi::Env env) {
                          InstanceMethod("attachTracepoints", &CaptureSession::AttachTracepoints),
                          InstanceMethod("attachUprobes", &CaptureSession::AttachUprobes),
                          InstanceMethod("attachTc", &CaptureSession::AttachTc),
+                         InstanceMethod("addNssSslFile", &CaptureSession::AddNssSslFile),
                          InstanceMethod("start", &CaptureSession::Start),
                          InstanceMethod("counters", &CaptureSession::Counters),
                          InstanceMethod("stop", &CaptureSession::Stop),
@@ -352,6 +353,21 @@ Napi::Value CaptureSession::AttachTc(const Napi::CallbackInfo& info) {
 }
 
 // start(onBatch, { maxPendingBatches }): begins draining the ring buffer.
+// addNssSslFile(inode: bigint): the file with this inode number holds NSS's SSL layer (libssl3.so);
+// descriptors whose top layer's code lies in it are TLS (bpf/tls_nss.bpf.h). Throws when the map is full.
+Napi::Value CaptureSession::AddNssSslFile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool lossless = false;
+  __u64 inode = info.Length() > 0 && info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(&lossless) : 0;
+  if (!lossless || inode == 0) throw Napi::TypeError::New(env, "addNssSslFile(inode): inode must be a bigint");
+  if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "the capture session is stopped");
+  __u8 one = 1;
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.nss_ssl_files), &inode, &one, BPF_ANY) != 0) {
+    ThrowError(env, "ERR_PLAINTAP_MAP", "cannot register an NSS SSL library", errno, "bpf");
+  }
+  return env.Undefined();
+}
+
 Napi::Value CaptureSession::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");

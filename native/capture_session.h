@@ -29,6 +29,7 @@ class CaptureSession : public Napi::ObjectWrap<CaptureSession> {
   Napi::Value AttachTracepoints(const Napi::CallbackInfo& info);
   Napi::Value AttachUprobes(const Napi::CallbackInfo& info);
   Napi::Value AttachTc(const Napi::CallbackInfo& info);
+  Napi::Value AddNssSslFile(const Napi::CallbackInfo& info);
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);

@@ -11,6 +11,8 @@
 #                 from the module proxy by GOTOOLCHAIN)
 #   gocli-go116   built by Go 1.16.15, which plaintap skips (no register ABI): the skip is tested
 #   gosrv         net/http TLS server, default build
+#   gogrpc-server gRPC server over TLS (test/fixtures/go-grpc, google.golang.org/grpc from the Go
+#   gogrpc-client module proxy) and its client; their modules are cached under the plaintap cache
 #
 #   scripts/build-go-fixtures.sh        # prints the output directory on stdout, progress on stderr
 #
@@ -23,6 +25,7 @@ SKIPPED_GO="go1.16.15"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$here/../test/fixtures/go"
+grpc_src="$here/../test/fixtures/go-grpc"
 root="${PLAINTAP_CACHE:-$HOME/.cache/plaintap}/go-fixtures"
 
 log() { printf 'build-go-fixtures: %s\n' "$*" >&2; }
@@ -34,7 +37,8 @@ mkdir -p "$root"
 exec 9>"$root/.lock"
 if command -v flock >/dev/null; then flock 9; fi
 
-hash="$( { (cd "$src" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print0 | sort -z | xargs -0 sha256sum); cat "$here/build-go-fixtures.sh"; go env GOVERSION; } | sha256sum | cut -c1-16)"
+sources() { (cd "$1" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print0 | sort -z | xargs -0 sha256sum); }
+hash="$( { sources "$src"; sources "$grpc_src"; cat "$here/build-go-fixtures.sh"; go env GOVERSION; } | sha256sum | cut -c1-16)"
 out="$root/$hash"
 if [[ -f "$out/.complete" ]]; then
   log "up to date ($out)"
@@ -57,6 +61,10 @@ go build -o "$out.tmp/gosrv" ./https-server
 log "building with $OLDEST_GO and $SKIPPED_GO (downloaded once from the module proxy)"
 GOTOOLCHAIN="$OLDEST_GO" go build -o "$out.tmp/gocli-go117" ./https-client
 GOTOOLCHAIN="$SKIPPED_GO" go build -o "$out.tmp/gocli-go116" ./https-client
+# gRPC needs a recent Go and modules from the proxy: kept in the plaintap cache (downloaded once).
+(cd "$grpc_src" && export GOMODCACHE="${PLAINTAP_CACHE:-$HOME/.cache/plaintap}/go-mod" &&
+  go build -o "$out.tmp/gogrpc-server" ./grpc-server &&
+  go build -o "$out.tmp/gogrpc-client" ./grpc-client)
 touch "$out.tmp/.complete"
 rm -rf "$out"
 mv "$out.tmp" "$out"

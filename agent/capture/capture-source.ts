@@ -3,6 +3,7 @@
  * batches decoded into events. Everything it attached or failed to attach is
  * reported, never hidden.
  */
+import fs from 'node:fs';
 import type { Logger } from '../log';
 import { BatchDecoder } from './batch-decoder';
 import { resolveCgroup } from './cgroup-path';
@@ -18,6 +19,7 @@ import { BASH_SPEC } from './targets/bash';
 import { GoTargetFinder } from './targets/go-targets';
 import { GnuTlsTargetFinder } from './targets/gnutls';
 import { MYSQL_SPEC } from './targets/mysql';
+import { NssTargetFinder } from './targets/nss';
 import { OpenSslTargetFinder } from './targets/openssl';
 import { POSTGRES_SPEC } from './targets/postgres';
 import { SourceTargetFinder, type SourceFinderSpec, type SourceName } from './targets/source-finder';
@@ -245,6 +247,7 @@ export class CaptureSource {
         logger.info('tls target skipped', { path: plan.path, library: decision.library, reason: decision.reason });
         continue;
       }
+      if (decision.role === 'nss-ssl-layer' && !this.registerNssSslFile(plan.path)) continue;
       // Bits 8..15 of the cookie: the OpenSSL layout its secrets are read with (0: none).
       const layout = this.options.secrets && decision.library === 'openssl' ? this.secretLayout(plan.path) : 0;
       const plans = layout === 0 ? decision.probes : [...decision.probes, ...secretProbes(decision.probes)];
@@ -280,6 +283,27 @@ export class CaptureSource {
     }
   }
 
+  /**
+   * Tells the kernel which file holds NSS's SSL layer (by inode number, see bpf/tls_nss.bpf.h);
+   * false, reported as a failure, when it cannot: its probes alone would miss TLS sockets.
+   */
+  private registerNssSslFile(file: string): boolean {
+    try {
+      this.session.addNssSslFile(fs.statSync(file, { bigint: true }).ino);
+      return true;
+    } catch (error) {
+      this.report.results.push({
+        target: file,
+        point: 'nss-ssl-layer',
+        ok: false,
+        library: 'nss',
+        error: (error as Error).message,
+      });
+      this.options.logger.warn('cannot register the NSS SSL library', { path: file, error: (error as Error).message });
+      return false;
+    }
+  }
+
   /** The 1-based index of the layout a library's secrets are read with; 0 (and said so) when none fits. */
   private secretLayout(path: string): number {
     const found = layoutFor(path);
@@ -301,6 +325,7 @@ function createFinders(options: CaptureSourceOptions, sources: readonly CaptureS
     finders.push(
       new OpenSslTargetFinder({ extraPaths: options.opensslPaths }),
       new GnuTlsTargetFinder(),
+      new NssTargetFinder(),
       new GoTargetFinder(),
     );
   }

@@ -81,6 +81,8 @@ export interface NativeCaptureSession {
   attachUprobes(file: string, probes: readonly NativeUprobe[], pid?: number): AttachResult[];
   /** The TC classifier on one interface and direction (target 'kernel', point 'tc/NAME/ingress|egress'). */
   attachTc(ifindex: number, name: string, ingress: boolean): AttachResult[];
+  /** The file with this inode number holds NSS's SSL layer (bpf/tls_nss.bpf.h). */
+  addNssSslFile(inode: bigint): void;
   start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
   counters(): NativeCounters;
   stop(): void;

@@ -293,6 +293,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Silence after which a connection is flushed (and closed when its socket is unknown). e.g. 1s, 500ms.',
   },
   {
+    key: 'processor.sweep_interval',
+    flag: 'sweep-interval',
+    env: 'PLAINTAP_SWEEP_INTERVAL',
+    type: 'duration',
+    default: 10_000,
+    min: 100,
+    argName: 'DURATION',
+    description:
+      'How often open connections are checked against /proc: one whose socket is gone from its process (or replaced on its fd) is closed at the next check, when its close record was lost. e.g. 10s.',
+  },
+  {
+    key: 'processor.max_idle',
+    flag: 'max-idle',
+    env: 'PLAINTAP_MAX_IDLE',
+    type: 'duration',
+    default: 3_600_000,
+    min: 1000,
+    argName: 'DURATION',
+    description: 'A connection without data this long is closed (checked every --sweep-interval). e.g. 1h, 30m.',
+  },
+  {
     key: 'processor.max_connections',
     flag: 'max-connections',
     env: 'PLAINTAP_MAX_CONNECTIONS',

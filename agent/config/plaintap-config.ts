@@ -59,6 +59,8 @@ export interface PlaintapConfig {
   };
   readonly processor: {
     readonly idleTimeoutMs: number;
+    readonly sweepIntervalMs: number;
+    readonly maxIdleMs: number;
     readonly maxConnections: number;
     /** No protocol parsing: raw byte streams only. */
     readonly raw: boolean;
@@ -158,6 +160,8 @@ export function toPlaintapConfig(values: ReadonlyMap<string, EffectiveValue>): P
     db: { queryText: get<'sanitized' | 'full'>('db.query_text') },
     processor: {
       idleTimeoutMs: get('processor.idle_timeout'),
+      sweepIntervalMs: get('processor.sweep_interval'),
+      maxIdleMs: get('processor.max_idle'),
       maxConnections: get('processor.max_connections'),
       raw: get('processor.raw'),
     },

@@ -11,9 +11,10 @@ import type { ExchangeDurationSnapshot } from './exchange-duration-histogram';
 import type { HistogramSnapshot } from './snapshot-histogram-metric';
 import type { DbQueryDurationLabel, SourceCountsSnapshot } from './source-stats';
 
+import type { WorkerCloseReason } from '../processor/processor-stats';
+
 /** Why a connection worker ended (the processor's lifecycle). */
-export type WorkerCloseReason = 'idle' | 'fd-closed' | 'socket-destroyed' | 'shutdown';
-export const WORKER_CLOSE_REASONS: readonly WorkerCloseReason[] = ['idle', 'fd-closed', 'socket-destroyed', 'shutdown'];
+export { WORKER_CLOSE_REASONS, type WorkerCloseReason } from '../processor/processor-stats';
 
 /** Counts keyed by a bounded label value (a reason, a kind, a protocol name). */
 export type CountsBy<K extends string = string> = Readonly<Partial<Record<K, number>>>;
@@ -46,6 +47,8 @@ export interface ProcessorStatsSnapshot {
   readonly liveWorkers: number;
   readonly workersOpened: number;
   readonly workersClosed: CountsBy<WorkerCloseReason>;
+  /** Connection sweeps run (lost closes, idle maximum). */
+  readonly connectionSweeps?: number;
   /** Messages or connections cut by a cap or a capture gap, by reason (e.g. `message_cap`). */
   readonly truncations: CountsBy;
   /** Connections the fallback took that a protocol claimed later, at a message start, by that protocol. */

@@ -39,6 +39,7 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_connection_workers',
   'plaintap_connection_workers_opened_total',
   'plaintap_connection_workers_closed_total',
+  'plaintap_connection_sweeps_total',
   'plaintap_truncations_total',
   'plaintap_parse_errors_total',
   'plaintap_parse_skipped_ranges_total',
@@ -236,10 +237,15 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
   );
   labelledCounterFrom(
     'plaintap_connection_workers_closed_total',
-    'Connection workers ended, by reason (idle, fd-closed, socket-destroyed, shutdown).',
+    'Connection workers ended, by reason (idle, fd-closed, socket-destroyed, fd-reused, swept, max-idle, shutdown).',
     'reason',
     () => read('processor')?.workersClosed,
     WORKER_CLOSE_REASONS,
+  );
+  counterFrom(
+    'plaintap_connection_sweeps_total',
+    'Connection sweeps run: each closes workers whose socket is gone from their process (a lost close record) or that were idle past --max-idle.',
+    () => read('processor')?.connectionSweeps,
   );
   labelledCounterFrom(
     'plaintap_truncations_total',

@@ -53,6 +53,7 @@ export function processorSnapshot(stats: ProcessorStats, truncations: CountsBy):
     liveWorkers: stats.liveWorkers,
     workersOpened: stats.workersOpened,
     workersClosed: stats.workersClosed,
+    connectionSweeps: stats.connectionSweeps,
     truncations,
     redetections: stats.redetections,
   };

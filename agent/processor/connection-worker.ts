@@ -12,10 +12,11 @@ import type { ContainerIdentity } from '../capture/container-identity';
 import type { Protocol, ProtocolParser, StreamChunk } from '../protocols/protocol';
 import { GapTracker } from './gap-tracker';
 import type { IdleQueueEntry } from './idle-queue';
+import type { SweepState } from './connection-sweep';
 import { ProtocolDetection, redetectProtocol, type DetectionDecision } from './protocol-detection';
 import type { WorkerContext } from './worker-context';
 
-export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
+export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker>, SweepState {
   readonly facts: ConnectionFacts;
   /**
    * Keyed by (pid, fd, sockId) and closed by its socket's close records;
@@ -33,6 +34,9 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker> {
   idlePrev: ConnectionWorker | null = null;
   idleNext: ConnectionWorker | null = null;
   inIdleQueue = false;
+  lastDataNs = 0n;
+  socketInode = 0;
+  suspectSinceNs = 0n;
 
   private parser: ProtocolParser | null = null;
   private protocol: Protocol | null = null;

@@ -1,5 +1,6 @@
 /** How a `Processor` is configured, and the checked, defaulted form it runs with. */
 import type { ContainerIdentity } from '../capture/container-identity';
+import type { FdSocketReader } from '../capture/fd-socket';
 import { Logger } from '../log';
 import type { Protocol, RecordSink } from '../protocols/protocol';
 
@@ -14,6 +15,15 @@ export interface ProcessorOptions {
   readonly idleTimeoutMs?: number;
   /** Period of the one sweep timer started by `start()`. Default 100. */
   readonly sweepIntervalMs?: number;
+  /** Period of the connection sweep (lost closes, idle maximum) started by `start()`. Default 10000. */
+  readonly connectionSweepIntervalMs?: number;
+  /** A connection without data this long is closed by the connection sweep. Default 3600000 (1 h). */
+  readonly maxIdleMs?: number;
+  /**
+   * What a process's fd refers to now (the host's /proc): the connection sweep closes workers
+   * whose socket is gone. Default: none (a replay's pids are not this host's), idle maximum only.
+   */
+  readonly readFdSocket?: FdSocketReader;
   /** Live workers at most; data of a further new connection is dropped. Default 16384. */
   readonly maxConnections?: number;
   /** Bytes per direction buffered while a protocol answers 'need-more'. Default 1024. */
@@ -27,6 +37,8 @@ export interface ProcessorOptions {
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 1000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 100;
+export const DEFAULT_CONNECTION_SWEEP_INTERVAL_MS = 10_000;
+export const DEFAULT_MAX_IDLE_MS = 3_600_000;
 export const DEFAULT_MAX_CONNECTIONS = 16384;
 export const DEFAULT_DETECTION_LIMIT_BYTES = 1024;
 
@@ -35,6 +47,9 @@ export interface ResolvedProcessorOptions {
   readonly sink: RecordSink;
   readonly idleTimeoutNs: bigint;
   readonly sweepIntervalMs: number;
+  readonly connectionSweepIntervalMs: number;
+  readonly maxIdleNs: bigint;
+  readonly readFdSocket: FdSocketReader | undefined;
   readonly maxConnections: number;
   readonly detectionLimitBytes: number;
   readonly clock: () => bigint;
@@ -50,6 +65,12 @@ export function resolveProcessorOptions(options: ProcessorOptions): ResolvedProc
     sink: options.sink,
     idleTimeoutNs: BigInt(Math.round(idleTimeoutMs * 1e6)),
     sweepIntervalMs: positive('sweepIntervalMs', options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS),
+    connectionSweepIntervalMs: positive(
+      'connectionSweepIntervalMs',
+      options.connectionSweepIntervalMs ?? DEFAULT_CONNECTION_SWEEP_INTERVAL_MS,
+    ),
+    maxIdleNs: BigInt(Math.round(positive('maxIdleMs', options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS) * 1e6)),
+    readFdSocket: options.readFdSocket,
     maxConnections: positiveInteger('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
     detectionLimitBytes: positiveInteger(
       'detectionLimitBytes',

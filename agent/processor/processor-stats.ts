@@ -10,6 +10,10 @@ export type WorkerCloseReason =
   | 'socket-destroyed'
   /** Data arrived for the same (pid, fd) with another socket: the close record was lost. */
   | 'fd-reused'
+  /** The connection sweep found the process or its fd gone: the close record was lost. */
+  | 'swept'
+  /** No data for `maxIdleMs` (the connection sweep). */
+  | 'max-idle'
   /** `Processor.shutdown()`. */
   | 'shutdown';
 
@@ -18,6 +22,8 @@ export const WORKER_CLOSE_REASONS: readonly WorkerCloseReason[] = [
   'fd-closed',
   'socket-destroyed',
   'fd-reused',
+  'swept',
+  'max-idle',
   'shutdown',
 ];
 
@@ -67,6 +73,8 @@ export interface ProcessorStats {
   readonly redetections: Readonly<Record<string, number>>;
   /** `ProtocolParser.idle()` calls made on socket-tracked workers. */
   readonly idleFlushes: number;
+  /** Connection sweeps run (each checks every live worker against /proc and the idle maximum). */
+  readonly connectionSweeps: number;
   /** Exceptions thrown by protocol code (detect, push, idle, close). */
   readonly parserErrors: number;
 }
@@ -79,6 +87,8 @@ export class ProcessorCounters {
     'fd-closed': 0,
     'socket-destroyed': 0,
     'fd-reused': 0,
+    swept: 0,
+    'max-idle': 0,
     shutdown: 0,
   };
   dataEvents = 0;
@@ -100,6 +110,7 @@ export class ProcessorCounters {
   detectionFallbacks = 0;
   readonly redetections = new Map<string, number>();
   idleFlushes = 0;
+  connectionSweeps = 0;
   parserErrors = 0;
 
   drop(reason: DropReason, bytes: number): void {
@@ -137,6 +148,7 @@ export class ProcessorCounters {
       detectionFallbacks: this.detectionFallbacks,
       redetections: Object.fromEntries(this.redetections),
       idleFlushes: this.idleFlushes,
+      connectionSweeps: this.connectionSweeps,
       parserErrors: this.parserErrors,
     };
   }

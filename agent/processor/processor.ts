@@ -1,7 +1,8 @@
 /**
  * The dispatcher: routes captured events to
  * one worker per connection, runs the two worker lifecycles from a single
- * sweep timer, and counts everything it receives, drops and closes.
+ * sweep timer, closes connections whose close record was lost from a second,
+ * slower one (the connection sweep), and counts everything it receives, drops and closes.
  *
  * Synchronous by design: the capture source hands over a batch, the processor
  * runs it to completion, records leave through the sink before handleBatch returns.
@@ -14,6 +15,7 @@ import {
   type SourceEvent,
 } from '../capture/captured-event';
 import type { SourceRecord } from '../exchange/output-record';
+import { ConnectionSweep } from './connection-sweep';
 import { ConnectionTable } from './connection-table';
 import { ConnectionWorker, isTracked } from './connection-worker';
 import { IdleQueue } from './idle-queue';
@@ -30,7 +32,9 @@ export class Processor {
   private readonly table = new ConnectionTable();
   /** Workers by last activity (or last idle call), oldest first: the sweep pops only expired ones. */
   private readonly idleQueue = new IdleQueue<ConnectionWorker>();
+  private readonly connectionSweep: ConnectionSweep;
   private timer: NodeJS.Timeout | null = null;
+  private connectionSweepTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(options: ProcessorOptions) {
@@ -43,13 +47,19 @@ export class Processor {
       logger: this.options.logger,
       identify: this.options.identify,
     };
+    this.connectionSweep = new ConnectionSweep(this.options.readFdSocket, this.options.maxIdleNs);
   }
 
-  /** Starts the sweep timer (unref'd: it never keeps the process alive). Idempotent. */
+  /** Starts the sweep timers (unref'd: they never keep the process alive). Idempotent. */
   start(): void {
     if (this.timer !== null || this.stopped) return;
     this.timer = setInterval(() => this.sweep(this.options.clock()), this.options.sweepIntervalMs);
     this.timer.unref();
+    this.connectionSweepTimer = setInterval(
+      () => this.sweepConnections(this.options.clock()),
+      this.options.connectionSweepIntervalMs,
+    );
+    this.connectionSweepTimer.unref();
   }
 
   handle(event: CapturedEvent): void {
@@ -82,11 +92,28 @@ export class Processor {
     }
   }
 
-  /** Closes every worker (reason 'shutdown') and stops the timer; later events are dropped, counted. */
+  /**
+   * Closes the workers whose close record was lost (their socket is gone from the process, or
+   * another one is on their fd) and those without data for the idle maximum; see ConnectionSweep.
+   * The connection sweep timer calls this; tests call it directly.
+   */
+  sweepConnections(nowNs: bigint): void {
+    this.counters.connectionSweeps++;
+    for (const worker of this.table.all()) {
+      const reason = this.connectionSweep.verdict(worker, nowNs);
+      if (reason !== null) this.closeWorker(worker, reason, nowNs);
+    }
+  }
+
+  /** Closes every worker (reason 'shutdown') and stops the timers; later events are dropped, counted. */
   shutdown(): void {
     if (this.timer !== null) {
       clearInterval(this.timer);
       this.timer = null;
+    }
+    if (this.connectionSweepTimer !== null) {
+      clearInterval(this.connectionSweepTimer);
+      this.connectionSweepTimer = null;
     }
     this.stopped = true;
     const nowNs = this.options.clock();
@@ -165,6 +192,7 @@ export class Processor {
       worker = this.openWorker(event, untrackedKey);
     }
     this.idleQueue.touch(worker, nowNs);
+    worker.lastDataNs = nowNs;
     worker.push(event);
   }
 

@@ -23,14 +23,22 @@
  * in fewer, larger calls: what the batch size costs per call). --sdk-attributes runs the SDK alone
  * again with only the first N attributes of the record (how its rate depends on the shape).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { formatNumber, median, table } from './bench-support';
 import { mergeRecordBatches } from './merge-record-batches';
-import { machineBusySeconds, processCpuSeconds } from './process-cpu';
 import { forkOtlpCountSink } from './otlp-count-sink-process';
+import {
+  measureRuns,
+  numberOption,
+  option,
+  perSecond,
+  runPinned,
+  type RunFigures,
+  type RunMeasurement,
+} from './pinned-runs';
 import { recordNginxSession } from './record-nginx-session';
-import { firstExchangeTemplate, runReplayPipeline } from './replay-pipeline-run';
+import { firstExchangeTemplate, measureReplayPipeline, runReplayPipeline } from './replay-pipeline-run';
 import { runSdkAlone, type LogRecordTemplate } from './sdk-alone-export';
 
 type Mode = 'processing' | 'sdk' | 'export' | 'export-main';
@@ -42,59 +50,18 @@ const LABEL: Record<Mode, string> = {
   processing: 'plaintap, no export',
 };
 
-/** One measured (or warm-up) run, as a child prints it. */
-interface RunFigures {
-  readonly warmup: boolean;
-  /** Exchanges (pipeline) or records (SDK). */
-  readonly items: number;
-  /** Log records (every output record of the pipeline). */
-  readonly records: number;
-  readonly payloadBytes: number;
-  readonly seconds: number;
-  readonly cpuSeconds: number;
-  readonly sinkCpuSeconds: number;
-  /** CPU the rest of the machine used meanwhile (other processes: a disturbed run shows here). */
-  readonly otherCpuSeconds: number;
-  readonly exported: number;
-  readonly dropped: number;
-  readonly failed: number;
-}
-
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-function numberOption(name: string, fallback: number): number {
-  const value = Number(option(name));
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** A run during which the rest of the machine kept more than this busy is repeated. */
-const QUIET_OTHER_CORES = 0.15;
-const MAX_DISTURBED_RETRIES = 10;
-
 // ---- child: measure one mode ------------------------------------------------------------------
 
 async function measure(): Promise<void> {
   const mode = option('measure') as Mode;
   const file = option('file') ?? '';
   const endpoint = option('endpoint') ?? '';
-  const runs = numberOption('runs', 5);
-  const sinkPid = numberOption('sink-pid', 0);
   const count = numberOption('count', 0);
   const template = mode === 'sdk' ? (JSON.parse(option('template') ?? '{}') as LogRecordTemplate) : undefined;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const warmups = numberOption('warmups', 2);
-  let retries = 0;
-  for (let i = 1 - warmups; i <= runs; i++) {
-    gc?.();
-    const sink0 = processCpuSeconds(sinkPid);
-    const busy0 = machineBusySeconds();
-    let figures: Omit<RunFigures, 'warmup' | 'sinkCpuSeconds' | 'otherCpuSeconds'>;
+  const runOnce = async (): Promise<RunMeasurement> => {
     if (mode === 'sdk' && template) {
       const r = await runSdkAlone({ endpoint, count, template });
-      figures = {
+      return {
         items: r.records,
         records: r.records,
         payloadBytes: 0,
@@ -104,71 +71,26 @@ async function measure(): Promise<void> {
         dropped: 0,
         failed: 0,
       };
-    } else {
-      const r = await runReplayPipeline({
-        file,
-        ...(mode === 'processing' ? {} : { endpoint }),
-        ...(mode === 'export-main' ? { exportThread: 'main' as const } : {}),
-      });
-      figures = {
-        items: r.exchanges,
-        records: r.records,
-        payloadBytes: r.payloadBytes,
-        seconds: r.seconds,
-        cpuSeconds: r.cpuSeconds,
-        exported: r.exported,
-        dropped: r.dropped,
-        failed: r.failed,
-      };
     }
-    const sinkCpuSeconds = processCpuSeconds(sinkPid) - sink0;
-    const otherCpuSeconds = Math.max(0, machineBusySeconds() - busy0 - sinkCpuSeconds - figures.cpuSeconds);
-    const line: RunFigures = { warmup: i <= 0, ...figures, sinkCpuSeconds, otherCpuSeconds };
-    // The machine may be shared: a run that other processes disturbed is repeated (a few times at most).
-    if (i > 0 && otherCpuSeconds / figures.seconds > QUIET_OTHER_CORES && retries < MAX_DISTURBED_RETRIES) {
-      retries++;
-      i--; // the same run again
-      process.stderr.write(
-        `  ${mode}: run disturbed (other processes used ${(otherCpuSeconds / figures.seconds).toFixed(2)} cores), repeating\n`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      continue;
-    }
-    process.stdout.write(`${JSON.stringify(line)}\n`);
-  }
+    return measureReplayPipeline({
+      file,
+      ...(mode === 'processing' ? {} : { endpoint }),
+      ...(mode === 'export-main' ? { exportThread: 'main' as const } : {}),
+    });
+  };
+  await measureRuns(mode, runOnce, {
+    runs: numberOption('runs', 5),
+    warmups: numberOption('warmups', 2),
+    sinkPid: numberOption('sink-pid', 0),
+  });
 }
 
 // ---- parent: record, start the sink, run every mode on every CPU set ---------------------------
-
-function runChild(cpus: string, args: readonly string[]): Promise<RunFigures[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', cpus, process.execPath, '--expose-gc', __filename, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`measurement ${args.join(' ')} exited ${code}`));
-      else
-        resolve(
-          out
-            .split('\n')
-            .filter((l) => l.startsWith('{'))
-            .map((l) => JSON.parse(l) as RunFigures),
-        );
-    });
-  });
-}
 
 interface ModeResult {
   readonly mode: Mode;
   readonly cpus: string;
   readonly runs: readonly RunFigures[];
-}
-
-function perSecond(run: RunFigures): number {
-  return run.items / run.seconds;
 }
 
 async function main(): Promise<void> {
@@ -180,7 +102,7 @@ async function main(): Promise<void> {
   if (file === undefined) {
     const seconds = numberOption('record-seconds', 10);
     process.stderr.write(`recording nginx under wrk for ${seconds} s …\n`);
-    const session = await recordNginxSession(seconds);
+    const session = await recordNginxSession({ tool: 'wrk', seconds, connections: 16 });
     process.stderr.write(
       `recorded ${session.file} at ${formatNumber(session.requestsPerSecond)} req/s: ${session.summary}\n`,
     );
@@ -222,7 +144,7 @@ async function main(): Promise<void> {
           String(warmups),
         ];
         if (mode === 'sdk') args.push('--template', JSON.stringify(template));
-        const figures = await runChild(cpus, args);
+        const figures = await runPinned(__filename, cpus, args);
         const measured = figures.filter((f) => !f.warmup);
         if (mode === 'processing' && count === 0) count = measured[0]?.records ?? 0;
         const exported = figures.reduce((sum, f) => sum + f.exported, 0);
@@ -262,7 +184,7 @@ async function main(): Promise<void> {
         '--template',
         JSON.stringify(trimmed),
       ];
-      const measured = (await runChild('0', args)).filter((f) => !f.warmup);
+      const measured = (await runPinned(__filename, '0', args)).filter((f) => !f.warmup);
       sdkByAttributes.push([attributes, measured]);
       process.stderr.write(
         `cpus 0 sdk, ${attributes} attributes: ${measured.map((f) => formatNumber(perSecond(f))).join(' ')} /s\n`,

@@ -14,6 +14,7 @@ import { Logger } from '../../agent/log';
 import { Processor } from '../../agent/processor/processor';
 import { createProtocols } from '../../agent/protocols/protocol-list';
 import { feedReplay } from '../../agent/replay-feed';
+import type { RunMeasurement } from './pinned-runs';
 import type { LogRecordTemplate } from './sdk-alone-export';
 
 export interface ReplayRunOptions {
@@ -92,6 +93,21 @@ export async function runReplayPipeline(options: ReplayRunOptions): Promise<Repl
     exported: stats?.exported ?? 0,
     dropped: stats ? stats.dropped.queueFull + stats.dropped.shutdown + stats.dropped.mappingError : 0,
     failed: stats?.failed ?? 0,
+  };
+}
+
+/** One replay as a pinned run's figures (pinned-runs.ts): exchanges are the items counted. */
+export async function measureReplayPipeline(options: ReplayRunOptions): Promise<RunMeasurement> {
+  const r = await runReplayPipeline(options);
+  return {
+    items: r.exchanges,
+    records: r.records,
+    payloadBytes: r.payloadBytes,
+    seconds: r.seconds,
+    cpuSeconds: r.cpuSeconds,
+    exported: r.exported,
+    dropped: r.dropped,
+    failed: r.failed,
   };
 }
 

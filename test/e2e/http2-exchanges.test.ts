@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
-import { PYTHON, runClient, type ClientRun } from '../support/clients';
+import { curlHttp2, PYTHON, runClient } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver, type DecodedLogRecord, type OtlpReceiver } from '../support/otlp-receiver';
@@ -26,22 +26,6 @@ function bodyText(body: Json): string {
   if (typeof body['payload_base64'] === 'string')
     return Buffer.from(body['payload_base64'], 'base64').toString('latin1');
   return '';
-}
-
-/** curl over HTTP/2 (ALPN); stdout has the local port, a line per URL. */
-function curl2(urls: readonly string[], extra: readonly string[] = []): Promise<ClientRun> {
-  const outputs = urls.flatMap(() => ['-o', '/dev/null']);
-  return runClient('curl', [
-    '-sk',
-    '--http2',
-    '--max-time',
-    '30',
-    '-w',
-    '%{local_port} %{http_version}\n',
-    ...outputs,
-    ...extra,
-    ...urls,
-  ]);
 }
 
 async function startGrpcServer(): Promise<{ port: number; process: ChildProcess }> {
@@ -119,7 +103,7 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
   });
 
   test('curl --http2: one GET, an exchange on both sides, also at the OTLP receiver', async () => {
-    const run = await curl2(
+    const run = await curlHttp2(
       [`https://127.0.0.1:${nginx.port}/hello?sig=secret123&x=1`],
       ['-H', 'Cookie: a=1; session=s3cr3t'],
     );
@@ -162,7 +146,7 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
 
   test('curl -Z: three requests multiplexed on one connection (200, 404, gzip), one exchange per stream', async () => {
     const base = `https://127.0.0.1:${nginx.port}`;
-    const run = await curl2([`${base}/hello`, `${base}/missing`, `${base}/text.txt`], ['-Z', '--compressed']);
+    const run = await curlHttp2([`${base}/hello`, `${base}/missing`, `${base}/text.txt`], ['-Z', '--compressed']);
     assert.equal(run.code, 0, run.stderr);
     const ports = new Set(
       run.stdout
@@ -197,8 +181,8 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
     const upload = path.join(cert.dir, 'upload2.bin');
     fs.writeFileSync(upload, Buffer.alloc(100 * 1024, 'u'));
     const base = `https://127.0.0.1:${nginx.port}`;
-    const post = await curl2([`${base}/upload`], ['--data-binary', `@${upload}`]);
-    const big = await curl2([`${base}/big.bin`]);
+    const post = await curlHttp2([`${base}/upload`], ['--data-binary', `@${upload}`]);
+    const big = await curlHttp2([`${base}/big.bin`]);
     assert.equal(post.code, 0, post.stderr);
     assert.equal(big.code, 0, big.stderr);
     for (const [run, check] of [

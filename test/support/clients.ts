@@ -39,6 +39,22 @@ export function curl(url: string, extra: readonly string[] = []): Promise<Client
   return runClient('curl', ['-sk', '--http1.1', '-o', '/dev/null', '-w', '%{local_port}\n', url, ...extra]);
 }
 
+/** curl over HTTP/2 (ALPN); stdout has "local_port http_version", a line per URL. */
+export function curlHttp2(urls: readonly string[], extra: readonly string[] = []): Promise<ClientRun> {
+  const outputs = urls.flatMap(() => ['-o', '/dev/null']);
+  return runClient('curl', [
+    '-sk',
+    '--http2',
+    '--max-time',
+    '30',
+    '-w',
+    '%{local_port} %{http_version}\n',
+    ...outputs,
+    ...extra,
+    ...urls,
+  ]);
+}
+
 /** The local port of curl's (first) connection. */
 export function localPort(run: ClientRun): number {
   return Number(run.stdout.split('\n')[0]);

@@ -1,6 +1,7 @@
 /**
- * The Go TLS programs of test/fixtures/go, built by scripts/build-go-fixtures.sh into the cache
- * (quick when up to date): a net/http client in several build variants and a TLS server.
+ * The Go TLS programs of test/fixtures/go and test/fixtures/go-grpc, built by
+ * scripts/build-go-fixtures.sh into the cache (quick when up to date): a net/http client in several
+ * build variants, a net/http TLS server, and a gRPC server and client over TLS.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -10,7 +11,8 @@ const SCRIPT = path.resolve(__dirname, '..', '..', '..', 'scripts', 'build-go-fi
 
 /** Client builds: default, -s -w, PIE + trimpath, CGO_ENABLED=0, Go 1.17 (oldest claimed), Go 1.16 (skipped). */
 export const GO_CLIENT_VARIANTS = ['gocli', 'gocli-strip', 'gocli-pie', 'gocli-static', 'gocli-go117'] as const;
-export type GoProgram = (typeof GO_CLIENT_VARIANTS)[number] | 'gocli-ext' | 'gocli-go116' | 'gosrv';
+export type GoProgram =
+  (typeof GO_CLIENT_VARIANTS)[number] | 'gocli-ext' | 'gocli-go116' | 'gosrv' | 'gogrpc-server' | 'gogrpc-client';
 
 let directory: string | undefined;
 
@@ -38,12 +40,24 @@ export interface GoClientOptions {
   readonly http2?: boolean;
 }
 
-/** Starts a client; with waitStdin, resolves once it says "waiting". */
-export async function startGoClient(file: string, url: string, options: GoClientOptions = {}): Promise<GoClient> {
+/** Starts the net/http client; with waitStdin, resolves once it says "waiting". */
+export function startGoClient(file: string, url: string, options: GoClientOptions = {}): Promise<GoClient> {
   const args = ['-url', url, '-n', String(options.requests ?? 1), '-c', String(options.goroutines ?? 1)];
-  if (options.waitStdin) args.push('-wait-stdin');
   if (options.exitAfter) args.push('-exit-after', options.exitAfter);
   if (options.http2) args.push('-h2');
+  return startClient(file, args, options.waitStdin ?? false);
+}
+
+/**
+ * Starts the gRPC client against host:port: Unary, Missing, ServerStream, ClientStream on one
+ * connection, a line each on stdout; with waitStdin, resolves once it says "waiting".
+ */
+export function startGoGrpcClient(address: string, options: { readonly waitStdin?: boolean } = {}): Promise<GoClient> {
+  return startClient(goProgram('gogrpc-client'), ['-addr', address], options.waitStdin ?? false);
+}
+
+async function startClient(file: string, args: string[], waitStdin: boolean): Promise<GoClient> {
+  if (waitStdin) args.push('-wait-stdin');
   const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -54,7 +68,7 @@ export async function startGoClient(file: string, url: string, options: GoClient
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
-  if (options.waitStdin) {
+  if (waitStdin) {
     await new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (stdout.includes('waiting\n')) resolve();
@@ -80,9 +94,18 @@ export interface GoServer {
   stop(): Promise<void>;
 }
 
-/** The Go TLS server on a free port (it picks one and prints it). */
-export async function startGoServer(cert: Certificate): Promise<GoServer> {
-  const child = spawn(goProgram('gosrv'), ['-cert', cert.certFile, '-key', cert.keyFile], {
+/** The net/http TLS server (`file`: gosrv or a copy of it under another name) on a free port it picks and prints. */
+export function startGoServer(cert: Certificate, file = goProgram('gosrv')): Promise<GoServer> {
+  return startServer(file, cert);
+}
+
+/** The gRPC TLS server (plaintap.test.Echo) on a free port. */
+export function startGoGrpcServer(cert: Certificate): Promise<GoServer> {
+  return startServer(goProgram('gogrpc-server'), cert);
+}
+
+async function startServer(file: string, cert: Certificate): Promise<GoServer> {
+  const child = spawn(file, ['-cert', cert.certFile, '-key', cert.keyFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -94,7 +117,7 @@ export async function startGoServer(cert: Certificate): Promise<GoServer> {
       const match = /listening (\d+)/.exec(stdout);
       if (match) resolve(Number(match[1]));
     });
-    child.on('exit', (code) => reject(new Error(`gosrv exited (${code}): ${stderr}`)));
+    child.on('exit', (code) => reject(new Error(`${path.basename(file)} exited (${code}): ${stderr}`)));
   });
   return {
     pid: child.pid ?? 0,

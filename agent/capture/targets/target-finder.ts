@@ -34,8 +34,19 @@ export interface UprobePlan {
   readonly cookie?: bigint;
 }
 
+/**
+ * What the kernel must know about an attached file besides its probes: `nss-ssl-layer`, the file
+ * holds NSS's SSL layer (descriptors whose top layer's code lies in it are TLS).
+ */
+export type FileRole = 'nss-ssl-layer';
+
 export type TargetDecision =
-  | { readonly action: 'attach'; readonly library: TlsLibraryName; readonly probes: readonly UprobePlan[] }
+  | {
+      readonly action: 'attach';
+      readonly library: TlsLibraryName;
+      readonly probes: readonly UprobePlan[];
+      readonly role?: FileRole;
+    }
   | { readonly action: 'skip'; readonly library: TlsLibraryName; readonly reason: string };
 
 export interface TargetFinder {

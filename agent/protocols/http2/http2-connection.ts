@@ -9,7 +9,7 @@
  * `:method`, is the client's. If the captured process wrote it (Egress) it is the client side.
  */
 import { Direction, type ConnectionFacts } from '../../capture/captured-event';
-import type { HttpHeader } from '../../exchange/http-headers';
+import { NO_HEADERS, type HttpHeader } from '../../exchange/http-headers';
 import type { Http2Exchange } from '../../exchange/http2-exchange';
 import type { ProtocolParser, RecordSink, StreamChunk } from '../protocol';
 import { errorCodeName, Flag, FrameType, SettingsId } from './frame-types';
@@ -17,7 +17,7 @@ import { FrameReader, type FrameEvents } from './frame-reader';
 import { HpackDecoder } from './hpack/hpack-decoder';
 import type { ResolvedHttp2Options } from './http2-options';
 import type { Http2FrameError } from './http2-stats';
-import { Http2Stream, type MessageSide, type SplitHeaders } from './http2-stream';
+import { Http2Stream, pseudoHeader, type MessageSide, type SplitHeaders } from './http2-stream';
 
 /** A header block being assembled from HEADERS / PUSH_PROMISE and CONTINUATION frames. */
 interface OpenBlock {
@@ -319,8 +319,8 @@ export class Http2Connection implements ProtocolParser {
     }
 
     if (this.clientDir === undefined) {
-      if (split.pseudo.has(':method')) this.clientDir = dir;
-      else if (split.pseudo.has(':status')) this.clientDir = other(dir);
+      if (pseudoHeader(split, ':method') !== undefined) this.clientDir = dir;
+      else if (pseudoHeader(split, ':status') !== undefined) this.clientDir = other(dir);
       else {
         this.options.stats.orphanFrames++;
         return;
@@ -350,7 +350,7 @@ export class Http2Connection implements ProtocolParser {
       if (endStream) this.endSide(stream.request);
     } else {
       stream.answered = true;
-      const status = Number(split.pseudo.get(':status'));
+      const status = Number(pseudoHeader(split, ':status'));
       const response = stream.response;
       if (response.head === undefined && status >= 100 && status < 200 && status !== 101) {
         (stream.interim ??= []).push({
@@ -564,24 +564,21 @@ function isGrpc(fields: readonly HttpHeader[]): boolean {
   return false;
 }
 
-function splitHeaders(headers: [string, string][], blockBytes: number): SplitHeaders {
-  const pseudo = new Map<string, string>();
+function splitHeaders(headers: HttpHeader[], blockBytes: number): SplitHeaders {
   let regular = 0;
-  while (regular < headers.length && (headers[regular] as HttpHeader)[0].charCodeAt(0) === 0x3a /* : */) {
-    const [name, value] = headers[regular] as HttpHeader;
-    if (!pseudo.has(name)) pseudo.set(name, value);
-    regular++;
+  while (regular < headers.length && (headers[regular] as HttpHeader)[0].charCodeAt(0) === 0x3a /* : */) regular++;
+  let misplaced = false;
+  for (let i = regular; i < headers.length && !misplaced; i++)
+    misplaced = (headers[i] as HttpHeader)[0].charCodeAt(0) === 0x3a;
+  if (!misplaced) {
+    if (regular === 0) return { pseudo: NO_HEADERS, fields: headers, blockBytes };
+    // The whole list serves as `pseudo`: no field after the pseudo-headers has a `:` name.
+    return { pseudo: headers, fields: headers.slice(regular), blockBytes };
   }
-  let fields = regular === 0 ? headers : headers.slice(regular);
   // Pseudo-headers after a regular (or unknown) field: malformed, or an unknown entry that was a
   // pseudo-header on a connection picked up late. Either way they are pseudo-headers, not fields.
-  if (fields.some(([name]) => name.charCodeAt(0) === 0x3a)) {
-    const rest: [string, string][] = [];
-    for (const field of fields) {
-      if (field[0].charCodeAt(0) !== 0x3a) rest.push(field);
-      else if (!pseudo.has(field[0])) pseudo.set(field[0], field[1]);
-    }
-    fields = rest;
-  }
+  const pseudo: HttpHeader[] = [];
+  const fields: HttpHeader[] = [];
+  for (const field of headers) (field[0].charCodeAt(0) === 0x3a ? pseudo : fields).push(field);
   return { pseudo, fields, blockBytes };
 }

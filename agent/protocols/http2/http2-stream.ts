@@ -14,7 +14,8 @@ import type { Http2Stats } from './http2-stats';
 
 /** A decoded header block split into pseudo-headers and regular fields. */
 export interface SplitHeaders {
-  readonly pseudo: Map<string, string>;
+  /** Pseudo-headers as fields, in order (the first of a name counts; see `pseudoHeader`). */
+  readonly pseudo: HttpHeaders;
   readonly fields: HttpHeader[];
   /** Compressed block bytes (the `headerBytes` of the message). */
   readonly blockBytes: number;
@@ -107,8 +108,8 @@ export class Http2Stream {
       req.head === undefined
         ? undefined
         : {
-            method: req.head.pseudo.get(':method') ?? '',
-            target: req.head.pseudo.get(':path') ?? '',
+            method: pseudoHeader(req.head, ':method') ?? '',
+            target: pseudoHeader(req.head, ':path') ?? '',
             version: '2',
             headers: req.head.fields,
             trailers: req.trailers,
@@ -119,7 +120,7 @@ export class Http2Stream {
             tid: req.tid,
             complete: req.complete,
           };
-    const status = res.head === undefined ? NaN : Number(res.head.pseudo.get(':status'));
+    const status = res.head === undefined ? NaN : Number(pseudoHeader(res.head, ':status'));
     const response: HttpResponse | undefined =
       res.head === undefined
         ? undefined
@@ -160,9 +161,10 @@ export class Http2Stream {
       endNs,
       durationNs: endNs - timestampNs,
     };
-    const scheme = req.head?.pseudo.get(':scheme');
+    const scheme = req.head && pseudoHeader(req.head, ':scheme');
     if (scheme !== undefined) record.scheme = scheme;
-    const authority = req.head?.pseudo.get(':authority') ?? (req.head && headerOf(req.head.fields, 'host'));
+    const authority =
+      (req.head && pseudoHeader(req.head, ':authority')) ?? (req.head && headerOf(req.head.fields, 'host'));
     if (authority !== undefined) record.authority = authority;
     if (request !== undefined) record.request = request;
     if (response !== undefined) record.response = response;
@@ -203,16 +205,25 @@ export class Http2Stream {
     const message =
       headerOf(this.response.trailers, 'grpc-message') ??
       (this.response.head && headerOf(this.response.head.fields, 'grpc-message'));
-    if (message !== undefined) call.statusMessage = percentDecode(message);
+    // grpc-go sends an empty grpc-message with every status: that is no message.
+    if (message !== undefined && message !== '') call.statusMessage = percentDecode(message);
     if (requestEncoding !== undefined) call.requestEncoding = requestEncoding;
     if (responseEncoding !== undefined) call.responseEncoding = responseEncoding;
     return call;
   }
 }
 
+/** A pseudo-header's value (`:method`, `:path`, `:status` …): the first one of the name. */
+export function pseudoHeader(head: SplitHeaders, name: string): string | undefined {
+  return headerOf(head.pseudo, name);
+}
+
 /** HTTP/2 field names are lower case on the wire: a plain comparison. */
 export function headerOf(fields: HttpHeaders, name: string): string | undefined {
-  for (const [key, value] of fields) if (key === name) return value;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as HttpHeader;
+    if (field[0] === name) return field[1];
+  }
   return undefined;
 }
 

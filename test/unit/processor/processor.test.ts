@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CloseReason, Direction } from '../../../agent/capture/captured-event';
+import type { FdSocket, FdSocketReader } from '../../../agent/capture/fd-socket';
 import { Logger } from '../../../agent/log';
 import { Processor } from '../../../agent/processor/processor';
 import type { ProcessorOptions } from '../../../agent/processor/processor-options';
@@ -229,6 +230,94 @@ describe('Processor lifecycles', () => {
     assert.equal(processor.stats().liveWorkers, 1);
     processor.handle(close(SOCK_B, CloseReason.FdClosed));
     assert.equal(processor.stats().liveWorkers, 0);
+  });
+
+  describe('connection sweep', () => {
+    /** A hand-set /proc: what each (pid, fd) refers to now. */
+    function fakeProc(): { fds: Map<string, FdSocket>; read: FdSocketReader } {
+      const fds = new Map<string, FdSocket>();
+      return { fds, read: (pid, fd) => fds.get(`${pid}/${fd}`) ?? 'gone' };
+    }
+
+    it('closes a worker whose socket is gone from its process at the second sweep that finds it gone', () => {
+      const proc = fakeProc();
+      const { processor, recording } = setup({ readFdSocket: proc.read });
+      proc.fds.set('100/5', 4242);
+      proc.fds.set('100/6', 4343);
+      processor.handleBatch([data('a', { fd: 5, sockId: SOCK_A }), data('b', { fd: 6, sockId: SOCK_B })]);
+      processor.sweepConnections(START);
+      assert.equal(processor.stats().liveWorkers, 2, 'both sockets are there');
+      proc.fds.delete('100/5'); // closed, its close record lost
+      processor.sweepConnections(START + 1n * MS);
+      assert.equal(processor.stats().liveWorkers, 2, 'the first finding only marks it');
+      processor.sweepConnections(START + 2n * MS);
+      const stats = processor.stats();
+      assert.equal(stats.liveWorkers, 1);
+      assert.equal(stats.workersClosed.swept, 1);
+      assert.equal(stats.connectionSweeps, 3);
+      assert.deepEqual(
+        recording.parsers[0]?.calls.map((c) => c.op),
+        ['push', 'close'],
+      );
+    });
+
+    it('keeps a marked worker that received data since: its close may still be in the ring', () => {
+      const proc = fakeProc();
+      const { processor, clock } = setup({ readFdSocket: proc.read });
+      processor.handle(data('a'));
+      processor.sweepConnections(clock.now); // gone at the first look: marked
+      clock.now += 5n * MS;
+      processor.handle(data('late'));
+      processor.sweepConnections(clock.now);
+      assert.equal(processor.stats().liveWorkers, 1, 'marked again, not closed');
+      processor.sweepConnections(clock.now + MS);
+      assert.equal(processor.stats().workersClosed.swept, 1);
+    });
+
+    it('closes a worker whose fd now holds another socket, or no socket, as fd-reused', () => {
+      const proc = fakeProc();
+      const { processor } = setup({ readFdSocket: proc.read });
+      proc.fds.set('100/5', 4242);
+      proc.fds.set('100/6', 4343);
+      processor.handleBatch([data('a', { fd: 5, sockId: SOCK_A }), data('b', { fd: 6, sockId: SOCK_B })]);
+      processor.sweepConnections(START); // learns both inodes
+      proc.fds.set('100/5', 9999);
+      proc.fds.set('100/6', 'not-socket');
+      processor.sweepConnections(START + MS);
+      processor.sweepConnections(START + 2n * MS);
+      assert.equal(processor.stats().workersClosed['fd-reused'], 2);
+      assert.equal(processor.stats().liveWorkers, 0);
+    });
+
+    it('keeps a worker whose fd cannot be read, and an untracked one', () => {
+      const proc = fakeProc();
+      const { processor } = setup({ readFdSocket: proc.read });
+      proc.fds.set('100/5', 'unknown');
+      processor.handleBatch([data('a'), untrackedData('b')]);
+      for (let i = 0; i < 3; i++) processor.sweepConnections(START + BigInt(i) * MS);
+      assert.equal(processor.stats().liveWorkers, 2);
+    });
+
+    it('closes any worker without data for the idle maximum, at once', () => {
+      const proc = fakeProc();
+      const { processor, clock } = setup({ readFdSocket: proc.read, maxIdleMs: 60_000 });
+      proc.fds.set('100/5', 4242);
+      processor.handleBatch([data('a'), untrackedData('b')]);
+      processor.sweepConnections(clock.now + 60_000n * MS);
+      assert.equal(processor.stats().liveWorkers, 2, 'not past the maximum yet');
+      processor.sweepConnections(clock.now + 60_001n * MS);
+      assert.equal(processor.stats().workersClosed['max-idle'], 2);
+      assert.equal(processor.stats().liveWorkers, 0);
+    });
+
+    it('without a /proc reader (a replay), applies only the idle maximum', () => {
+      const { processor } = setup({ maxIdleMs: 1000 });
+      processor.handle(data('a'));
+      for (let i = 0; i < 3; i++) processor.sweepConnections(START + BigInt(i) * MS);
+      assert.equal(processor.stats().liveWorkers, 1);
+      processor.sweepConnections(START + 1001n * MS);
+      assert.equal(processor.stats().workersClosed['max-idle'], 1);
+    });
   });
 
   it('shutdown closes every worker, stops, and drops later events counted', () => {

@@ -24,6 +24,19 @@ import {
   type Step,
 } from '../http1/harness';
 
+/** The client connection preface. */
+export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** One frame: 9-byte header (length, type, flags, stream id), then the payload. */
+export function frame(type: number, flags: number, stream: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header[3] = type;
+  header[4] = flags;
+  header.writeUInt32BE(stream, 5);
+  return Buffer.concat([header, payload]);
+}
+
 export interface Run2Result {
   readonly records: Http2Exchange[];
   readonly stats: Http2Stats;

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HpackDecoder, UNKNOWN } from '../../../../agent/protocols/http2/hpack/hpack-decoder';
 import { huffmanDecode } from '../../../../agent/protocols/http2/hpack/huffman-decoder';
+import type { HttpHeader } from '../../../../agent/exchange/http-headers';
 
 function hex(text: string): Uint8Array {
   return Buffer.from(text.replace(/\s+/g, ''), 'hex');
 }
 
-function decode(decoder: HpackDecoder, block: Uint8Array): [string, string][] {
+function decode(decoder: HpackDecoder, block: Uint8Array): HttpHeader[] {
   const result = decoder.decode(block, 0, block.length);
   assert.equal(result.error, undefined);
   return result.headers;

@@ -7,18 +7,7 @@ import { describe, it } from 'node:test';
 import { UNKNOWN } from '../../../../agent/protocols/http2/hpack/hpack-decoder';
 import { runFuzz } from '../../../fuzz/http2-mutation-fuzz';
 import type { Step } from '../http1/harness';
-import { loadFixture2, run2 } from './harness';
-
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-
-function frame(type: number, flags: number, stream: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(stream, 5);
-  return Buffer.concat([header, payload]);
-}
+import { frame, loadFixture2, PREFACE, run2 } from './harness';
 
 /** GET / with static-table fields only (:method GET, :scheme https, :path /). */
 const GET = Uint8Array.of(0x82, 0x87, 0x84);
