@@ -131,6 +131,11 @@ export interface HttpExchange {
   /** Set exactly when `complete` is false. */
   readonly incompleteReason?: HttpIncompleteReason;
   /**
+   * With `incompleteReason` `parse-error`: the framing rule a message broke (`bare-cr`, `bare-lf`,
+   * `obs-fold`, `space-before-colon`, `transfer-encoding-with-content-length`, … — docs/http1.md).
+   */
+  readonly parseError?: string;
+  /**
    * True when this exchange was already reported incomplete (reason `timeout`)
    * and its response arrived later: this record is the same exchange, finished.
    */

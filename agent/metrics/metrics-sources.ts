@@ -51,11 +51,18 @@ export interface ProcessorStatsSnapshot {
   readonly connectionSweeps?: number;
   /** Messages or connections cut by a cap or a capture gap, by reason (e.g. `message_cap`). */
   readonly truncations: CountsBy;
+  /** Connections the fallback took that a protocol claimed later, at a message start, by that protocol. */
+  readonly redetections?: CountsBy;
 }
 
 export interface ProtocolStatsSnapshot {
   /** Parse errors, by protocol name (`http1`, `http2`, …). */
   readonly parseErrors: CountsBy;
+  /** The same, by protocol and then reason (`bare-cr`, `invalid-frame`, …), for protocols that keep reasons. */
+  readonly parseErrorsByReason?: Readonly<Record<string, CountsBy>>;
+  /** Byte ranges skipped or refused while looking for a message start, and their bytes, by protocol. */
+  readonly skippedRanges?: CountsBy;
+  readonly skippedBytes?: CountsBy;
   /** HTTP/2 hostile or broken input, by event. */
   readonly http2Events?: CountsBy<Http2Event>;
 }

@@ -42,6 +42,9 @@ export const PLAINTAP_METRIC_NAMES = [
   'plaintap_connection_sweeps_total',
   'plaintap_truncations_total',
   'plaintap_parse_errors_total',
+  'plaintap_parse_skipped_ranges_total',
+  'plaintap_parse_skipped_bytes_total',
+  'plaintap_protocol_redetections_total',
   'plaintap_http2_events_total',
   'plaintap_exchanges_total',
   'plaintap_exchange_duration_seconds',
@@ -252,11 +255,40 @@ export function createPlaintapMetrics(options: PlaintapMetricsOptions = {}): Pla
   );
 
   // protocols and exchanges
+  new Counter<'protocol' | 'reason'>({
+    name: 'plaintap_parse_errors_total',
+    help: 'Protocol parse errors, by protocol and reason (HTTP/1: docs/http1.md; HTTP/2: frame and HPACK errors).',
+    labelNames: ['protocol', 'reason'],
+    registers,
+    collect() {
+      this.reset();
+      const snapshot = read('protocols');
+      const byReason = snapshot?.parseErrorsByReason ?? {};
+      for (const [protocol, total] of Object.entries(snapshot?.parseErrors ?? {})) {
+        const reasons = byReason[protocol];
+        // A protocol that keeps no reasons still shows its total.
+        if (reasons === undefined) this.inc({ protocol, reason: 'unknown' }, Math.max(0, total ?? 0));
+        else for (const [reason, n] of Object.entries(reasons)) this.inc({ protocol, reason }, Math.max(0, n ?? 0));
+      }
+    },
+  });
   labelledCounterFrom(
-    'plaintap_parse_errors_total',
-    'Protocol parse errors, by protocol.',
+    'plaintap_parse_skipped_ranges_total',
+    'Byte ranges a parser skipped or refused looking for a message start (connection picked up mid-stream, after a gap or a malformed message), by protocol.',
     'protocol',
-    () => read('protocols')?.parseErrors,
+    () => read('protocols')?.skippedRanges,
+  );
+  labelledCounterFrom(
+    'plaintap_parse_skipped_bytes_total',
+    'Bytes a parser skipped or refused looking for a message start, by protocol.',
+    'protocol',
+    () => read('protocols')?.skippedBytes,
+  );
+  labelledCounterFrom(
+    'plaintap_protocol_redetections_total',
+    'Connections whose first bytes matched no protocol (raw) given to a protocol at a later message start, by protocol.',
+    'protocol',
+    () => read('processor')?.redetections,
   );
   labelledCounterFrom(
     'plaintap_http2_events_total',

@@ -55,24 +55,44 @@ export function processorSnapshot(stats: ProcessorStats, truncations: CountsBy):
     workersClosed: stats.workersClosed,
     connectionSweeps: stats.connectionSweeps,
     truncations,
+    redetections: stats.redetections,
   };
 }
 
 /** A protocol that keeps parser counters exposes them as `stats` (Http1Protocol, Http2Protocol do). */
 interface ParseErrorCounting {
-  readonly stats?: { parseErrorTotal?: () => number; http2Events?: () => CountsBy<Http2Event> };
+  readonly stats?: {
+    parseErrorTotal?: () => number;
+    parseErrorsByReason?: () => CountsBy;
+    http2Events?: () => CountsBy<Http2Event>;
+    /** HTTP/1 names its skipped ranges so; HTTP/2 counts them as resyncs. */
+    skippedRanges?: number;
+    resyncs?: number;
+    bytesSkipped?: number;
+  };
 }
 
 export function protocolSnapshot(protocols: readonly Protocol[]): ProtocolStatsSnapshot {
   const parseErrors: Record<string, number> = {};
+  const parseErrorsByReason: Record<string, CountsBy> = {};
+  const skippedRanges: Record<string, number> = {};
+  const skippedBytes: Record<string, number> = {};
   let http2Events: CountsBy<Http2Event> | undefined;
   for (const protocol of protocols) {
     const stats = (protocol as Protocol & ParseErrorCounting).stats;
-    const total = stats?.parseErrorTotal?.();
-    if (total !== undefined) parseErrors[protocol.name] = (parseErrors[protocol.name] ?? 0) + total;
-    http2Events ??= stats?.http2Events?.();
+    if (stats === undefined) continue;
+    const name = protocol.name;
+    const total = stats.parseErrorTotal?.();
+    if (total !== undefined) parseErrors[name] = (parseErrors[name] ?? 0) + total;
+    const byReason = stats.parseErrorsByReason?.();
+    if (byReason !== undefined) parseErrorsByReason[name] = byReason;
+    const ranges = stats.skippedRanges ?? stats.resyncs;
+    if (ranges !== undefined) skippedRanges[name] = (skippedRanges[name] ?? 0) + ranges;
+    if (stats.bytesSkipped !== undefined) skippedBytes[name] = (skippedBytes[name] ?? 0) + stats.bytesSkipped;
+    http2Events ??= stats.http2Events?.();
   }
-  return http2Events !== undefined ? { parseErrors, http2Events } : { parseErrors };
+  const snapshot = { parseErrors, parseErrorsByReason, skippedRanges, skippedBytes };
+  return http2Events !== undefined ? { ...snapshot, http2Events } : snapshot;
 }
 
 /**

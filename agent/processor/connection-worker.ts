@@ -2,7 +2,8 @@
  * One connection: both directions, in capture order, through one protocol parser.
  *
  * The worker turns data records into stream chunks (with the gaps the kernel
- * left), detects the protocol, and shields the processor from parser bugs:
+ * left), detects the protocol — again at later chunk starts when the first
+ * bytes matched nothing (redetectProtocol) — and shields the processor from parser bugs:
  * a parser that throws is replaced by the fallback protocol for the rest of
  * the connection, and the bytes it dropped are counted.
  */
@@ -12,7 +13,7 @@ import type { Protocol, ProtocolParser, StreamChunk } from '../protocols/protoco
 import { GapTracker } from './gap-tracker';
 import type { IdleQueueEntry } from './idle-queue';
 import type { SweepState } from './connection-sweep';
-import { ProtocolDetection, type DetectionDecision } from './protocol-detection';
+import { ProtocolDetection, redetectProtocol, type DetectionDecision } from './protocol-detection';
 import type { WorkerContext } from './worker-context';
 
 export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker>, SweepState {
@@ -44,6 +45,8 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker>, Sweep
   private readonly ingressGaps = new GapTracker();
   /** Set when even the fallback parser threw: later bytes are dropped, counted. */
   private failed = false;
+  /** The fallback took the connection because nothing matched: each later chunk start is tried again. */
+  private redetecting = false;
 
   constructor(
     event: DataEvent,
@@ -83,7 +86,10 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker>, Sweep
       tid: event.tid,
     };
     if (this.parser === null) this.detect(chunk);
-    else this.feed(chunk);
+    else {
+      if (this.redetecting) this.redetect(chunk);
+      this.feed(chunk);
+    }
   }
 
   /** The connection was silent for the idle timeout (socket-tracked workers only). */
@@ -138,9 +144,31 @@ export class ConnectionWorker implements IdleQueueEntry<ConnectionWorker>, Sweep
     if (detection === null) return;
     this.detection = null;
     this.context.counters.detected(decision.protocol.name, decision.fallback);
+    // The last protocol (raw) matches anything: taking it, by answer or by default, means nothing else did.
+    const protocols = this.context.protocols;
+    this.redetecting = protocols.length > 1 && decision.protocol === protocols[protocols.length - 1];
     this.start(decision.protocol);
     // feed() counts these as dropped if no parser could be created.
     for (const pending of detection.takePending()) this.feed(pending);
+  }
+
+  /**
+   * A chunk of a fallback connection that starts a message of a real protocol (an agent started
+   * mid-response sees the next request): the fallback's parser ends, that protocol's begins here.
+   */
+  private redetect(chunk: StreamChunk): void {
+    const protocol = redetectProtocol(this.context.protocols, chunk);
+    if (protocol === undefined) return;
+    this.redetecting = false;
+    const previous = this.parser;
+    this.parser = null;
+    try {
+      previous?.close(chunk.timestampNs);
+    } catch (error) {
+      this.reportError(error);
+    }
+    this.context.counters.redetected(protocol.name);
+    this.start(protocol);
   }
 
   private start(protocol: Protocol): void {

@@ -69,6 +69,8 @@ export interface ProcessorStats {
   readonly protocolsDetected: Readonly<Record<string, number>>;
   /** Connections handed to the last protocol because no earlier one decided in time. */
   readonly detectionFallbacks: number;
+  /** Such connections given to a protocol later, at a message start, by that protocol. */
+  readonly redetections: Readonly<Record<string, number>>;
   /** `ProtocolParser.idle()` calls made on socket-tracked workers. */
   readonly idleFlushes: number;
   /** Connection sweeps run (each checks every live worker against /proc and the idle maximum). */
@@ -106,6 +108,7 @@ export class ProcessorCounters {
   // A Map, not an object: protocol names are data, not code.
   readonly protocolsDetected = new Map<string, number>();
   detectionFallbacks = 0;
+  readonly redetections = new Map<string, number>();
   idleFlushes = 0;
   connectionSweeps = 0;
   parserErrors = 0;
@@ -118,6 +121,10 @@ export class ProcessorCounters {
   detected(protocolName: string, fallback: boolean): void {
     this.protocolsDetected.set(protocolName, (this.protocolsDetected.get(protocolName) ?? 0) + 1);
     if (fallback) this.detectionFallbacks++;
+  }
+
+  redetected(protocolName: string): void {
+    this.redetections.set(protocolName, (this.redetections.get(protocolName) ?? 0) + 1);
   }
 
   snapshot(liveWorkers: number): ProcessorStats {
@@ -139,6 +146,7 @@ export class ProcessorCounters {
       // fromEntries defines own properties: a name like '__proto__' stays a plain key.
       protocolsDetected: Object.fromEntries(this.protocolsDetected),
       detectionFallbacks: this.detectionFallbacks,
+      redetections: Object.fromEntries(this.redetections),
       idleFlushes: this.idleFlushes,
       connectionSweeps: this.connectionSweeps,
       parserErrors: this.parserErrors,

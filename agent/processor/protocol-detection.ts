@@ -94,6 +94,22 @@ export class ProtocolDetection {
   }
 }
 
+/**
+ * Redetection, for a connection the fallback took because its first bytes matched nothing: the
+ * first protocol (the fallback excepted) whose message starts at this chunk's first byte
+ * (`Protocol.resume`), or undefined. A TLS write usually carries whole messages, so the chunk
+ * starts are where a request or a frame run shows up again.
+ */
+export function redetectProtocol(protocols: readonly Protocol[], chunk: StreamChunk): Protocol | undefined {
+  // Bytes after a gap may start mid-message: a start there proves nothing.
+  if (chunk.gapBefore > 0) return undefined;
+  for (let i = 0; i < protocols.length - 1; i++) {
+    const protocol = protocols[i] as Protocol;
+    if (protocol.resume?.(chunk.bytes, chunk.direction) === true) return protocol;
+  }
+  return undefined;
+}
+
 function copyOf(bytes: Uint8Array): Uint8Array {
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);

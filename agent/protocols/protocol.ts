@@ -42,5 +42,11 @@ export interface Protocol {
   readonly name: string;
   /** Decide from the bytes seen so far in one direction (at least one byte). */
   detect(bytes: Uint8Array, direction: Direction): Detection;
+  /**
+   * Redetection: does a message of this protocol start at `bytes[0]`, a chunk of a connection
+   * already given to the fallback (its first bytes matched nothing, e.g. the agent started
+   * mid-response)? Stricter than `detect`: only the chunk's start counts. Optional.
+   */
+  resume?(bytes: Uint8Array, direction: Direction): boolean;
   create(connection: ConnectionFacts, sink: RecordSink): ProtocolParser;
 }

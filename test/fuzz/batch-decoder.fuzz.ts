@@ -35,4 +35,4 @@ export const batchDecoderTarget: FuzzTarget = {
   },
 };
 
-if (require.main === module) fuzzMain(batchDecoderTarget);
+if (require.main === module) void fuzzMain(batchDecoderTarget);

@@ -28,4 +28,4 @@ export const bodyDecoderTarget: FuzzTarget = {
   },
 };
 
-if (require.main === module) fuzzMain(bodyDecoderTarget);
+if (require.main === module) void fuzzMain(bodyDecoderTarget);

@@ -63,4 +63,4 @@ export const http1Target: FuzzTarget = {
   },
 };
 
-if (require.main === module) fuzzMain(http1Target);
+if (require.main === module) void fuzzMain(http1Target);

@@ -81,4 +81,4 @@ export const websocketTarget: FuzzTarget = {
   },
 };
 
-if (require.main === module) fuzzMain(websocketTarget);
+if (require.main === module) void fuzzMain(websocketTarget);

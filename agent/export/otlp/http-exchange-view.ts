@@ -45,6 +45,8 @@ export interface HttpExchangeView {
    * `parse_error`). Becomes `error.type`.
    */
   readonly incomplete?: string;
+  /** With `incomplete` `parse_error`: the rule a message broke (HTTP/1 `bare-cr`, `obs-fold`, …). */
+  readonly parseError?: string;
   /** True when bytes of the exchange were lost in capture. */
   readonly truncated: boolean;
   /** The exchange was reported incomplete (timeout) before and its response came later. */
@@ -122,6 +124,7 @@ export function http1ExchangeView(exchange: HttpExchange): HttpExchangeView {
   const version = (exchange.request ?? exchange.response)?.version ?? '';
   const view = commonView(exchange, 'http1', version, lostBytes(exchange) > 0);
   if (exchange.upgrade !== undefined) view.upgrade = exchange.upgrade;
+  if (exchange.parseError !== undefined) view.parseError = exchange.parseError;
   return view;
 }
 

@@ -324,6 +324,7 @@ function mapHttpExchange(
   attributes.set(ATTR.incomplete, exchange.incomplete !== undefined);
   attributes.set(ATTR.truncated, exchange.truncated);
   attributes.set(ATTR.protocol, exchange.protocol);
+  if (exchange.parseError !== undefined) attributes.set(ATTR.parseError, exchange.parseError);
   if (exchange.late) attributes.set(ATTR.late, true);
   if (exchange.upgrade !== undefined) attributes.set(ATTR.upgrade, exchange.upgrade);
   if (exchange.streamId !== undefined) attributes.set(ATTR.http2StreamId, exchange.streamId);

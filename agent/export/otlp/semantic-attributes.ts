@@ -60,6 +60,7 @@ export const ATTR = {
   duration: 'plaintap.duration',
   side: 'plaintap.side',
   incomplete: 'plaintap.incomplete',
+  parseError: 'plaintap.parse_error',
   protocol: 'plaintap.protocol',
   late: 'plaintap.late',
   upgrade: 'plaintap.upgrade',

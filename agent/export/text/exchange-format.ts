@@ -103,7 +103,10 @@ export function formatExchangeText(exchange: HttpExchange, options: ExchangeForm
     summary.push(`Response:${exchange.response.headerBytes}+${exchange.response.body.wireBytes}B`);
   }
   if (exchange.upgrade !== undefined) summary.push(`Upgrade:${exchange.upgrade}`);
-  if (!exchange.complete) summary.push(`Incomplete:${exchange.incompleteReason ?? 'unknown'}`);
+  if (!exchange.complete) {
+    const detail = exchange.parseError !== undefined ? `(${exchange.parseError})` : '';
+    summary.push(`Incomplete:${exchange.incompleteReason ?? 'unknown'}${detail}`);
+  }
   if (exchange.late) summary.push('Late');
   return `${out}${summary.join(', ')}\n\n`;
 }
@@ -188,6 +191,8 @@ export type JsonExchange = {
   readonly duration_ms: number;
   readonly complete: boolean;
   readonly incomplete_reason: string | null;
+  /** With `incomplete_reason` `parse-error`: the framing rule a message broke. */
+  readonly parse_error: string | null;
   readonly late: boolean;
   readonly upgrade: string | null;
   readonly request: JsonRequest | null;
@@ -282,6 +287,7 @@ export function exchangeToJson(exchange: HttpExchange, options: ExchangeFormatOp
     duration_ms: Number(exchange.durationNs / 1000n) / 1000,
     complete: exchange.complete,
     incomplete_reason: exchange.incompleteReason ?? null,
+    parse_error: exchange.parseError ?? null,
     late: exchange.late,
     upgrade: exchange.upgrade ?? null,
     request: exchange.request !== undefined ? requestJson(exchange.request, hex) : null,

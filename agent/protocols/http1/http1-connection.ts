@@ -96,6 +96,12 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
 
   onHead(parser: MessageParser, head: MessageHead): Framing {
     if (this.side === undefined) this.learnRoles(parser, head.isRequest);
+    if (head.malformed !== undefined) {
+      // Kept on its exchange as seen; the parser then breaks the message (onBroken).
+      if (head.isRequest) this.requestHead(parser, head);
+      else this.adoptResponse(parser, head);
+      return Framing.Invalid;
+    }
     return head.isRequest ? this.requestHead(parser, head) : this.responseHead(parser, head);
   }
 
@@ -169,18 +175,19 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
     // Before the roles are known there is nothing to pair a lost message with.
     if (this.requestParser === null) return;
     const failure = reason === 'capture-gap' ? 'capture-gap' : 'parse-error';
+    const parseError = reason === 'capture-gap' ? undefined : reason;
     // Junk where a message should start is skipped; it does not stand for a message.
     const lostMessage = afterHead || (reason !== 'invalid-start-line' && reason !== 'unexpected-message');
     if (parser === this.requestParser) {
       if (afterHead && this.requestState !== null) {
         const exchange = this.requestState;
         this.requestState = null;
-        exchange.fail(failure);
+        exchange.fail(failure, parseError);
         exchange.requestDone = true;
       } else if (lostMessage) {
         // A request was lost or unreadable: hold its place so that its response does not pair with the next one.
         const standIn = new PendingExchange(parser.chunkNs);
-        standIn.fail(failure);
+        standIn.fail(failure, parseError);
         standIn.requestDone = true;
         this.enqueue(standIn);
       }
@@ -190,7 +197,7 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
       this.interimOpen = false;
       this.responseState = null;
       if (exchange !== null && exchange !== undefined) {
-        exchange.fail(failure);
+        exchange.fail(failure, parseError);
         exchange.responseDone = true;
       }
     }
@@ -235,7 +242,8 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
     return framing;
   }
 
-  private responseHead(parser: MessageParser, head: MessageHead): Framing {
+  /** The exchange a response head answers (one is made when no request was seen); it becomes the one being parsed. */
+  private responseExchange(parser: MessageParser): PendingExchange {
     let exchange = this.awaitingResponse();
     if (exchange === undefined) {
       // A response to a request never seen (the agent started after it was sent, or it was lost).
@@ -246,6 +254,21 @@ export class Http1Connection implements ProtocolParser, MessageEvents {
     }
     exchange.lastActivityNs = parser.chunkNs;
     this.responseState = exchange;
+    return exchange;
+  }
+
+  /** A response head that will not be followed (malformed): kept on its exchange as seen. */
+  private adoptResponse(parser: MessageParser, head: MessageHead): void {
+    const exchange = this.responseExchange(parser);
+    this.interimOpen = false;
+    exchange.response = head;
+    exchange.responseStartNs = parser.messageStartNs;
+    exchange.responseEndNs = parser.chunkNs;
+    exchange.responseTid = parser.messageTid;
+  }
+
+  private responseHead(parser: MessageParser, head: MessageHead): Framing {
+    const exchange = this.responseExchange(parser);
     const status = head.statusCode;
     if (status >= 100 && status < 200 && status !== 101) {
       (exchange.interim ??= []).push({

@@ -7,7 +7,7 @@ import type { Detection, Protocol, ProtocolParser, RecordSink } from '../protoco
 import { Http1Connection } from './http1-connection';
 import { resolveHttp1Options, type Http1Options, type ResolvedHttp1Options } from './http1-options';
 import type { Http1Stats } from './http1-stats';
-import { Expect, StartMatch, findMessageStart } from './message-start';
+import { Expect, StartMatch, findMessageStart, matchMessageStart } from './message-start';
 
 export class Http1Protocol implements Protocol {
   readonly name = 'http1';
@@ -40,6 +40,11 @@ export class Http1Protocol implements Protocol {
       default:
         return 'no-match';
     }
+  }
+
+  /** A request line (registered method + SP) or a status line (`HTTP/1.x d`) right at the chunk's start. */
+  resume(bytes: Uint8Array, _direction: Direction): boolean {
+    return matchMessageStart(bytes, 0, bytes.length, Expect.Any, true) === StartMatch.Yes;
   }
 
   create(connection: ConnectionFacts, sink: RecordSink): ProtocolParser & { nextDeadlineNs(): bigint | undefined } {

@@ -6,7 +6,10 @@
 import type { HttpIncompleteReason } from '../../exchange/http-exchange';
 import { WebSocketStats } from '../websocket/websocket-stats';
 
-/** Why a message could not be parsed (then the direction resynchronises). */
+/**
+ * Why a message could not be parsed (then the direction resynchronises). docs/http1.md lists the
+ * rule behind each reason.
+ */
 export type Http1ParseError =
   | 'invalid-start-line'
   | 'invalid-header'
@@ -14,9 +17,36 @@ export type Http1ParseError =
   | 'too-many-headers'
   | 'invalid-content-length'
   | 'invalid-transfer-encoding'
+  /** Both Transfer-Encoding and Content-Length (RFC 9112 §6.3: a smuggling shape). */
+  | 'transfer-encoding-with-content-length'
   | 'invalid-chunk'
+  /** A CR not followed by LF in a start line, field line or chunk line (RFC 9112 §2.2). */
+  | 'bare-cr'
+  /** A line ended by LF alone where CRLF is required. */
+  | 'bare-lf'
+  /** A field line starting with SP or HTAB (obs-fold, RFC 9112 §5.2). */
+  | 'obs-fold'
+  /** Whitespace between a field name and its colon (RFC 9112 §5.1). */
+  | 'space-before-colon'
   /** A request where responses flow, or the reverse. */
   | 'unexpected-message';
+
+/** Every parse error reason, in the order the metrics list them. */
+export const HTTP1_PARSE_ERRORS: readonly Http1ParseError[] = [
+  'invalid-start-line',
+  'invalid-header',
+  'head-too-large',
+  'too-many-headers',
+  'invalid-content-length',
+  'invalid-transfer-encoding',
+  'transfer-encoding-with-content-length',
+  'invalid-chunk',
+  'bare-cr',
+  'bare-lf',
+  'obs-fold',
+  'space-before-colon',
+  'unexpected-message',
+];
 
 export class Http1Stats {
   /** Exchanges emitted complete (late completions included). */
@@ -33,19 +63,16 @@ export class Http1Stats {
   /** Exchanges reported incomplete on timeout whose response came later (and were emitted again). */
   lateResponses = 0;
   /** Malformed messages, by reason. */
-  readonly parseErrors: Record<Http1ParseError, number> = {
-    'invalid-start-line': 0,
-    'invalid-header': 0,
-    'head-too-large': 0,
-    'too-many-headers': 0,
-    'invalid-content-length': 0,
-    'invalid-transfer-encoding': 0,
-    'invalid-chunk': 0,
-    'unexpected-message': 0,
-  };
-  /** Times a direction found a message start again after skipping bytes (after a gap, garbage or a late start). */
-  resyncs = 0;
-  /** Bytes skipped while looking for a message start. */
+  readonly parseErrors = Object.fromEntries(HTTP1_PARSE_ERRORS.map((reason) => [reason, 0])) as Record<
+    Http1ParseError,
+    number
+  >;
+  /**
+   * Byte ranges a direction skipped or refused while looking for a message start (a connection
+   * picked up mid-stream, bytes after a gap, a malformed message and what follows it), counted
+   * when the range starts; and their bytes, counted as they are skipped.
+   */
+  skippedRanges = 0;
   bytesSkipped = 0;
   /** Capture gaps seen by the parser, and the bytes they lost. */
   gaps = 0;
@@ -71,6 +98,11 @@ export class Http1Stats {
     let total = 0;
     for (const count of Object.values(this.exchangesIncomplete)) total += count;
     return total;
+  }
+
+  /** The `plaintap_parse_errors_total{protocol="http1"}` series, by reason. */
+  parseErrorsByReason(): Record<string, number> {
+    return { ...this.parseErrors };
   }
 
   parseErrorTotal(): number {

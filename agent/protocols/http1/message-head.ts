@@ -35,6 +35,12 @@ export interface MessageHead {
   readonly upgrade: string;
   /** Content-Encoding values joined with ', '; '' when absent. */
   readonly contentEncoding: string;
+  /**
+   * Set when the head parses but breaks a framing rule of RFC 9112 (obs-fold, whitespace before a
+   * colon, conflicting Content-Length / Transfer-Encoding): the head is reported as seen, and its
+   * message is treated as malformed (no body is framed from it).
+   */
+  readonly malformed: Http1ParseError | undefined;
 }
 
 const CR = 13;
@@ -44,11 +50,6 @@ const COLON = 58;
 
 function isWhitespace(code: number): boolean {
   return code === SPACE || code === TAB;
-}
-
-/** Index of the end of the line starting at `from` (its LF), and the end of its content (before CR). */
-function contentEnd(text: string, lf: number, from: number): number {
-  return lf > from && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
 }
 
 /** `HTTP/1.d` at `at`; returns the version ('1.1') or undefined. */
@@ -111,7 +112,14 @@ class Head implements MessageHead {
   connectionUpgrade = false;
   upgrade = '';
   contentEncoding = '';
-  badContentLength = false;
+  malformed: Http1ParseError | undefined = undefined;
+  /** `chunked` codings seen across every Transfer-Encoding field. */
+  chunkedCodings = 0;
+
+  /** The first framing rule broken wins. */
+  breaks(reason: Http1ParseError): void {
+    this.malformed ??= reason;
+  }
 }
 
 /** ASCII case-insensitive equality with `lower` (lower case, letters, digits and '-'). */
@@ -128,7 +136,8 @@ function noteField(name: string, value: string, head: Head): void {
   if (first === 0x63 /* c */) {
     if (sameLower(name, 'content-length')) {
       const parsed = parseContentLength(value);
-      if (parsed < 0 || (head.contentLength >= 0 && head.contentLength !== parsed)) head.badContentLength = true;
+      if (parsed < 0 || (head.contentLength >= 0 && head.contentLength !== parsed))
+        head.breaks('invalid-content-length');
       else head.contentLength = parsed;
     } else if (sameLower(name, 'connection')) {
       if (sameLower(value, 'keep-alive')) return;
@@ -143,9 +152,13 @@ function noteField(name: string, value: string, head: Head): void {
     if (sameLower(name, 'transfer-encoding')) {
       head.hasTransferEncoding = true;
       // Only the last coding counts: `gzip, chunked` is chunked, `chunked, gzip` is not.
-      if (sameLower(value, 'chunked')) head.chunked = true;
-      else {
+      if (sameLower(value, 'chunked')) {
+        head.chunked = true;
+        head.chunkedCodings++;
+      } else {
         const codings = tokens(value);
+        if (codings.length === 0 || codings[0] === '') head.breaks('invalid-transfer-encoding');
+        for (const coding of codings) if (coding === 'chunked') head.chunkedCodings++;
         head.chunked = codings[codings.length - 1] === 'chunked';
       }
     }
@@ -155,8 +168,23 @@ function noteField(name: string, value: string, head: Head): void {
 }
 
 /**
+ * Framing rules that need the whole head (RFC 9112 §6.1). Transfer-Encoding with Content-Length
+ * is left to body-framing.ts: it matters only for a message that has a body.
+ */
+function checkFraming(head: Head): void {
+  if (!head.hasTransferEncoding) return;
+  // `chunked` twice, or not last, or in an HTTP/1.0 message.
+  if (head.chunkedCodings > 1 || (head.chunkedCodings === 1 && !head.chunked) || head.version === '1.0') {
+    head.breaks('invalid-transfer-encoding');
+  }
+}
+
+/**
  * Header field lines from `from` up to the blank line, appended to `headers`.
- * Returns the index after the blank line's LF, or an error.
+ * Returns the index after the blank line's LF, or an error. With a `head`, rules whose breach
+ * still leaves a readable head (obs-fold, whitespace before the colon) are noted on it and the
+ * line is read leniently; without one (trailers) they are errors.
+ * Every CR of the text is followed by LF (the head scan checked): only LF-only line ends are left.
  */
 function parseFieldLines(
   text: string,
@@ -169,25 +197,31 @@ function parseFieldLines(
   for (;;) {
     const lf = text.indexOf('\n', pos);
     if (lf < 0) return 'invalid-header'; // callers pass text that ends with the blank line
-    const stop = lf > pos && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+    if (lf === pos || text.charCodeAt(lf - 1) !== CR) return 'bare-lf';
+    const stop = lf - 1;
     if (stop === pos) return lf + 1;
     const first = text.charCodeAt(pos);
     if (first === SPACE || first === TAB) {
-      // obs-fold: a continuation of the previous field's value.
+      // obs-fold (RFC 9112 §5.2): a continuation of the previous field's value.
       const previous = headers[headers.length - 1];
-      if (previous === undefined) return 'invalid-header';
+      if (previous === undefined || head === null) return 'obs-fold';
+      head.breaks('obs-fold');
       const more = text.slice(pos, stop).trim();
       headers[headers.length - 1] = [previous[0], more === '' ? previous[1] : `${previous[1]} ${more}`];
       pos = lf + 1;
       continue;
     }
-    // Names are short: look for the colon by hand.
-    let colon = pos + 1;
-    while (colon < stop && text.charCodeAt(colon) !== COLON) colon++;
-    if (colon >= stop) return 'invalid-header';
-    let nameEnd = colon;
-    // Lenient: whitespace before the colon is dropped rather than fatal (we observe, not serve).
-    while (nameEnd > pos && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    // Names are short: walk the token characters by hand up to the colon.
+    let nameEnd = pos;
+    while (nameEnd < stop && TOKEN_CHAR[text.charCodeAt(nameEnd)] === 1) nameEnd++;
+    let colon = nameEnd;
+    if (text.charCodeAt(colon) !== COLON) {
+      // Whitespace between the name and the colon (RFC 9112 §5.1: a server must refuse the message).
+      while (colon < stop && isWhitespace(text.charCodeAt(colon))) colon++;
+      if (colon === nameEnd || text.charCodeAt(colon) !== COLON) return 'invalid-header';
+      if (head === null) return 'space-before-colon';
+      head.breaks('space-before-colon');
+    }
     if (nameEnd === pos) return 'invalid-header';
     let valueStart = colon + 1;
     while (valueStart < stop && isWhitespace(text.charCodeAt(valueStart))) valueStart++;
@@ -216,7 +250,8 @@ export function parseTrailers(text: string, maxHeaders: number): HttpHeader[] | 
 export function parseHead(text: string, expect: Expect, maxHeaders: number): MessageHead | Http1ParseError {
   const lf = text.indexOf('\n');
   if (lf < 0) return 'invalid-start-line';
-  const lineEnd = contentEnd(text, lf, 0);
+  if (lf === 0 || text.charCodeAt(lf - 1) !== CR) return 'bare-lf';
+  const lineEnd = lf - 1;
   const head = new Head();
 
   if (text.startsWith('HTTP/')) {
@@ -260,7 +295,7 @@ export function parseHead(text: string, expect: Expect, maxHeaders: number): Mes
 
   const end = parseFieldLines(text, lf + 1, head.headers, maxHeaders, head);
   if (typeof end === 'string') return end;
-  if (head.badContentLength) return 'invalid-content-length';
+  checkFraming(head);
   head.headBytes = end;
   return head;
 }

@@ -10,7 +10,7 @@
  */
 import type { Direction } from '../../capture/captured-event';
 import type { HttpHeader } from '../../exchange/http-headers';
-import { Framing } from './body-framing';
+import { Framing, invalidFramingReason } from './body-framing';
 import type { Http1ParseError, Http1Stats } from './http1-stats';
 import { latin1 } from './latin1';
 import { parseHead, parseTrailers, type MessageHead } from './message-head';
@@ -72,6 +72,7 @@ const CR = 13;
 const LF = 10;
 const SP = 32;
 const TAB = 9;
+const DEL = 127;
 const SEMICOLON = 59;
 const EMPTY = new Uint8Array(0);
 /**
@@ -84,6 +85,19 @@ const EMPTY_ACC = Buffer.alloc(0);
 const MAX_CHUNK_LINE = 4096;
 /** Bytes enough to settle whether a message starts (`UNSUBSCRIBE ` is 12). */
 const STASH_SIZE = 16;
+
+// scanHeadEnd's answers besides an index.
+const NEED_MORE = -1;
+const BARE_CR = -2;
+const BARE_LF = -3;
+
+// Where a head's scan stands at a chunk end.
+const LINE_START = 0;
+/** A CR at the start of a line: the blank line that ends the head, if LF follows. */
+const LINE_START_CR = 1;
+const IN_LINE = 2;
+/** A CR after content: the line ends, if LF follows. */
+const IN_LINE_CR = 3;
 
 /** Hex digit values; -1 for other bytes. */
 const HEX_VALUE: Int8Array = (() => {
@@ -120,14 +134,16 @@ export class MessageParser {
   // Head and trailer accumulation (only when a head spans chunks).
   private acc: Buffer = EMPTY_ACC;
   private accLength = 0;
-  /** Current line so far: 0 empty, 1 a lone CR, 2 content. */
-  private lineState = 0;
+  /** Where the head scan stands (LINE_START …), carried across chunks. */
+  private lineState = LINE_START;
   private startChecked = false;
 
   // Chunk-size line.
   private chunkSize = 0;
   private chunkDigits = 0;
   private chunkInExtension = false;
+  /** Whitespace after the chunk size: only an extension may follow. */
+  private chunkAfterSize = false;
   private chunkLineBytes = 0;
   private crSeen = false;
 
@@ -138,7 +154,8 @@ export class MessageParser {
   private stashLength = 0;
   private stashNs = 0n;
   private stashTid = 0;
-  private skipped = 0;
+  /** Inside a skipped range (counted when it started). */
+  private skipping = false;
 
   // Hold.
   private held: HeldChunk[] = [];
@@ -210,11 +227,14 @@ export class MessageParser {
           pos = this.chunkSizeLine(bytes, pos, end);
           break;
         case ParserState.ChunkDataEnd: {
+          // Exactly CRLF after the chunk's data.
           const byte = bytes[pos++] as number;
           this.framingBytes++;
-          if (byte === CR && !this.crSeen) this.crSeen = true;
-          else if (byte === LF) this.startChunk();
-          else this.broken('invalid-chunk', true);
+          if (!this.crSeen) {
+            if (byte === CR) this.crSeen = true;
+            else this.broken(byte === LF ? 'bare-lf' : 'invalid-chunk', true);
+          } else if (byte === LF) this.startChunk();
+          else this.broken('bare-cr', true);
           break;
         }
         case ParserState.UntilClose:
@@ -298,7 +318,7 @@ export class MessageParser {
     this.messageTid = tid;
     this.framingBytes = 0;
     this.accLength = 0;
-    this.lineState = 0;
+    this.lineState = LINE_START;
     this.startChecked = false;
     this.startedRequest = undefined;
   }
@@ -410,7 +430,7 @@ export class MessageParser {
         this.stashLength = stashed + take;
         return end;
       }
-      this.skipped += stashed;
+      this.skip(stashed);
       this.stashLength = 0;
       this.atLineStart = false;
     }
@@ -434,22 +454,28 @@ export class MessageParser {
       let lf = pos;
       while (lf < end && bytes[lf] !== LF) lf++;
       if (lf === end) {
-        this.skipped += end - pos;
+        this.skip(end - pos);
         return end;
       }
-      this.skipped += lf + 1 - pos;
+      this.skip(lf + 1 - pos);
       pos = lf + 1;
       this.atLineStart = true;
     }
     return pos;
   }
 
-  private synced(): void {
-    if (this.skipped > 0) {
-      this.stats.resyncs++;
-      this.stats.bytesSkipped += this.skipped;
-      this.skipped = 0;
+  /** `length` bytes skipped or refused: counted at once (a connection may never find a start again). */
+  private skip(length: number): void {
+    if (length <= 0) return;
+    if (!this.skipping) {
+      this.skipping = true;
+      this.stats.skippedRanges++;
     }
+    this.stats.bytesSkipped += length;
+  }
+
+  private synced(): void {
+    this.skipping = false;
   }
 
   /** Head or trailer section: up to and including the blank line. */
@@ -458,17 +484,32 @@ export class MessageParser {
     if (!trailers && !this.startChecked && this.accLength === 0) {
       const match = matchMessageStart(bytes, pos, end, this.expect, !this.lenient);
       if (match === StartMatch.No) {
+        this.skip(1);
         this.broken(this.misdirected(bytes, pos, end) ? 'unexpected-message' : 'invalid-start-line', false);
         return pos + 1;
       }
       if (match === StartMatch.Yes) this.started(bytes, pos);
     }
     const found = this.scanHeadEnd(bytes, pos, end);
+    if (found < NEED_MORE) {
+      // A bare CR or an LF-only line: refuse what was gathered, skip on from here.
+      this.skip(this.accLength);
+      if (!trailers && !this.startChecked && this.accLength > 0) {
+        // The start was cut by a chunk end: settle it, so that the roles do not depend on chunking.
+        this.append(bytes, pos, Math.min(end, pos + STASH_SIZE));
+        if (matchMessageStart(this.acc, 0, this.accLength, this.expect, !this.lenient) === StartMatch.Yes) {
+          this.started(this.acc, 0);
+        }
+      }
+      this.broken(found === BARE_CR ? 'bare-cr' : 'bare-lf', trailers || this.inMessage);
+      return pos;
+    }
     const stop = found < 0 ? end : found;
     const limit = this.limits.maxHeadBytes;
     if (this.accLength === 0 && found >= 0) {
       // Fast path: the whole head is in this chunk.
       if (found - pos > limit) {
+        this.skip(found - pos);
         this.broken('head-too-large', false);
         this.atLineStart = true;
         return found;
@@ -484,6 +525,7 @@ export class MessageParser {
       return found;
     }
     if (this.accLength + (stop - pos) > limit) {
+      this.skip(this.accLength + (stop - pos));
       this.broken('head-too-large', trailers || this.inMessage);
       this.atLineStart = found >= 0;
       return stop;
@@ -493,6 +535,7 @@ export class MessageParser {
       const match = matchMessageStart(this.acc, 0, this.accLength, this.expect, !this.lenient);
       if (match === StartMatch.No) {
         const misdirected = this.misdirected(this.acc, 0, this.accLength);
+        this.skip(this.accLength);
         this.broken(misdirected ? 'unexpected-message' : 'invalid-start-line', false);
         return stop;
       }
@@ -524,30 +567,49 @@ export class MessageParser {
     this.accLength = needed;
   }
 
-  /** Index after the LF that ends the blank line, or -1 (line state carried across chunks). */
+  /**
+   * Index after the CRLF that ends the blank line; NEED_MORE; or BARE_CR / BARE_LF. Line to line
+   * with the engine's own search for CR, so that each line's CR is also checked for its LF (RFC
+   * 9112 §2.2) at no extra cost; an LF-only line hidden before a later CR is left to parseHead,
+   * which finds every LF anyway. The line state is carried across chunks.
+   */
   private scanHeadEnd(bytes: Uint8Array, pos: number, end: number): number {
     let state = this.lineState;
     let i = pos;
+    if (state === LINE_START_CR || state === IN_LINE_CR) {
+      // The previous chunk ended with a CR.
+      if (bytes[i] !== LF) return BARE_CR;
+      i++;
+      if (state === LINE_START_CR) {
+        this.lineState = LINE_START;
+        return i;
+      }
+      state = LINE_START;
+    }
     while (i < end) {
-      // Line to line with the engine's own search; only line lengths matter.
-      const lf = bytes.indexOf(LF, i);
-      if (lf < 0 || lf >= end) {
-        const tail = end - i;
-        state = state === 0 && tail === 1 && bytes[i] === CR ? 1 : 2;
-        this.lineState = state;
-        return -1;
+      const cr = bytes.indexOf(CR, i);
+      if (cr < 0 || cr >= end) {
+        // No line end in the rest of the chunk: an LF in it ends a line without CR.
+        const lf = bytes.indexOf(LF, i);
+        if (lf >= 0 && lf < end) return BARE_LF;
+        this.lineState = IN_LINE;
+        return NEED_MORE;
       }
-      const length = lf - i;
-      // Blank: nothing, or a lone CR, since the previous LF (possibly in an earlier chunk).
-      if (length === 0 ? state !== 2 : length === 1 && state === 0 && bytes[i] === CR) {
-        this.lineState = 0;
-        return lf + 1;
+      const blank = cr === i && state === LINE_START;
+      if (cr + 1 === end) {
+        this.lineState = blank ? LINE_START_CR : IN_LINE_CR;
+        return NEED_MORE;
       }
-      state = 0;
-      i = lf + 1;
+      if (bytes[cr + 1] !== LF) return BARE_CR;
+      if (blank) {
+        this.lineState = LINE_START;
+        return cr + 2;
+      }
+      state = LINE_START;
+      i = cr + 2;
     }
     this.lineState = state;
-    return -1;
+    return NEED_MORE;
   }
 
   private completeHead(text: string): void {
@@ -564,11 +626,17 @@ export class MessageParser {
     }
     const head = parseHead(text, this.expect, this.limits.maxHeaders);
     if (typeof head === 'string') {
+      this.skip(text.length);
       this.broken(head, false);
       return;
     }
     this.inMessage = true;
     const framing = this.events.onHead(this, head);
+    if (head.malformed !== undefined) {
+      // Reported as seen, but no body is framed from a head that breaks the rules.
+      this.broken(head.malformed, true);
+      return;
+    }
     switch (framing) {
       case Framing.None:
         this.finishMessage();
@@ -589,7 +657,7 @@ export class MessageParser {
         this.events.onEnd(this);
         return;
       case Framing.Invalid:
-        this.broken('invalid-transfer-encoding', true);
+        this.broken(invalidFramingReason(head), true);
         return;
     }
   }
@@ -599,52 +667,62 @@ export class MessageParser {
     this.chunkSize = 0;
     this.chunkDigits = 0;
     this.chunkInExtension = false;
+    this.chunkAfterSize = false;
     this.chunkLineBytes = 0;
+    this.crSeen = false;
   }
 
+  /**
+   * `chunk-size [ chunk-ext ] CRLF` (RFC 9112 §7.1): hex digits, optional whitespace only before
+   * a `;` extension, extensions without control characters, and exactly CRLF at the end.
+   */
   private chunkSizeLine(bytes: Uint8Array, pos: number, end: number): number {
     while (pos < end) {
       const byte = bytes[pos++] as number;
       this.framingBytes++;
-      if (++this.chunkLineBytes > MAX_CHUNK_LINE) {
-        this.broken('invalid-chunk', true);
-        return pos;
-      }
-      if (byte === LF) {
-        if (this.chunkDigits === 0) {
-          this.broken('invalid-chunk', true);
-          return pos;
-        }
+      if (++this.chunkLineBytes > MAX_CHUNK_LINE) return this.badChunk('invalid-chunk', pos);
+      if (this.crSeen) {
+        if (byte !== LF) return this.badChunk('bare-cr', pos);
         if (this.chunkSize === 0) {
           this.state = ParserState.Trailers;
           this.accLength = 0;
-          this.lineState = 0;
+          this.lineState = LINE_START;
         } else {
           this.remaining = this.chunkSize;
           this.state = ParserState.ChunkData;
         }
         return pos;
       }
-      if (this.chunkInExtension) continue;
+      if (byte === CR) {
+        if (this.chunkDigits === 0 || (this.chunkAfterSize && !this.chunkInExtension)) {
+          return this.badChunk('invalid-chunk', pos);
+        }
+        this.crSeen = true;
+        continue;
+      }
+      if (byte === LF) return this.badChunk('bare-lf', pos);
+      if (this.chunkInExtension) {
+        if ((byte < SP && byte !== TAB) || byte === DEL) return this.badChunk('invalid-chunk', pos);
+        continue;
+      }
       const digit = HEX_VALUE[byte] as number;
-      if (digit >= 0) {
+      if (digit >= 0 && !this.chunkAfterSize) {
         // 13 hex digits exceed 2^52: not a real chunk.
-        if (++this.chunkDigits > 13) {
-          this.broken('invalid-chunk', true);
-          return pos;
-        }
+        if (++this.chunkDigits > 13) return this.badChunk('invalid-chunk', pos);
         this.chunkSize = this.chunkSize * 16 + digit;
-      } else if (byte === SEMICOLON || byte === SP || byte === TAB || byte === CR) {
-        if (this.chunkDigits === 0) {
-          this.broken('invalid-chunk', true);
-          return pos;
-        }
+      } else if (this.chunkDigits > 0 && (byte === SP || byte === TAB)) {
+        this.chunkAfterSize = true;
+      } else if (this.chunkDigits > 0 && byte === SEMICOLON) {
         this.chunkInExtension = true;
       } else {
-        this.broken('invalid-chunk', true);
-        return pos;
+        return this.badChunk('invalid-chunk', pos);
       }
     }
+    return pos;
+  }
+
+  private badChunk(reason: Http1ParseError, pos: number): number {
+    this.broken(reason, true);
     return pos;
   }
 }

@@ -15,7 +15,7 @@ import type {
 } from '../../exchange/http-exchange';
 import { NO_HEADERS, type HttpHeaders } from '../../exchange/http-headers';
 import { NO_BODY, type BodyCapture } from '../http-body/body-capture';
-import type { Http1Stats } from './http1-stats';
+import type { Http1ParseError, Http1Stats } from './http1-stats';
 import type { MessageHead } from './message-head';
 
 const NO_INTERIM: readonly HttpInterimResponse[] = Object.freeze([]);
@@ -47,6 +47,8 @@ export class PendingExchange {
 
   /** The first thing that went wrong; undefined while all is well. */
   reason: HttpIncompleteReason | undefined = undefined;
+  /** With reason `parse-error`: the rule a message broke. */
+  parseError: Http1ParseError | undefined = undefined;
   /** Reported incomplete on timeout (a later completion is emitted with `late`). */
   reportedIncomplete = false;
   upgrade: HttpUpgrade | undefined = undefined;
@@ -65,8 +67,9 @@ export class PendingExchange {
     return this.request === undefined && this.response === undefined;
   }
 
-  fail(reason: HttpIncompleteReason): void {
-    if (this.reason === undefined) this.reason = reason;
+  fail(reason: HttpIncompleteReason, parseError?: Http1ParseError): void {
+    this.parseError ??= parseError;
+    this.reason ??= reason;
   }
 
   /**
@@ -108,6 +111,7 @@ export class PendingExchange {
     if (request !== undefined) exchange.request = request;
     if (response !== undefined) exchange.response = response;
     if (!complete) exchange.incompleteReason = this.reason ?? forcedReason ?? 'connection-closed';
+    if (!complete && this.parseError !== undefined) exchange.parseError = this.parseError;
     if (this.upgrade !== undefined) exchange.upgrade = this.upgrade;
     return exchange;
   }

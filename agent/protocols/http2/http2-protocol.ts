@@ -11,6 +11,12 @@ import { Http2Connection } from './http2-connection';
 import { resolveHttp2Options, type Http2Options, type ResolvedHttp2Options } from './http2-options';
 import type { Http2Stats } from './http2-stats';
 
+function startsWithPreface(bytes: Uint8Array): boolean {
+  if (bytes.length < CLIENT_PREFACE.length) return false;
+  for (let i = 0; i < CLIENT_PREFACE.length; i++) if (bytes[i] !== CLIENT_PREFACE[i]) return false;
+  return true;
+}
+
 /** Offsets searched for a run of frame headers in a connection's first bytes. */
 const MAX_RUN_OFFSET = 512;
 
@@ -47,6 +53,11 @@ export class Http2Protocol implements Protocol {
     const run = findFrameRun(bytes, 0, MAX_RUN_OFFSET);
     if (run.result === RunResult.Found) return 'match';
     return run.result === RunResult.NeedMore ? 'need-more' : 'no-match';
+  }
+
+  /** The client preface, or chained frame headers, from the chunk's start. */
+  resume(bytes: Uint8Array, _direction: Direction): boolean {
+    return startsWithPreface(bytes) || findFrameRun(bytes, 0, 0).result === RunResult.Found;
   }
 
   create(connection: ConnectionFacts, sink: RecordSink): ProtocolParser {

@@ -100,6 +100,11 @@ export class Http2Stats {
     };
   }
 
+  /** The `plaintap_parse_errors_total{protocol="http2"}` series, by reason: frame and HPACK errors. */
+  parseErrorsByReason(): Record<string, number> {
+    return { ...this.frameErrors, ...this.hpackErrors };
+  }
+
   /** Frame and HPACK errors (the `plaintap_parse_errors_total{protocol="http2"}` series). */
   parseErrorTotal(): number {
     return this.frameErrorTotal() + this.hpackErrorTotal();

@@ -15,8 +15,8 @@ const CASES = 3000;
 
 describe('fuzz (short seeded run)', () => {
   for (const target of [http1Target, websocketTarget, bodyDecoderTarget, batchDecoderTarget]) {
-    it(`${target.name}: ${CASES} cases, no crash, no hang`, () => {
-      const report = runFuzz(target, { cases: CASES, seed: 1 });
+    it(`${target.name}: ${CASES} cases, no crash, no hang`, async () => {
+      const report = await runFuzz(target, { cases: CASES, seed: 1 });
       assert.equal(report.cases, CASES);
       assert.equal(report.crashes, 0, report.firstCrash);
       assert.equal(report.hangs, 0, `slowest case ${report.slowestMs} ms`);

@@ -34,8 +34,14 @@ function fullSources(): MetricsSources {
       workersOpened: 10,
       workersClosed: { idle: 3, 'fd-closed': 2, 'socket-destroyed': 1 },
       truncations: { message_cap: 9 },
+      redetections: { http1: 2 },
     }),
-    protocols: () => ({ parseErrors: { http1: 1 } }),
+    protocols: () => ({
+      parseErrors: { http1: 1, http9: 4 },
+      parseErrorsByReason: { http1: { 'bare-cr': 1, 'obs-fold': 0 } },
+      skippedRanges: { http1: 3 },
+      skippedBytes: { http1: 300 },
+    }),
     exchanges: () => ({ http1: { complete: 40, incomplete: 2 } }),
     exporters: () => [
       {
@@ -93,7 +99,13 @@ describe('plaintap metrics registry', () => {
       'plaintap_connection_workers_closed_total{reason="socket-destroyed"}': 1,
       'plaintap_connection_workers_closed_total{reason="shutdown"}': 0,
       'plaintap_truncations_total{reason="message_cap"}': 9,
-      'plaintap_parse_errors_total{protocol="http1"}': 1,
+      'plaintap_parse_errors_total{protocol="http1",reason="bare-cr"}': 1,
+      'plaintap_parse_errors_total{protocol="http1",reason="obs-fold"}': 0,
+      // A protocol without reasons shows its total.
+      'plaintap_parse_errors_total{protocol="http9",reason="unknown"}': 4,
+      'plaintap_parse_skipped_ranges_total{protocol="http1"}': 3,
+      'plaintap_parse_skipped_bytes_total{protocol="http1"}': 300,
+      'plaintap_protocol_redetections_total{protocol="http1"}': 2,
       'plaintap_exchanges_total{protocol="http1",completeness="complete"}': 40,
       'plaintap_exchanges_total{protocol="http1",completeness="incomplete"}': 2,
       'plaintap_records_exported_total{exporter="otlp"}': 38,

@@ -79,7 +79,14 @@ describe('stage snapshots for the metrics', () => {
   it('protocols: parse errors of the protocols that count them', () => {
     const http1 = new Http1Protocol();
     http1.stats.parseErrors['invalid-header'] = 2;
-    assert.deepEqual(protocolSnapshot([http1, new RawProtocol()]), { parseErrors: { http1: 2 } });
+    http1.stats.skippedRanges = 1;
+    http1.stats.bytesSkipped = 10;
+    const snapshot = protocolSnapshot([http1, new RawProtocol()]);
+    assert.deepEqual(snapshot.parseErrors, { http1: 2 });
+    assert.equal(snapshot.parseErrorsByReason?.http1?.['invalid-header'], 2);
+    assert.equal(snapshot.parseErrorsByReason?.http1?.['bare-cr'], 0);
+    assert.deepEqual(snapshot.skippedRanges, { http1: 1 });
+    assert.deepEqual(snapshot.skippedBytes, { http1: 10 });
   });
 
   it('truncations: cut by the cap or lost in capture', () => {
@@ -109,7 +116,7 @@ describe('stage snapshots for the metrics', () => {
     });
     const text = await metrics.scrape();
     assert.match(text, /plaintap_attached_targets\{library="openssl",result="attached"\} 1/);
-    assert.match(text, /plaintap_parse_errors_total\{protocol="http1"\} 0/);
+    assert.match(text, /plaintap_parse_errors_total\{protocol="http1",reason="bare-cr"\} 0/);
   });
 
   it('HTTP/2: frame and HPACK errors as parse errors, hostile-input events by event', async () => {
@@ -121,7 +128,8 @@ describe('stage snapshots for the metrics', () => {
     const metrics = createPlaintapMetrics({ version: '9.9.9', defaultMetrics: false });
     metrics.setSources({ protocols: () => protocolSnapshot([http2, new Http1Protocol()]) });
     const text = await metrics.scrape();
-    assert.match(text, /plaintap_parse_errors_total\{protocol="http2"\} 3/);
+    assert.match(text, /plaintap_parse_errors_total\{protocol="http2",reason="invalid-frame"\} 2/);
+    assert.match(text, /plaintap_parse_errors_total\{protocol="http2",reason="integer-overflow"\} 1/);
     assert.match(text, /plaintap_http2_events_total\{event="frame_error"\} 2/);
     assert.match(text, /plaintap_http2_events_total\{event="hpack_error"\} 1/);
     assert.match(text, /plaintap_http2_events_total\{event="stream_cap_drop"\} 5/);
