@@ -43,18 +43,27 @@ function encodeScope(scope: InstrumentationScope): Uint8Array {
 export class LogsRequestSerializer {
   private readonly resource: Uint8Array;
   private readonly scope: Uint8Array;
+  /**
+   * One request buffer, reused: the SDK's gRPC transport copies the request before `export`
+   * returns (`Buffer.from` in GrpcExporterTransport.send, called in the same tick as
+   * serializeRequest), so a fresh allocation per request — a few hundred KiB, mmap'd and
+   * page-faulted in each time past malloc's threshold — only fed the export worker's GC.
+   */
+  private readonly out = new ProtobufWriter(64 * 1024);
 
   constructor(resource: Resource, scope: InstrumentationScope) {
     this.resource = encodeResource(resource);
     this.scope = encodeScope(scope);
   }
 
+  /** The request's bytes, valid until the next call (the transport copies them at once). */
   serializeRequest(records: readonly EncodedLogRecord[]): Uint8Array | undefined {
-    // Sizes first: one exact allocation, no moves.
     let scopeLogs = this.scope.length;
     for (const record of records) scopeLogs += 1 + varintSize(record.encoded.length) + record.encoded.length;
     const resourceLogs = this.resource.length + 1 + varintSize(scopeLogs) + scopeLogs;
-    const out = new ProtobufWriter(1 + varintSize(resourceLogs) + resourceLogs);
+    const out = this.out;
+    out.reset();
+    out.ensure(1 + varintSize(resourceLogs) + resourceLogs);
     out.tag(1, WIRE_LENGTH); // ExportLogsServiceRequest.resource_logs
     out.varint(resourceLogs);
     out.raw(this.resource);

@@ -27,6 +27,13 @@ export type ThreadedOtlpLogExporterOptions = Omit<OtlpLogExporterOptions, 'expor
 const WORKER_FILE = path.join(__dirname, 'otlp-export-worker.js');
 /** Records per message: large enough to amortise a post, small enough to keep the worker busy early. */
 const POST_BATCH_RECORDS = 256;
+/**
+ * How long records gather before a smaller batch is posted. Every post wakes the worker (a thread
+ * switch, a message, its event loop); under a steady capture the reader hands over a few records
+ * per tick, so posting each tick woke the worker hundreds of times a second. 20 ms is nothing
+ * next to the SDK's scheduled delay (1 s).
+ */
+const POST_DELAY_MS = 20;
 /** First size of the batch buffer (it grows when needed and is reused: posts carry exact-size copies). */
 const BATCH_BYTES = 256 * 1024;
 /**
@@ -140,7 +147,7 @@ function workerBackend(
       if (ends.length >= POST_BATCH_RECORDS) postRecords();
       else if (!postScheduled) {
         postScheduled = true;
-        setImmediate(postRecords);
+        setTimeout(postRecords, POST_DELAY_MS);
       }
       if (!referenced) updateRef();
     },
