@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include "floor.skel.h"
 
@@ -89,6 +91,16 @@ static int usage(void) {
                   "  TARGET: openssl:FILE nodejs:FILE postgres:FILE "
                   "go:FILE:WRITE:READ:RET,RET,...\n");
   return 2;
+}
+
+// Tracepoints need tracefs, which a fresh machine may not have mounted (the
+// agent mounts it the same way, native/tracefs.cc).
+static void ensure_tracefs(void) {
+  if (access("/sys/kernel/debug/tracing/events", F_OK) == 0 ||
+      access("/sys/kernel/tracing/events", F_OK) == 0)
+    return;
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)
+    fprintf(stderr, "floor: cannot mount tracefs: %s\n", strerror(errno));
 }
 
 int main(int argc, char **argv) {
@@ -171,6 +183,7 @@ int main(int argc, char **argv) {
       return 1;
   }
   // plaintap's syscall and socket tracepoints (socket learning), as no-ops.
+  ensure_tracefs();
   struct bpf_program *prog;
   bpf_object__for_each_program(prog, skel->obj) {
     if (strncmp(bpf_program__section_name(prog), "tracepoint/", 11) == 0 &&
