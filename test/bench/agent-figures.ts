@@ -2,7 +2,8 @@
  * The figures the memory and latency benchmarks read from a running agent: its /metrics
  * (live workers, export queue, drops, Node's heap) and the kernel's view of its memory.
  */
-import { httpGet, sampleValue } from '../support/http-get';
+import { scrapeMetrics } from '../support/agent-metrics';
+import { sampleValue } from '../support/http-get';
 import type { AgentProcess } from '../support/agent-process';
 import { readProcessMemory } from './process-memory';
 
@@ -30,16 +31,9 @@ export interface AgentFigures {
   readonly cpuSeconds: number;
 }
 
-/** The `metrics=HOST:PORT` of the agent's ready line. */
-export function metricsAddress(agent: AgentProcess): string {
-  const address = /\bmetrics=(\S+)/.exec(agent.readyLine)?.[1];
-  if (address === undefined || address === 'off') throw new Error(`agent serves no metrics: ${agent.readyLine}`);
-  return address;
-}
-
 export async function agentFigures(agent: AgentProcess): Promise<AgentFigures> {
   const pid = agent.child.pid ?? 0;
-  const text = (await httpGet(`http://${metricsAddress(agent)}/metrics`)).body;
+  const text = await scrapeMetrics(agent);
   const memory = readProcessMemory(pid);
   const value = (name: string, labels: Record<string, string> = {}): number => sampleValue(text, name, labels) ?? NaN;
   return {

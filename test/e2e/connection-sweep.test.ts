@@ -10,7 +10,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { commFlags } from '../support/agent-flags';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { metricsBase } from '../support/agent-metrics';
 import { PYTHON } from '../support/clients';
 import { httpGet, sampleValue } from '../support/http-get';
 import { startNginx, type NginxServer } from '../support/nginx-server';
@@ -126,8 +128,7 @@ describe('connection sweep', { skip }, () => {
   before(async () => {
     nginx = await startNginx(makeCertificate(), { workerConnections: BATCH + 1024 });
     agent = await startAgent([
-      '--comm',
-      COMM,
+      ...commFlags(COMM),
       '--ring-buffer-size',
       '64KiB',
       '--sweep-interval',
@@ -137,7 +138,7 @@ describe('connection sweep', { skip }, () => {
       '--metrics-address',
       '127.0.0.1:0',
     ]);
-    metricsUrl = `http://${/\bmetrics=(\S+)/.exec(agent.readyLine)?.[1] ?? 'missing'}/metrics`;
+    metricsUrl = `${metricsBase(agent)}/metrics`;
   });
   after(async () => {
     if (agent) process.kill(agent.child.pid ?? 0, 'SIGCONT');

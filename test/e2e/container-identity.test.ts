@@ -11,6 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags, otlpFlags } from '../support/agent-flags';
+import { jsonExchangesOf } from '../support/json-records';
+import { exchangesOf } from '../support/otlp-records';
 import { spawn } from 'node:child_process';
 import { PYTHON } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
@@ -109,7 +112,7 @@ describe('container and pod identity', { skip }, () => {
     fs.mkdirSync(V1 + v1DockerPath, { recursive: true });
     nginx = await startNginx(makeCertificate());
     receiver = await startOtlpReceiver();
-    everyClient = await startAgent(['--output', 'json', '--comm', 'python3']);
+    everyClient = await startAgent(['--output', 'json', ...commFlags('python3')]);
     // One cgroup as a directory (a container), one as /proc/PID/cgroup shows it (a whole pod).
     filtered = await startAgent(
       [
@@ -119,10 +122,7 @@ describe('container and pod identity', { skip }, () => {
         UNIFIED + containerdPath,
         '--cgroup',
         crioPodPath,
-        '--otlp-endpoint',
-        receiver.endpoint,
-        '--otlp-scheduled-delay',
-        '100ms',
+        ...otlpFlags(receiver.endpoint),
       ],
       { env: { K8S_NODE_NAME: 'node-e2e' } },
     );
@@ -154,8 +154,7 @@ describe('container and pod identity', { skip }, () => {
     const crio = await clientIn([UNIFIED + crioPath], url);
     clients.push(host, docker, v1Docker, containerd, crio);
 
-    const exchangeOf = (agent: AgentProcess, pid: number) =>
-      agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === pid);
+    const exchangeOf = (agent: AgentProcess, pid: number) => jsonExchangesOf(agent.records(), pid)[0];
     const all = [host, docker, v1Docker, containerd, crio];
     await everyClient.waitFor(
       () => (all.every((run) => exchangeOf(everyClient, run.pid)) ? true : undefined),
@@ -184,10 +183,7 @@ describe('container and pod identity', { skip }, () => {
     assert.deepEqual([...pids].sort(), [containerd.pid, crio.pid].sort(), 'only the chosen processes');
 
     const records = await receiver.waitFor(
-      (got) =>
-        [containerd.pid, crio.pid].every((pid) =>
-          got.some((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === pid),
-        ),
+      (got) => [containerd.pid, crio.pid].every((pid) => exchangesOf(got, pid).length >= 1),
       20_000,
     );
     const otlp = (pid: number) => records.find((r) => r.attributes['process.pid'] === pid)!;

@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { commFlags, otlpFlags } from '../support/agent-flags';
+import { metricsAddress } from '../support/agent-metrics';
 import { startAgent, type AgentProcess } from '../support/agent-process';
 import { curl } from '../support/clients';
 import { CHART_DIR } from '../support/helm';
@@ -51,19 +53,8 @@ describe('Grafana dashboard queries against a real Prometheus', { skip: kernelTe
   before(async () => {
     nginx = await startNginx(makeCertificate());
     receiver = await startOtlpReceiver();
-    agent = await startAgent([
-      '--output',
-      'none',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
-    ]);
-    const address = /\bmetrics=(\S+)/.exec(agent.readyLine)?.[1];
-    assert.ok(address, agent.readyLine);
-    prometheus = await startPrometheus('plaintap', [address]);
+    agent = await startAgent(['--output', 'none', ...commFlags('curl'), ...otlpFlags(receiver.endpoint)]);
+    prometheus = await startPrometheus('plaintap', [metricsAddress(agent)]);
     // Requests until the test ends: the 15s rate windows always see recent exchanges.
     traffic = (async () => {
       let i = 0;

@@ -13,13 +13,14 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { jsonExchangesOf, type JsonRecord } from '../support/json-records';
 import { curl, localPort, type ClientRun } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { testProgram } from '../support/test-programs';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 
 describe('exec-time attachment', { skip }, () => {
@@ -28,8 +29,7 @@ describe('exec-time attachment', { skip }, () => {
   let agent: AgentProcess;
   let readyAt: number;
 
-  const exchangesOf = (pid: number): Json[] =>
-    agent.records().filter((r) => r['kind'] === 'http1.exchange' && r['pid'] === pid);
+  const exchangesOf = (pid: number): JsonRecord[] => jsonExchangesOf(agent.records(), pid);
 
   before(async () => {
     cert = makeCertificate();
@@ -42,10 +42,7 @@ describe('exec-time attachment', { skip }, () => {
       'debug',
       '--rescan-interval',
       '0',
-      '--comm',
-      'curl',
-      '--comm',
-      'tls-get-new',
+      ...commFlags('curl', 'tls-get-new'),
     ]);
     readyAt = Date.now();
   });

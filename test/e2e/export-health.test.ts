@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startAgent } from '../support/agent-process';
+import { commFlags, otlpFlags } from '../support/agent-flags';
+import { metricsBase } from '../support/agent-metrics';
 import { curl } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { httpGet, sampleValue, type HttpAnswer } from '../support/http-get';
@@ -43,16 +45,12 @@ describe('export health on /readyz', { skip }, () => {
       const agent = await startAgent([
         '--output',
         'none',
-        '--comm',
-        'curl',
-        '--otlp-endpoint',
-        `http://127.0.0.1:${port}`,
+        ...commFlags('curl'),
+        ...otlpFlags(`http://127.0.0.1:${port}`),
         '--otlp-degraded-after',
         '1s',
-        '--otlp-scheduled-delay',
-        '100ms',
       ]);
-      const base = `http://${/\bmetrics=(\S+)/.exec(agent.readyLine)?.[1] ?? 'missing'}`;
+      const base = metricsBase(agent);
       let receiver: Awaited<ReturnType<typeof startOtlpReceiver>> | undefined;
       try {
         assert.equal((await httpGet(`${base}/readyz`)).status, 200, 'ready while nothing waits');

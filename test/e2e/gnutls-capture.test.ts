@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { jsonExchangesOf, type JsonRecord } from '../support/json-records';
 import { curl, localPort, runClient } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 
 describe('GnuTLS capture through the real kernel path', { skip }, () => {
@@ -22,11 +23,10 @@ describe('GnuTLS capture through the real kernel path', { skip }, () => {
   let nginx: NginxServer;
   let agent: AgentProcess;
 
-  const exchangesOf = (pid: number): Json[] =>
-    agent.records().filter((r) => r['kind'] === 'http1.exchange' && r['pid'] === pid);
-  const waitExchange = (pid: number, what: string): Promise<Json> =>
+  const exchangesOf = (pid: number): JsonRecord[] => jsonExchangesOf(agent.records(), pid);
+  const waitExchange = (pid: number, what: string): Promise<JsonRecord> =>
     agent.waitFor(() => exchangesOf(pid).find((x) => x['complete']), 20_000, what);
-  const nginxSide = (clientPort: number): Promise<Json> =>
+  const nginxSide = (clientPort: number): Promise<JsonRecord> =>
     agent.waitFor(
       () => exchangesOf(nginx.workerPid).find((x) => x['dst_port'] === clientPort),
       20_000,
@@ -36,20 +36,7 @@ describe('GnuTLS capture through the real kernel path', { skip }, () => {
   before(async () => {
     cert = makeCertificate();
     nginx = await startNginx(cert);
-    agent = await startAgent([
-      '--output',
-      'json',
-      '--comm',
-      'wget',
-      '--comm',
-      'gnutls-cli',
-      '--comm',
-      'gnutls-serv',
-      '--comm',
-      'nginx',
-      '--comm',
-      'curl',
-    ]);
+    agent = await startAgent(['--output', 'json', ...commFlags('wget', 'gnutls-cli', 'gnutls-serv', 'nginx', 'curl')]);
   });
 
   after(async () => {

@@ -8,12 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags, otlpFlags } from '../support/agent-flags';
+import { jsonRecordsOf, waitForCount, type JsonRecord } from '../support/json-records';
 import { startGoGrpcClient, startGoGrpcServer, type GoClient, type GoServer } from '../support/go-programs';
 import { startOtlpReceiver, type DecodedLogRecord, type OtlpReceiver } from '../support/otlp-receiver';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 
 /** The four calls of the client, in stream order: method, grpc-status, message, messages up, messages down. */
@@ -31,9 +32,9 @@ describe('Go gRPC client and server through the real kernel path', { skip }, () 
   let receiver: OtlpReceiver;
   let agent: AgentProcess;
 
-  const calls = (pid: number): Json[] =>
-    (agent.records() as Json[])
-      .filter((r) => r['kind'] === 'http2.exchange' && r['pid'] === pid && r['grpc'] !== null)
+  const calls = (pid: number): JsonRecord[] =>
+    jsonRecordsOf(agent.records(), 'http2.exchange', pid)
+      .filter((r) => r['grpc'] !== null)
       .sort((a, b) => a['stream_id'] - b['stream_id']);
 
   before(async () => {
@@ -47,14 +48,8 @@ describe('Go gRPC client and server through the real kernel path', { skip }, () 
       'json',
       '--body-capture',
       '4096',
-      '--comm',
-      'gogrpc-client',
-      '--comm',
-      'gogrpc-server',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
+      ...commFlags('gogrpc-client', 'gogrpc-server'),
+      ...otlpFlags(receiver.endpoint),
     ]);
   });
 
@@ -74,18 +69,12 @@ describe('Go gRPC client and server through the real kernel path', { skip }, () 
     assert.match(run.stdout, /^ServerStream OK 10$/m);
     assert.match(run.stdout, /^ClientStream OK received 5$/m);
 
-    const mine = await agent.waitFor(
-      () => (calls(client.pid).length >= CALLS.length ? calls(client.pid) : undefined),
-      20_000,
-      "the client's four calls",
-    );
+    const mine = await waitForCount(agent, () => calls(client.pid), CALLS.length, "the client's four calls");
     const clientPort = mine[0]?.['src_port'] as number;
-    const theirs = await agent.waitFor(
-      () => {
-        const found = calls(server.pid).filter((r) => r['dst_port'] === clientPort);
-        return found.length >= CALLS.length ? found : undefined;
-      },
-      20_000,
+    const theirs = await waitForCount(
+      agent,
+      () => calls(server.pid).filter((r) => r['dst_port'] === clientPort),
+      CALLS.length,
       "the server's four calls",
     );
     for (const [list, side] of [

@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { jsonRecordsOf, waitForCount, type JsonRecord } from '../support/json-records';
 import { curlHttp2 } from '../support/clients';
 import {
   goProgram,
@@ -21,7 +23,6 @@ import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 const STREAMS = 20;
 /** The client built by this machine's Go and by the oldest Go plaintap claims (its own HTTP/2 code). */
@@ -36,21 +37,20 @@ describe('Go crypto/tls over HTTP/2 through the real kernel path', { skip }, () 
   const nginxClients = new Map<GoProgram, GoClient>();
   let streamsClient: GoClient;
 
-  const exchangesOf = (pid: number): Json[] =>
-    (agent.records() as Json[]).filter((r) => r['kind'] === 'http2.exchange' && r['pid'] === pid);
-  const waitCount = (find: () => Json[], count: number, what: string): Promise<Json[]> =>
-    agent.waitFor(() => (find().length >= count ? find() : undefined), 30_000, what);
-  const byStream = (list: Json[]): Json[] => [...list].sort((a, b) => a['stream_id'] - b['stream_id']);
+  const exchangesOf = (pid: number): JsonRecord[] => jsonRecordsOf(agent.records(), 'http2.exchange', pid);
+  const waitCount = (find: () => JsonRecord[], count: number, what: string): Promise<JsonRecord[]> =>
+    waitForCount(agent, find, count, what, 30_000);
+  const byStream = (list: JsonRecord[]): JsonRecord[] => [...list].sort((a, b) => a['stream_id'] - b['stream_id']);
 
   /** One exchange as the checks see it: stream id, method, path, status, response body size. */
-  const row = (x: Json): unknown[] => [
+  const row = (x: JsonRecord): unknown[] => [
     x['stream_id'],
     x['request']?.['method'],
     x['request']?.['target'],
     x['response']?.['status_code'],
     x['response']?.['body']['size'],
   ];
-  const assertSide = (x: Json, side: 'client' | 'server', comm: string, library: string): void => {
+  const assertSide = (x: JsonRecord, side: 'client' | 'server', comm: string, library: string): void => {
     assert.equal(x['side'], side);
     assert.equal(x['comm'], comm);
     assert.equal(x['tls_library'], library);
@@ -87,7 +87,7 @@ describe('Go crypto/tls over HTTP/2 through the real kernel path', { skip }, () 
       'json',
       '--body-capture',
       '4096',
-      ...[...NGINX_CLIENTS, 'gosrv', 'nginx', 'curl'].flatMap((comm) => ['--comm', comm]),
+      ...commFlags(...NGINX_CLIENTS, 'gosrv', 'nginx', 'curl'),
     ]);
   });
 

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { commFlags, otlpFlags } from '../support/agent-flags';
+import { pollSample, scrapeMetrics } from '../support/agent-metrics';
 import { startAgent, type AgentProcess } from '../support/agent-process';
 import { curl, localPort } from '../support/clients';
 import {
@@ -19,14 +21,15 @@ import {
   type GoProgram,
   type GoServer,
 } from '../support/go-programs';
-import { httpGet, sampleValue } from '../support/http-get';
+import { sampleValue } from '../support/http-get';
+import { jsonExchangesOf, waitForCount, type JsonRecord } from '../support/json-records';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
+import { exchangesOf as otlpExchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 import { makeTempDir } from '../support/temp-dir';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 
 describe('Go crypto/tls through the real kernel path', { skip }, () => {
@@ -38,14 +41,13 @@ describe('Go crypto/tls through the real kernel path', { skip }, () => {
   const waiting = new Map<string, GoClient>();
   let skippedClient: GoClient;
 
-  const exchanges = (): Json[] => agent.records().filter((r) => r['kind'] === 'http1.exchange');
-  const exchangesOf = (pid: number): Json[] => exchanges().filter((r) => r['pid'] === pid);
-  const waitCount = (find: () => Json[], count: number, what: string, timeoutMs = 20_000): Promise<Json[]> =>
-    agent.waitFor(() => (find().length >= count ? find() : undefined), timeoutMs, what);
-  const metrics = async (): Promise<string> => {
-    const address = /metrics=(\S+)/.exec(agent.readyLine)?.[1];
-    return (await httpGet(`http://${address ?? ''}/metrics`)).body;
-  };
+  const exchangesOf = (pid: number): JsonRecord[] => jsonExchangesOf(agent.records(), pid);
+  const waitCount = (
+    find: () => JsonRecord[],
+    count: number,
+    what: string,
+    timeoutMs = 20_000,
+  ): Promise<JsonRecord[]> => waitForCount(agent, find, count, what, timeoutMs);
 
   before(async () => {
     cert = makeCertificate();
@@ -68,9 +70,7 @@ describe('Go crypto/tls through the real kernel path', { skip }, () => {
       // Bodies are off by default; the tests compare them to tell exchanges apart.
       '--body-capture',
       '4096',
-      ...['gocli', 'gocli-strip', 'gocli-pie', 'gocli-static', 'gocli-go117', 'gosrv', 'nginx', 'curl'].flatMap(
-        (comm) => ['--comm', comm],
-      ),
+      ...commFlags('gocli', 'gocli-strip', 'gocli-pie', 'gocli-static', 'gocli-go117', 'gosrv', 'nginx', 'curl'),
     ]);
   });
 
@@ -94,7 +94,7 @@ describe('Go crypto/tls through the real kernel path', { skip }, () => {
       new RegExp(`skipped=.*${goProgram('gocli-go116')} \\(go: go1\\.16\\.15: Go older than 1\\.17`),
       agent.readyLine,
     );
-    const text = await metrics();
+    const text = await scrapeMetrics(agent);
     assert.ok((sampleValue(text, 'plaintap_attached_targets', { library: 'go', result: 'attached' }) ?? 0) >= 6, text);
     assert.ok((sampleValue(text, 'plaintap_attached_targets', { library: 'go', result: 'skipped' }) ?? 0) >= 1, text);
   });
@@ -171,7 +171,7 @@ describe('Go crypto/tls through the real kernel path', { skip }, () => {
     });
     const run = await client.done();
     assert.equal(run.code, 0, run.stderr);
-    const completed = (): Json[] => exchangesOf(client.pid).filter((exchange) => exchange['complete'] === true);
+    const completed = (): JsonRecord[] => exchangesOf(client.pid).filter((exchange) => exchange['complete'] === true);
     const mine = await waitCount(completed, requests, 'every exchange of the client', 60_000);
     assert.equal(mine.length, requests);
     const targets = new Set<string>();
@@ -242,7 +242,7 @@ describe('a Go client that exits mid-request', { skip }, () => {
       waitStdin: true,
       exitAfter: '1s',
     });
-    agent = await startAgent(['--output', 'json', '--comm', 'gocli-exits', '--comm', 'gosrv-stalls']);
+    agent = await startAgent(['--output', 'json', ...commFlags('gocli-exits', 'gosrv-stalls')]);
   });
 
   after(async () => {
@@ -255,26 +255,15 @@ describe('a Go client that exits mid-request', { skip }, () => {
   test('reported incomplete, no worker left behind', async () => {
     client.release();
     await client.done();
-    const [mine] = await agent.waitFor(
-      () => {
-        const found = agent
-          .records()
-          .filter((r): r is Json => r['kind'] === 'http1.exchange' && r['pid'] === client.pid);
-        return found.length > 0 ? found : undefined;
-      },
-      20_000,
+    const [mine] = await waitForCount(
+      agent,
+      () => jsonExchangesOf(agent.records(), client.pid),
+      1,
       'the unanswered request',
     );
     assert.equal(mine?.['request']['target'], '/stall');
     assert.equal(mine?.['complete'], false);
-    const address = /metrics=(\S+)/.exec(agent.readyLine)?.[1];
-    const deadline = Date.now() + 20_000;
-    let workers: number | undefined;
-    for (;;) {
-      workers = sampleValue((await httpGet(`http://${address ?? ''}/metrics`)).body, 'plaintap_connection_workers');
-      if (workers === 0 || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const workers = await pollSample(agent, 'plaintap_connection_workers', {}, (value) => value === 0, 20_000);
     assert.equal(workers, 0, 'connection workers still alive');
   });
 });
@@ -301,10 +290,7 @@ describe('Go processes with --pid and --side, exported over OTLP', { skip }, () 
       String(chosen.pid),
       '--side',
       'client',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
+      ...otlpFlags(receiver.endpoint),
     ]);
   });
 
@@ -322,12 +308,8 @@ describe('Go processes with --pid and --side, exported over OTLP', { skip }, () 
     assert.equal((await other.done()).code, 0);
     chosen.release();
     assert.equal((await chosen.done()).code, 0);
-    const exchanges = (): Json[] => agent.records().filter((r) => r['kind'] === 'http1.exchange');
-    const [mine] = await agent.waitFor(
-      () => (exchanges().length > 0 ? exchanges() : undefined),
-      20_000,
-      'the chosen client’s exchange',
-    );
+    const exchanges = (): JsonRecord[] => agent.records().filter((r) => r['kind'] === 'http1.exchange');
+    const [mine] = await waitForCount(agent, exchanges, 1, 'the chosen client’s exchange');
     assert.equal(mine?.['pid'], chosen.pid);
     assert.equal(mine?.['side'], 'client');
     assert.equal(mine?.['request']['target'], '/hello');
@@ -337,10 +319,7 @@ describe('Go processes with --pid and --side, exported over OTLP', { skip }, () 
       [chosen.pid],
     );
     // The same exchange at the OTLP receiver, with the Go library and the tuple.
-    const records = await receiver.waitFor(
-      (all) => all.some((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === chosen.pid),
-      20_000,
-    );
+    const records = await receiver.waitFor((all) => otlpExchangesOf(all, chosen.pid).length >= 1, 20_000);
     const record = records.find((r) => r.attributes['process.pid'] === chosen.pid);
     assert.ok(record);
     assert.equal(record.attributes['plaintap.tls.library'], 'go');

@@ -19,6 +19,7 @@ import { CHART_DIR, helm, helmTemplate, parseManifests, validateManifests } from
 import { httpGet } from '../support/http-get';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver } from '../support/otlp-receiver';
+import { exchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 import { makeTempDir } from '../support/temp-dir';
@@ -244,10 +245,7 @@ describe('the rendered DaemonSet container runs on this host', { skip: kernelTes
         assert.equal(run.code, 0, run.stderr);
         // The otlp-secret values capture nginx only (capture.comms); the others every process.
         const pid = tls ? nginx.workerPid : run.pid;
-        const records = await receiver.waitFor(
-          (all) => all.some((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === pid),
-          20_000,
-        );
+        const records = await receiver.waitFor((all) => exchangesOf(all, pid).length >= 1, 20_000);
         const record = records.find((r) => r.attributes['process.pid'] === pid)!;
         assert.equal(record.resource['k8s.node.name'], 'node-chart-e2e');
         assert.equal(record.resource['k8s.pod.name'], 'pt-plaintap-x7k2p');

@@ -9,9 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { scrapeMetrics } from '../support/agent-metrics';
 import { PYTHON } from '../support/clients';
 import { grpcioCore, grpcioWheelSite } from '../support/grpcio-wheel';
-import { httpGet, sampleValue } from '../support/http-get';
+import { sampleValue } from '../support/http-get';
 import { kernelTestSkipReason } from '../support/privileges';
 
 const skip = kernelTestSkipReason();
@@ -59,8 +60,7 @@ describe('a BoringSSL bundle with hidden symbols (PyPI grpcio) is reported as sk
 
   test('the log says it too, and the metric counts it', async () => {
     assert.match(agent.stderr(), /tls target skipped .*library=boringssl/);
-    const address = /\bmetrics=(\S+)/.exec(agent.readyLine)?.[1] ?? 'missing';
-    const text = (await httpGet(`http://${address}/metrics`)).body;
+    const text = await scrapeMetrics(agent);
     const skippedCount = sampleValue(text, 'plaintap_attached_targets', { library: 'boringssl', result: 'skipped' });
     assert.ok(
       (skippedCount ?? 0) >= 1,

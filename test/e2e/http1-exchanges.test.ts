@@ -11,35 +11,28 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { jsonExchangesOf, payloadText, waitForCount, type JsonRecord } from '../support/json-records';
 import { PYTHON, curl, localPort, runClient } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { TEXT_FILE, startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures');
-
-function bodyText(body: Json): string {
-  if (typeof body['payload'] === 'string') return body['payload'];
-  if (typeof body['payload_base64'] === 'string')
-    return Buffer.from(body['payload_base64'], 'base64').toString('latin1');
-  return '';
-}
 
 describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
   let cert: Certificate;
   let nginx: NginxServer;
   let agent: AgentProcess;
 
-  const exchanges = (): Json[] => agent.records().filter((r) => r['kind'] === 'http1.exchange');
-  const exchangesOf = (pid: number): Json[] => exchanges().filter((r) => r['pid'] === pid);
+  const exchangesOf = (pid: number): JsonRecord[] => jsonExchangesOf(agent.records(), pid);
   /** Exchanges of the nginx worker on the connection whose client port is `clientPort`. */
-  const serverExchanges = (clientPort: number): Json[] =>
+  const serverExchanges = (clientPort: number): JsonRecord[] =>
     exchangesOf(nginx.workerPid).filter((r) => r['dst_port'] === clientPort);
-  const waitCount = (find: () => Json[], count: number, what: string): Promise<Json[]> =>
-    agent.waitFor(() => (find().length >= count ? find() : undefined), 15_000, what);
+  const waitCount = (find: () => JsonRecord[], count: number, what: string): Promise<JsonRecord[]> =>
+    waitForCount(agent, find, count, what, 15_000);
 
   before(async () => {
     cert = makeCertificate();
@@ -53,14 +46,7 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
     agent = await startAgent([
       '--output',
       'json',
-      '--comm',
-      'curl',
-      '--comm',
-      'nginx',
-      '--comm',
-      'python3',
-      '--comm',
-      'openssl',
+      ...commFlags('curl', 'nginx', 'python3', 'openssl'),
       // Bodies are off in JSON by default: these tests read them.
       '--body-capture',
       '4KiB',
@@ -106,7 +92,7 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
         assert.ok(x['duration_ns'] > 0);
       }
       assert.equal(list[0]?.['response']['body']['size'], 'hello from nginx\n'.length);
-      assert.equal(bodyText(list[0]?.['response']['body']), 'hello from nginx\n');
+      assert.equal(payloadText(list[0]?.['response']['body']), 'hello from nginx\n');
     }
     assert.equal(client[0]?.['src_port'], clientPort);
     assert.equal(client[0]?.['dst_port'], nginx.port);
@@ -147,7 +133,7 @@ describe('HTTP/1.1 exchanges through the real kernel path', { skip }, () => {
       assert.equal(response['body']['decoding'], 'decoded');
       assert.equal(response['body']['decoded_size'], TEXT_FILE.length);
       assert.ok(response['body']['size'] < TEXT_FILE.length / 3, 'the wire carried the compressed size');
-      assert.ok(TEXT_FILE.startsWith(bodyText(response['body'])), 'the preview is the decoded text');
+      assert.ok(TEXT_FILE.startsWith(payloadText(response['body'])), 'the preview is the decoded text');
       assert.equal(x?.['complete'], true);
     }
     assert.ok(zlib.gzipSync(TEXT_FILE).length < TEXT_FILE.length);
@@ -266,10 +252,7 @@ describe('--side keeps one observation of a connection seen from both ends', { s
       'json',
       '--side',
       'server',
-      '--comm',
-      'curl',
-      '--comm',
-      'nginx',
+      ...commFlags('curl', 'nginx'),
       '--metrics-address',
       'off',
     ]);
@@ -277,15 +260,11 @@ describe('--side keeps one observation of a connection seen from both ends', { s
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello?side`);
       assert.equal(run.code, 0, run.stderr);
       // Only this test's processes: other TLS traffic on the host may be captured too.
-      const ours = (): Json[] =>
+      const ours = (): JsonRecord[] =>
         agent
           .records()
           .filter((r) => r['kind'] === 'http1.exchange' && (r['pid'] === run.pid || r['pid'] === nginx.workerPid));
-      const [server] = await agent.waitFor(
-        () => (ours().length > 0 ? ours() : undefined),
-        15_000,
-        'the server exchange',
-      );
+      const [server] = await waitForCount(agent, ours, 1, 'the server exchange', 15_000);
       assert.equal(server?.['side'], 'server');
       assert.equal(server?.['pid'], nginx.workerPid);
       assert.equal(server?.['request']['target'], '/hello?side');

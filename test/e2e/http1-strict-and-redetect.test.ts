@@ -14,12 +14,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { scrapeMetrics } from '../support/agent-metrics';
+import { sampleValue } from '../support/http-get';
+import { jsonExchangesOf, waitForCount, waitForJsonExchange, type JsonRecord } from '../support/json-records';
 import { PYTHON, runClient } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 
 /**
@@ -123,16 +126,16 @@ describe('HTTP/1 strict framing and redetection through the real kernel path', {
     const driver = new LineClient(client);
     assert.match(await driver.ask('start'), /^started HTTP\/1.1 200/);
     const pid = client.pid;
-    agent = await startAgent(['--output', 'json', '--comm', 'python3']);
+    agent = await startAgent(['--output', 'json', ...commFlags('python3')]);
     // The rest of the 1 MiB body: the agent's first bytes of this connection, no message start in them.
     assert.match(await driver.ask('rest'), /^rest \d+/);
     assert.match(await driver.ask('get /hello'), /^got HTTP\/1.1 200/);
     assert.match(await driver.ask('get /text.txt'), /^got HTTP\/1.1 200/);
-    const mine = (): Json[] =>
-      agent!.records().filter((r) => r['kind'] === 'http1.exchange' && r['pid'] === pid && r['complete'] === true);
-    const exchanges = await agent.waitFor(
-      () => (mine().length >= 2 ? mine() : undefined),
-      20_000,
+    const mine = (): JsonRecord[] => jsonExchangesOf(agent!.records(), pid ?? 0).filter((r) => r['complete'] === true);
+    const exchanges = await waitForCount(
+      agent,
+      mine,
+      2,
       'two complete exchanges of the connection picked up mid-response',
     );
     assert.deepEqual(
@@ -152,26 +155,16 @@ describe('HTTP/1 strict framing and redetection through the real kernel path', {
     const run = await runClient(PYTHON, ['-c', BARE_CR_CLIENT, String(nginx.port)]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^HTTP\/1.1 400/, 'nginx refuses the bare CR too');
-    const refused = (await agent.waitFor(
-      () => agent!.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid),
-      20_000,
-      'the exchange of the bare-CR request',
-    )) as Json;
+    const refused = await waitForJsonExchange(agent, run.pid, 20_000, 'the exchange of the bare-CR request');
     assert.equal(refused['complete'], false);
     assert.equal(refused['incomplete_reason'], 'parse-error');
     assert.equal(refused['parse_error'], 'bare-cr');
     assert.equal(refused['response']?.['status_code'], 400);
     // Both issue-16 counters, as Prometheus sees them (other connections may add to them: at least 1).
-    const address = /\bmetrics=(\S+)/.exec(agent.readyLine)?.[1];
-    const text = await (await fetch(`http://${address ?? 'missing'}/metrics`)).text();
-    const sample = (series: string): number =>
-      Number(
-        text
-          .split('\n')
-          .find((l) => l.startsWith(`${series} `))
-          ?.split(' ')[1],
-      );
-    assert.ok(sample('plaintap_protocol_redetections_total{protocol="http1"}') >= 1, 'redetection counted');
-    assert.ok(sample('plaintap_parse_errors_total{protocol="http1",reason="bare-cr"}') >= 1, 'bare CR counted');
+    const text = await scrapeMetrics(agent);
+    const redetections = sampleValue(text, 'plaintap_protocol_redetections_total', { protocol: 'http1' }) ?? 0;
+    assert.ok(redetections >= 1, 'redetection counted');
+    const bareCr = sampleValue(text, 'plaintap_parse_errors_total', { protocol: 'http1', reason: 'bare-cr' }) ?? 0;
+    assert.ok(bareCr >= 1, 'bare CR counted');
   });
 });

@@ -10,23 +10,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { jsonRecordsOf, payloadText, waitForCount, type JsonRecord } from '../support/json-records';
 import { curlHttp2, PYTHON, runClient } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver, type DecodedLogRecord, type OtlpReceiver } from '../support/otlp-receiver';
+import { exchangesOf as otlpExchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures');
-
-function bodyText(body: Json): string {
-  if (typeof body['payload'] === 'string') return body['payload'];
-  if (typeof body['payload_base64'] === 'string')
-    return Buffer.from(body['payload_base64'], 'base64').toString('latin1');
-  return '';
-}
 
 async function startGrpcServer(): Promise<{ port: number; process: ChildProcess }> {
   const port = await freePort();
@@ -47,14 +42,13 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
   let receiver: OtlpReceiver;
   let agent: AgentProcess;
 
-  const exchanges = (): Json[] => agent.records().filter((r) => r['kind'] === 'http2.exchange');
-  const exchangesOf = (pid: number): Json[] => exchanges().filter((r) => r['pid'] === pid);
-  const serverExchanges = (clientPort: number): Json[] =>
+  const exchangesOf = (pid: number): JsonRecord[] => jsonRecordsOf(agent.records(), 'http2.exchange', pid);
+  const serverExchanges = (clientPort: number): JsonRecord[] =>
     exchangesOf(nginx.workerPid).filter((r) => r['dst_port'] === clientPort);
-  const waitCount = (find: () => Json[], count: number, what: string): Promise<Json[]> =>
-    agent.waitFor(() => (find().length >= count ? find() : undefined), 20_000, what);
-  const byStream = (list: Json[]): Json[] => [...list].sort((a, b) => a['stream_id'] - b['stream_id']);
-  const summary = (list: Json[]): unknown[] =>
+  const waitCount = (find: () => JsonRecord[], count: number, what: string): Promise<JsonRecord[]> =>
+    waitForCount(agent, find, count, what);
+  const byStream = (list: JsonRecord[]): JsonRecord[] => [...list].sort((a, b) => a['stream_id'] - b['stream_id']);
+  const summary = (list: JsonRecord[]): unknown[] =>
     byStream(list).map((x) => [x['request']?.['method'], x['request']?.['target'], x['response']?.['status_code']]);
 
   before(async () => {
@@ -79,14 +73,7 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
         'json',
         '--body-capture',
         '4096',
-        '--comm',
-        'curl',
-        '--comm',
-        'nginx',
-        '--comm',
-        'python3',
-        '--comm',
-        'nghttp',
+        ...commFlags('curl', 'nginx', 'python3', 'nghttp'),
         '--otlp-scheduled-delay',
         '100ms',
       ],
@@ -127,12 +114,9 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
       assert.ok(!JSON.stringify(x).includes('secret123'), 'query token redacted');
       assert.ok(!JSON.stringify(x).includes('s3cr3t'), 'cookie redacted');
       assert.equal(x?.['response']['status_code'], 200);
-      assert.equal(bodyText(x?.['response']['body']), 'hello from nginx\n');
+      assert.equal(payloadText(x?.['response']['body']), 'hello from nginx\n');
     }
-    const records = await receiver.waitFor(
-      (all) => all.some((r) => r.attributes['process.pid'] === run.pid && r.eventName === 'plaintap.http.exchange'),
-      20_000,
-    );
+    const records = await receiver.waitFor((all) => otlpExchangesOf(all, run.pid).length >= 1, 20_000);
     const otlp = records.find((r) => r.attributes['process.pid'] === run.pid) as DecodedLogRecord;
     assert.equal(otlp.attributes['network.protocol.version'], '2');
     assert.equal(otlp.attributes['plaintap.protocol'], 'http2');
@@ -168,11 +152,11 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
         byStream(list).map((x) => x['stream_id']),
         [1, 3, 5],
       );
-      const gzip = byStream(list)[2] as Json;
+      const gzip = byStream(list)[2] as JsonRecord;
       assert.equal(gzip['response']['body']['content_encoding'], 'gzip');
       assert.equal(gzip['response']['body']['decoding'], 'decoded');
       assert.equal(gzip['response']['body']['decoded_size'], 200 * 1024);
-      assert.ok(bodyText(gzip['response']['body']).startsWith('line 0 of the plaintap text fixture\n'));
+      assert.ok(payloadText(gzip['response']['body']).startsWith('line 0 of the plaintap text fixture\n'));
       for (const x of list) assert.equal(x['complete'], true);
     }
   });
@@ -188,18 +172,18 @@ describe('HTTP/2 and gRPC exchanges through the real kernel path', { skip }, () 
     for (const [run, check] of [
       [
         post,
-        (x: Json) => {
+        (x: JsonRecord) => {
           assert.equal(x['request']['method'], 'POST');
           assert.equal(x['request']['body']['size'], 100 * 1024);
           assert.equal(x['request']['body']['captured_length'], 4096);
           assert.equal(x['request']['body']['truncated'], true);
           assert.equal(x['response']['status_code'], 200);
-          assert.equal(bodyText(x['response']['body']), 'uploaded\n');
+          assert.equal(payloadText(x['response']['body']), 'uploaded\n');
         },
       ],
       [
         big,
-        (x: Json) => {
+        (x: JsonRecord) => {
           assert.equal(x['response']['body']['size'], 1024 * 1024);
           assert.equal(x['response']['body']['captured_length'], 4096);
         },

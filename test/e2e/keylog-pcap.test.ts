@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { commFlags } from '../support/agent-flags';
 import { runAgentToExit, startAgent } from '../support/agent-process';
 import { curl, runClient, PYTHON } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
@@ -84,10 +85,7 @@ describe('key log file and pcapng', { skip }, () => {
       pcapng,
       '--pcap-interface',
       'lo',
-      '--comm',
-      'curl',
-      '--comm',
-      'python3',
+      ...commFlags('curl', 'python3'),
     ]);
     readyLine = agent.readyLine;
     const base = `https://127.0.0.1:${nginx.port}`;

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { commFlags } from '../support/agent-flags';
 import { runAgentToExit, startAgent, type AgentProcess } from '../support/agent-process';
+import { metricsAddress, metricsBase } from '../support/agent-metrics';
 import { curl } from '../support/clients';
 import { httpGet, sampleValue } from '../support/http-get';
 import { startNginx, type NginxServer } from '../support/nginx-server';
@@ -33,14 +35,13 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
     agent = await startAgent([
       '--output',
       'none',
-      '--comm',
-      'curl',
+      ...commFlags('curl'),
       '--pid',
       String(nginx.workerPid),
       '--metrics-address',
       '127.0.0.1:0',
     ]);
-    base = `http://${/\bmetrics=(\S+)/.exec(agent.readyLine)?.[1] ?? 'missing'}`;
+    base = metricsBase(agent);
   });
   after(async () => {
     const code = await agent?.stop('SIGTERM');
@@ -120,7 +121,7 @@ describe('metrics and health endpoints of the running agent', { skip }, () => {
   });
 
   test('a real Prometheus scrapes the agent', async () => {
-    const prometheus = await startPrometheus('plaintap', [base.replace('http://', '')]);
+    const prometheus = await startPrometheus('plaintap', [metricsAddress(agent)]);
     try {
       const deadline = Date.now() + 30_000;
       let events: number | undefined;

@@ -10,14 +10,16 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { commFlags, otlpFlags } from '../support/agent-flags';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { jsonExchangesOf, waitForCount, type JsonRecord } from '../support/json-records';
+import { exchangesOf as otlpExchangesOf } from '../support/otlp-records';
 import { curl, localPort, runClient } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
-import { startOtlpReceiver, type DecodedLogRecord, type OtlpReceiver } from '../support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 const NODE = '/usr/bin/node';
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -46,11 +48,9 @@ describe('Node.js (OpenSSL in the executable, memory BIOs)', { skip }, () => {
   let agent: AgentProcess;
   let receiver: OtlpReceiver;
 
-  const records = (): Json[] => agent.records();
-  const exchangesOf = (pid: number): Json[] =>
-    records().filter((r) => r['kind'] === 'http1.exchange' && r['pid'] === pid);
-  const waitExchanges = (pid: number, count: number, what: string): Promise<Json[]> =>
-    agent.waitFor(() => (exchangesOf(pid).length >= count ? exchangesOf(pid) : undefined), 20_000, what);
+  const exchangesOf = (pid: number): JsonRecord[] => jsonExchangesOf(agent.records(), pid);
+  const waitExchanges = (pid: number, count: number, what: string): Promise<JsonRecord[]> =>
+    waitForCount(agent, () => exchangesOf(pid), count, what);
 
   before(async () => {
     cert = makeCertificate();
@@ -59,16 +59,8 @@ describe('Node.js (OpenSSL in the executable, memory BIOs)', { skip }, () => {
     agent = await startAgent([
       '--output',
       'json',
-      '--comm',
-      'node',
-      '--comm',
-      'nginx',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
+      ...commFlags('node', 'nginx', 'curl'),
+      ...otlpFlags(receiver.endpoint),
     ]);
   });
 
@@ -117,9 +109,10 @@ https.get({ host: '127.0.0.1', port: ${nginx.port}, path: '/hello?from=node', re
     assert.equal(server['request']['target'], '/hello?from=node');
     assert.equal(server['tls_library'], 'openssl');
 
-    const isExported = (r: DecodedLogRecord): boolean =>
-      r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === run.pid;
-    const exported = (await receiver.waitFor((all) => all.some(isExported), 20_000)).find(isExported);
+    const [exported] = otlpExchangesOf(
+      await receiver.waitFor((all) => otlpExchangesOf(all, run.pid).length >= 1, 20_000),
+      run.pid,
+    );
     assert.ok(exported);
     assert.equal(exported.attributes['plaintap.tls.library'], 'nodejs');
     assert.equal(exported.attributes['http.request.method'], 'GET');
@@ -193,10 +186,10 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout.trim(), 'echo: ping-from-grpc');
       // gRPC is HTTP/2: one exchange per call on each side, whose tuples mirror each other.
-      const isCall = (r: Json): boolean =>
+      const isCall = (r: JsonRecord): boolean =>
         r['kind'] === 'http2.exchange' && r['request']?.['target'] === '/plaintap.Echo/Say';
       const client = await agent.waitFor(
-        () => records().find((r) => r['pid'] === run.pid && isCall(r)),
+        () => agent.records().find((r) => r['pid'] === run.pid && isCall(r)),
         20_000,
         'the grpc call on the client',
       );
@@ -206,7 +199,7 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
       assert.equal(client['request']['method'], 'POST');
       assert.ok(client['fd'] >= 3);
       const serverSide = await agent.waitFor(
-        () => records().find((r) => r['pid'] === server.pid && isCall(r) && r['dst_port'] === client['src_port']),
+        () => agent.records().find((r) => r['pid'] === server.pid && isCall(r) && r['dst_port'] === client['src_port']),
         20_000,
         'the grpc call on the server',
       );

@@ -16,6 +16,8 @@ import { Direction, type DataEvent } from '../../agent/capture/captured-event';
 import { RecordFileReader } from '../../agent/capture/record-file';
 import { WallClock } from '../../agent/capture/wall-clock';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { jsonExchangesOf, type JsonRecord } from '../support/json-records';
 import { localPort, runClient, type ClientRun } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { makeNssDatabase, startSelfserv, tstclntArgs, type Selfserv } from '../support/nss-tools';
@@ -23,7 +25,6 @@ import { kernelTestSkipReason } from '../support/privileges';
 import { makeTempDir } from '../support/temp-dir';
 import { makeCertificate } from '../support/tls-fixtures';
 
-type Json = Record<string, any>;
 const skip = kernelTestSkipReason();
 
 describe('NSS/NSPR capture through the real kernel path', { skip }, () => {
@@ -37,9 +38,8 @@ describe('NSS/NSPR capture through the real kernel path', { skip }, () => {
   let early: ChildProcess;
   let earlyStdout = '';
 
-  const exchangesOf = (pid: number): Json[] =>
-    agent.records().filter((r) => r['kind'] === 'http1.exchange' && r['pid'] === pid);
-  const waitExchange = (pid: number, what: string, port?: number): Promise<Json> =>
+  const exchangesOf = (pid: number): JsonRecord[] => jsonExchangesOf(agent.records(), pid);
+  const waitExchange = (pid: number, what: string, port?: number): Promise<JsonRecord> =>
     agent.waitFor(
       () => exchangesOf(pid).find((x) => x['complete'] && (port === undefined || x['dst_port'] === port)),
       20_000,
@@ -91,10 +91,7 @@ describe('NSS/NSPR capture through the real kernel path', { skip }, () => {
       'json',
       '--record',
       recordFile,
-      '--comm',
-      'tstclnt',
-      '--comm',
-      'curl',
+      ...commFlags('tstclnt', 'curl'),
       '--pid',
       String(nginx.workerPid),
       '--pid',

@@ -7,20 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags } from '../support/agent-flags';
+import { payloadText, type JsonRecord } from '../support/json-records';
 import { PYTHON, curl, localPort, runClient } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
-type JsonRecord = Record<string, unknown>;
 const skip = kernelTestSkipReason();
-
-function payloadOf(record: JsonRecord): string {
-  if (typeof record['payload'] === 'string') return record['payload'];
-  if (typeof record['payload_base64'] === 'string')
-    return Buffer.from(record['payload_base64'], 'base64').toString('latin1');
-  return '';
-}
 
 describe('OpenSSL capture through the real kernel path', { skip }, () => {
   let cert: Certificate;
@@ -36,12 +30,7 @@ describe('OpenSSL capture through the real kernel path', { skip }, () => {
       'json',
       '--log-level',
       'debug',
-      '--comm',
-      'curl',
-      '--comm',
-      'nginx',
-      '--comm',
-      'python3',
+      ...commFlags('curl', 'nginx', 'python3'),
     ]);
   });
 
@@ -84,10 +73,10 @@ describe('OpenSSL capture through the real kernel path', { skip }, () => {
       'nginx response',
     );
 
-    assert.match(payloadOf(curlRequest), /^GET \/hello HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n/);
-    assert.match(payloadOf(curlResponse), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello from nginx\n$/);
-    assert.equal(payloadOf(nginxRequest), payloadOf(curlRequest), 'nginx read what curl wrote');
-    assert.equal(payloadOf(nginxResponse), payloadOf(curlResponse), 'curl read what nginx wrote');
+    assert.match(payloadText(curlRequest), /^GET \/hello HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n/);
+    assert.match(payloadText(curlResponse), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello from nginx\n$/);
+    assert.equal(payloadText(nginxRequest), payloadText(curlRequest), 'nginx read what curl wrote');
+    assert.equal(payloadText(nginxResponse), payloadText(curlResponse), 'curl read what nginx wrote');
 
     for (const record of [curlRequest, curlResponse]) {
       assert.equal(record['comm'], 'curl');
@@ -149,8 +138,8 @@ conn.close()
       10_000,
       'python response',
     );
-    assert.match(payloadOf(request), /^GET \/hello\?from=python HTTP\/1\.1\r\n/);
-    assert.match(payloadOf(response), /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(payloadText(request), /^GET \/hello\?from=python HTTP\/1\.1\r\n/);
+    assert.match(payloadText(response), /^HTTP\/1\.1 200 OK\r\n/);
     assert.equal(request['comm'], 'python3');
     assert.equal(request['fd'], fd);
     assert.equal(response['fd'], fd);
@@ -172,13 +161,13 @@ print(urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?from=urllib'
       10_000,
       'urllib request',
     );
-    assert.match(payloadOf(request), /^GET \/hello\?from=urllib HTTP\/1\.1\r\n/);
-    assert.match(payloadOf(request), /User-Agent: Python-urllib/);
+    assert.match(payloadText(request), /^GET \/hello\?from=urllib HTTP\/1\.1\r\n/);
+    assert.match(payloadText(request), /User-Agent: Python-urllib/);
     await agent.waitFor(
       () =>
         agent
           .records()
-          .find((r) => r['pid'] === run.pid && r['direction'] === 'ingress' && /hello from nginx/.test(payloadOf(r))),
+          .find((r) => r['pid'] === run.pid && r['direction'] === 'ingress' && /hello from nginx/.test(payloadText(r))),
       10_000,
       'urllib response',
     );

@@ -9,11 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import { Direction } from '../../agent/capture/captured-event';
 import { createOtlpLogExporter } from '../../agent/export/otlp/otlp-log-exporter';
 import { formatRfc3339Nanos } from '../../agent/export/text/rfc3339';
+import { commFlags } from '../support/agent-flags';
 import { startAgent, type AgentProcess } from '../support/agent-process';
+import { facts } from '../support/captured-events';
 import { curl } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startCollector, type Collector } from '../support/otelcol';
+import { jsonExchangesOf } from '../support/json-records';
 import { startOtlpReceiver, type DecodedLogRecord, type OtlpReceiver } from '../support/otlp-receiver';
+import { exchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate } from '../support/tls-fixtures';
 
@@ -25,20 +29,7 @@ describe('plaintap → OpenTelemetry Collector → receiver', () => {
       const exporter = createOtlpLogExporter({ endpoint: collector.endpoint, env: {}, scheduledDelayMillis: 20 });
       exporter.emit({
         kind: 'raw',
-        connection: {
-          pid: 4242,
-          tid: 4243,
-          uid: 0,
-          comm: 'curl',
-          fd: 5,
-          sockId: 1n,
-          ipVersion: 4,
-          localAddress: '127.0.0.1',
-          localPort: 50000,
-          remoteAddress: '127.0.0.1',
-          remotePort: 443,
-          tlsLibrary: 'openssl',
-        },
+        connection: facts({ pid: 4242, tid: 4243, uid: 0, sockId: 1n }),
         direction: Direction.Egress,
         timestampNs: 1_764_000_000_123_456_789n,
         payload: new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'),
@@ -95,8 +86,7 @@ describe('the real agent through the real Collector', { skip }, () => {
     const args = [
       '--output',
       'none',
-      '--comm',
-      'curl',
+      ...commFlags('curl'),
       '--otlp-scheduled-delay',
       '100ms',
       '--http-request-header',
@@ -129,8 +119,7 @@ describe('the real agent through the real Collector', { skip }, () => {
       `traceparent: ${traceparent}`,
     ]);
     assert.equal(run.code, 0, run.stderr);
-    const mine = (all: readonly DecodedLogRecord[]): DecodedLogRecord | undefined =>
-      all.find((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === run.pid);
+    const mine = (all: readonly DecodedLogRecord[]): DecodedLogRecord | undefined => exchangesOf(all, run.pid)[0];
     const [a, b] = await Promise.all([
       direct.waitFor((all) => mine(all) !== undefined, 15_000).then(mine),
       viaCollector.waitFor((all) => mine(all) !== undefined, 15_000).then(mine),
@@ -142,7 +131,7 @@ describe('the real agent through the real Collector', { skip }, () => {
     // Event name, severity, body, every attribute with its type, trace context, resource, scope.
     assert.deepEqual(comparable(b), comparable(a));
     // And the time and duration, to the nanosecond, as the agent behind the Collector printed them.
-    const json = agents[1]?.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid);
+    const [json] = jsonExchangesOf(agents[1]?.records() ?? [], run.pid);
     assert.equal(formatRfc3339Nanos(b.timeUnixNano), json?.['time']);
     assert.equal(Math.round((b.attributes['plaintap.duration'] as number) * 1e9), json?.['duration_ns']);
   });

@@ -10,12 +10,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { VERSION } from '../../agent/version';
+import { commFlags, otlpFlags } from '../support/agent-flags';
+import { metricsBase, scrapeMetrics, waitForSample } from '../support/agent-metrics';
 import { startAgent, type AgentProcess } from '../support/agent-process';
 import { PYTHON, curl, localPort, runClient } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { httpGet, sampleValue } from '../support/http-get';
 import { startNginx, type NginxServer } from '../support/nginx-server';
-import { startOtlpReceiver, type DecodedLogRecord, type OtlpReceiver } from '../support/otlp-receiver';
+import { waitForJsonExchange } from '../support/json-records';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
+import { describeRecords, exchangesOf, recordsOf, recordsText } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
@@ -24,51 +28,6 @@ const skip = kernelTestSkipReason();
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${SPAN_ID}-01`;
-
-type Json = Record<string, any>;
-
-function exchangesOf(records: readonly DecodedLogRecord[], pid: number): DecodedLogRecord[] {
-  return records.filter((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === pid);
-}
-
-/** For failure messages: what did arrive. */
-function describeRecords(records: readonly DecodedLogRecord[]): string {
-  const lines = records.map(
-    (r) => `  ${r.eventName} pid=${String(r.attributes['process.pid'])} ${JSON.stringify(String(r.body).slice(0, 60))}`,
-  );
-  return `received ${records.length} records:\n${lines.join('\n')}`;
-}
-
-/** The `metrics=HOST:PORT` of the ready line. */
-function metricsUrl(agent: AgentProcess): string {
-  const address = /\bmetrics=(\S+)/.exec(agent.readyLine)?.[1];
-  assert.ok(address && address !== 'off', `metrics address in the ready line: ${agent.readyLine}`);
-  return `http://${address}`;
-}
-
-async function scrape(agent: AgentProcess): Promise<string> {
-  const answer = await httpGet(`${metricsUrl(agent)}/metrics`);
-  assert.equal(answer.status, 200);
-  return answer.body;
-}
-
-/** Waits until the agent's /metrics shows `name{labels}` at least `min`. */
-async function waitForSample(
-  agent: AgentProcess,
-  name: string,
-  labels: Record<string, string>,
-  min: number,
-  timeoutMs = 30_000,
-): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = sampleValue(await scrape(agent), name, labels) ?? 0;
-    if (value >= min) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${name}${JSON.stringify(labels)} stayed at ${value} (< ${min})\n${agent.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('OTLP export through the real kernel path', { skip }, () => {
   let cert: Certificate;
@@ -90,18 +49,7 @@ describe('OTLP export through the real kernel path', { skip }, () => {
       receiver = await startOtlpReceiver();
       // Everything through the standard variables, as a Kubernetes DaemonSet would set them.
       agent = await startAgent(
-        [
-          '--output',
-          'none',
-          '--comm',
-          'curl',
-          '--comm',
-          'nginx',
-          '--comm',
-          'python3',
-          '--otlp-scheduled-delay',
-          '100ms',
-        ],
+        ['--output', 'none', ...commFlags('curl', 'nginx', 'python3'), '--otlp-scheduled-delay', '100ms'],
         {
           env: {
             OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', // the logs-specific variable below wins
@@ -239,7 +187,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
 
     test('the exporter counts what it delivered', async () => {
       const exported = await waitForSample(agent, 'plaintap_records_exported_total', { exporter: 'otlp' }, 3);
-      const text = await scrape(agent);
+      const text = await scrapeMetrics(agent);
       assert.ok(exported >= 3);
       assert.equal(sampleValue(text, 'plaintap_export_failures_total', { exporter: 'otlp' }), 0);
       assert.equal(sampleValue(text, 'plaintap_export_dropped_total', { exporter: 'otlp', reason: 'queue_full' }), 0);
@@ -257,14 +205,8 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
     const agent = await startAgent([
       '--output',
       'json',
-      '--comm',
-      'curl',
-      '--comm',
-      'openssl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
+      ...commFlags('curl', 'openssl'),
+      ...otlpFlags(receiver.endpoint),
       '--redact-header',
       'X-Api-Key',
       '--redact-query-key',
@@ -294,11 +236,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       );
       assert.ok(raw.pid > 0);
 
-      const json = await agent.waitFor(
-        () => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined,
-        15_000,
-        'the JSON exchange',
-      );
+      const json = await waitForJsonExchange(agent, run.pid);
       assert.equal(json['request']['target'], '/hello?token=REDACTED&sig=REDACTED&q=1');
       const headers = Object.fromEntries(json['request']['headers'] as [string, string][]);
       assert.equal(headers['Authorization'], 'REDACTED');
@@ -307,18 +245,14 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.equal(headers['Accept'], '*/*');
 
       const rawJson = await agent.waitFor(
-        () =>
-          agent.records().find((r) => r['kind'] === 'raw' && r['pid'] === raw.pid && r['direction'] === 'egress') as
-            Json | undefined,
+        () => agent.records().find((r) => r['kind'] === 'raw' && r['pid'] === raw.pid && r['direction'] === 'egress'),
         15_000,
         'the raw openssl record',
       );
       assert.equal(rawJson['payload'], 'HELLO plaintap\r\nAuthorization: REDACTED\r\n\r\n');
 
       const records = await receiver.waitFor(
-        (all) =>
-          exchangesOf(all, run.pid).length >= 1 &&
-          all.some((r) => r.eventName === 'plaintap.raw.message' && r.attributes['process.pid'] === raw.pid),
+        (all) => exchangesOf(all, run.pid).length >= 1 && recordsOf(all, 'plaintap.raw.message', raw.pid).length >= 1,
         15_000,
       );
       const [exchange] = exchangesOf(records, run.pid);
@@ -328,23 +262,13 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       assert.deepEqual(exchange.attributes['http.request.header.accept'], ['*/*']);
       assert.deepEqual(exchange.attributes['http.response.header.content-type'], ['text/plain']);
       assert.equal(exchange.attributes['http.request.header.authorization'], undefined, 'not on the allow-list');
-      const rawRecord = records.find(
-        (r) =>
-          r.eventName === 'plaintap.raw.message' &&
-          r.attributes['process.pid'] === raw.pid &&
-          r.attributes['plaintap.direction'] === 'egress',
+      const rawRecord = recordsOf(records, 'plaintap.raw.message', raw.pid).find(
+        (r) => r.attributes['plaintap.direction'] === 'egress',
       );
       assert.equal(rawRecord?.body, 'HELLO plaintap\r\nAuthorization: REDACTED\r\n\r\n');
 
       // No output carries any of the secrets.
-      const exported = JSON.stringify(records, (_key, value: unknown) =>
-        typeof value === 'bigint'
-          ? String(value)
-          : value instanceof Uint8Array
-            ? Buffer.from(value).toString('latin1')
-            : value,
-      );
-      for (const text of [agent.stdout(), exported]) assert.doesNotMatch(text, /s3cr3t/);
+      for (const text of [agent.stdout(), recordsText(records)]) assert.doesNotMatch(text, /s3cr3t/);
     } finally {
       const code = await agent.stop();
       await receiver.stop();
@@ -361,11 +285,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
         '-H',
         'Authorization: Bearer hidden',
       ]);
-      const json = await agent.waitFor(
-        () => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined,
-        15_000,
-        'the exchange',
-      );
+      const json = await waitForJsonExchange(agent, run.pid, 15_000, 'the exchange');
       const headers = Object.fromEntries(json['request']['headers'] as [string, string][]);
       assert.equal(headers['Cookie'], 'visible=1');
       assert.equal(headers['Authorization'], 'REDACTED');
@@ -381,12 +301,8 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
     const agent = await startAgent([
       '--output',
       'none',
-      '--comm',
-      'curl',
-      '--otlp-scheduled-delay',
-      '100ms',
-      '--otlp-endpoint',
-      receiver.endpoint,
+      ...commFlags('curl'),
+      ...otlpFlags(receiver.endpoint),
       '--otlp-certificate',
       cert.certFile,
       '--otlp-compression',
@@ -414,16 +330,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
   test('SIGTERM right after a request: the record is still delivered, exit 0', async () => {
     const receiver = await startOtlpReceiver();
     // A long batch delay: the record is surely still queued when the signal comes.
-    const agent = await startAgent([
-      '--output',
-      'none',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '30s',
-    ]);
+    const agent = await startAgent(['--output', 'none', ...commFlags('curl'), ...otlpFlags(receiver.endpoint, '30s')]);
     try {
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello?last=1`);
       assert.equal(run.code, 0, run.stderr);
@@ -447,12 +354,8 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
     const agent = await startAgent([
       '--output',
       'none',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
+      ...commFlags('curl'),
+      ...otlpFlags(receiver.endpoint),
       '--otlp-export-timeout',
       '1500ms',
     ]);
@@ -466,7 +369,8 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       // The receiver keeps records before it answers: the agent counts them once the answer is in.
       await waitForSample(agent, 'plaintap_records_exported_total', { exporter: 'otlp' }, 1);
       assert.ok(
-        (sampleValue(await scrape(agent), 'plaintap_export_failed_records_total', { exporter: 'otlp' }) ?? 0) >= 1,
+        (sampleValue(await scrapeMetrics(agent), 'plaintap_export_failed_records_total', { exporter: 'otlp' }) ?? 0) >=
+          1,
       );
       assert.ok(receiver.failedCalls >= 1);
       assert.match(agent.stderr(), /warn otlp: export failed/);
@@ -481,12 +385,8 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
     const agent = await startAgent([
       '--output',
       'none',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      `http://127.0.0.1:${port}`,
-      '--otlp-scheduled-delay',
-      '100ms',
+      ...commFlags('curl'),
+      ...otlpFlags(`http://127.0.0.1:${port}`),
       '--otlp-export-timeout',
       '1500ms',
     ]);
@@ -500,7 +400,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       const early = await curl(`https://127.0.0.1:${nginx.port}/hello?early=1`);
       assert.equal(early.code, 0, early.stderr);
       await waitForSample(agent, 'plaintap_export_failures_total', { exporter: 'otlp' }, 1);
-      const readyz = await httpGet(`${metricsUrl(agent)}/readyz`);
+      const readyz = await httpGet(`${metricsBase(agent)}/readyz`);
       assert.equal(readyz.status, 200, 'a collector that is down does not make the agent unready');
 
       receiver = await startOtlpReceiver({ port });

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { otlpFlags } from '../support/agent-flags';
+import { scrapeMetrics } from '../support/agent-metrics';
 import { startAgent, type AgentProcess } from '../support/agent-process';
 import { startOtlpReceiver, type DecodedLogRecord, type OtlpReceiver } from '../support/otlp-receiver';
 import { startPostgres, type PostgresServer } from '../support/postgres-server';
@@ -32,16 +34,7 @@ describe('PostgreSQL queries', { skip }, () => {
     const created = await server.psql('postgres', [`CREATE DATABASE ${DB}`]);
     assert.equal(created.code, 0, created.stderr);
     receiver = await startOtlpReceiver();
-    agent = await startAgent([
-      '--sources',
-      'postgres',
-      '--output',
-      'json',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
-    ]);
+    agent = await startAgent(['--sources', 'postgres', '--output', 'json', ...otlpFlags(receiver.endpoint)]);
   });
 
   after(async () => {
@@ -133,8 +126,7 @@ describe('PostgreSQL queries', { skip }, () => {
     assert.equal(failed?.attributes['error.type'], '42P01');
     assert.equal(failed?.severityText, 'WARN');
 
-    const metricsAddress = /metrics=(\S+)/.exec(agent.readyLine)?.[1];
-    const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+    const text = await scrapeMetrics(agent);
     const selectCount =
       /^plaintap_db_query_duration_seconds_count\{db_system="postgresql",operation="SELECT"\} (\d+)/m.exec(text);
     assert.ok(selectCount && Number(selectCount[1]) >= 130, 'SELECT durations counted');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { commFlags } from '../support/agent-flags';
 import { runAgentToExit, startAgent } from '../support/agent-process';
 import { curl } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
@@ -35,10 +36,7 @@ describe('record and replay', { skip }, () => {
       file,
       '--output',
       'json',
-      '--comm',
-      'curl',
-      '--comm',
-      'nginx',
+      ...commFlags('curl', 'nginx'),
       '--metrics-address',
       'off',
     ]);

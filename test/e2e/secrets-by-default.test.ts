@@ -6,16 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { commFlags, otlpFlags } from '../support/agent-flags';
 import { startAgent } from '../support/agent-process';
 import { curl } from '../support/clients';
 import { startNginx, type NginxServer } from '../support/nginx-server';
+import { waitForJsonExchange } from '../support/json-records';
 import { startOtlpReceiver } from '../support/otlp-receiver';
+import { exchangesOf, recordsText } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
-
-type Json = Record<string, any>;
 
 const QUERY = 'token=t-s3cr3t&api_key=k-s3cr3t&code=c-s3cr3t&client_secret=cs-s3cr3t&q=1';
 const BODY = '{"user":"ann","password":"pw-s3cr3t","nested":{"access_token":"at-s3cr3t"}}';
@@ -35,12 +36,6 @@ function request(port: number) {
   ]);
 }
 
-function stringify(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
-  );
-}
-
 describe('secrets off by default', { skip }, () => {
   let nginx: NginxServer;
 
@@ -53,24 +48,11 @@ describe('secrets off by default', { skip }, () => {
 
   test('no flags: listed query keys and headers REDACTED, no body in JSON or OTLP', async () => {
     const receiver = await startOtlpReceiver();
-    const agent = await startAgent([
-      '--output',
-      'json',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
-    ]);
+    const agent = await startAgent(['--output', 'json', ...commFlags('curl'), ...otlpFlags(receiver.endpoint)]);
     try {
       const run = await request(nginx.port);
       assert.equal(run.code, 0, run.stderr);
-      const json = await agent.waitFor(
-        () => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined,
-        15_000,
-        'the JSON exchange',
-      );
+      const json = await waitForJsonExchange(agent, run.pid);
       assert.equal(
         json['request']['target'],
         '/hello?token=REDACTED&api_key=REDACTED&code=REDACTED&client_secret=REDACTED&q=1',
@@ -81,11 +63,9 @@ describe('secrets off by default', { skip }, () => {
       assert.equal(headers['X-Custom-Secret'], 'REDACTED');
       assert.equal(json['request']['body']['size'], BODY.length, 'the size is still reported');
       assert.equal(json['request']['body']['captured_length'], 0, 'no body by default');
-      const records = await receiver.waitFor((all) =>
-        all.some((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === run.pid),
-      );
+      const records = await receiver.waitFor((all) => exchangesOf(all, run.pid).length >= 1);
       assert.doesNotMatch(agent.stdout(), /s3cr3t/);
-      assert.doesNotMatch(stringify(records), /s3cr3t/);
+      assert.doesNotMatch(recordsText(records), /s3cr3t/);
     } finally {
       await agent.stop();
       await receiver.stop();
@@ -96,8 +76,7 @@ describe('secrets off by default', { skip }, () => {
     const agent = await startAgent([
       '--output',
       'json',
-      '--comm',
-      'curl',
+      ...commFlags('curl'),
       '--body-capture',
       '4KiB',
       '--unredact-query-key',
@@ -106,11 +85,7 @@ describe('secrets off by default', { skip }, () => {
     try {
       const run = await request(nginx.port);
       assert.equal(run.code, 0, run.stderr);
-      const json = await agent.waitFor(
-        () => agent.records().find((r) => r['kind'] === 'http1.exchange' && r['pid'] === run.pid) as Json | undefined,
-        15_000,
-        'the JSON exchange',
-      );
+      const json = await waitForJsonExchange(agent, run.pid);
       assert.equal(
         json['request']['body']['payload'],
         '{"user":"ann","password":"REDACTED","nested":{"access_token":"REDACTED"}}',

@@ -5,27 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startAgent, type AgentProcess } from '../support/agent-process';
+import { commFlags, otlpFlags } from '../support/agent-flags';
+import { scrapeMetrics } from '../support/agent-metrics';
+import { startAgent } from '../support/agent-process';
 import { curl, type ClientRun } from '../support/clients';
 import { freePort } from '../support/free-port';
-import { httpGet, sampleValue } from '../support/http-get';
+import { sampleValue } from '../support/http-get';
 import { startNginx, type NginxServer } from '../support/nginx-server';
-import { startOtlpReceiver, type DecodedLogRecord } from '../support/otlp-receiver';
+import { startOtlpReceiver } from '../support/otlp-receiver';
+import { exchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
-
-function exchangeOf(records: readonly DecodedLogRecord[], pid: number): DecodedLogRecord | undefined {
-  return records.find((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === pid);
-}
-
-async function scrape(agent: AgentProcess): Promise<string> {
-  const address = /\bmetrics=(\S+)/.exec(agent.readyLine)?.[1];
-  const answer = await httpGet(`http://${address}/metrics`);
-  assert.equal(answer.status, 200);
-  return answer.body;
-}
 
 describe('signals and pipes', { skip }, () => {
   let nginx: NginxServer;
@@ -40,16 +32,7 @@ describe('signals and pipes', { skip }, () => {
 
   test('stdout closed by its reader (EPIPE): stdout output stops, counted and logged once; export goes on', async () => {
     const receiver = await startOtlpReceiver();
-    const agent = await startAgent([
-      '--output',
-      'json',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '100ms',
-    ]);
+    const agent = await startAgent(['--output', 'json', ...commFlags('curl'), ...otlpFlags(receiver.endpoint)]);
     try {
       const first = await curl(`https://127.0.0.1:${nginx.port}/hello?before-close=1`);
       await agent.waitFor(() => (agent.stdout().length >= 50 ? true : undefined), 10_000, 'some stdout');
@@ -58,14 +41,14 @@ describe('signals and pipes', { skip }, () => {
       // Every request after that writes to the closed pipe; the agent must survive all of them.
       const later: ClientRun[] = [];
       for (let i = 0; i < 3; i++) later.push(await curl(`https://127.0.0.1:${nginx.port}/hello?after-close=${i}`));
-      await receiver.waitFor((records) => later.every((run) => exchangeOf(records, run.pid) !== undefined));
-      assert.ok(exchangeOf(receiver.records(), first.pid), 'the exchange before the close was exported too');
+      await receiver.waitFor((records) => later.every((run) => exchangesOf(records, run.pid).length >= 1));
+      assert.ok(exchangesOf(receiver.records(), first.pid)[0], 'the exchange before the close was exported too');
       await agent.waitFor(
         () => (/warn stdout is closed/.test(agent.stderr()) ? true : undefined),
         10_000,
         'the stdout-closed warning',
       );
-      const text = await scrape(agent);
+      const text = await scrapeMetrics(agent);
       const closedDrops =
         sampleValue(text, 'plaintap_export_dropped_total', { exporter: 'stdout', reason: 'output_closed' }) ?? 0;
       assert.ok(closedDrops >= 1, `records after the close are counted as dropped:\n${text}`);
@@ -83,21 +66,12 @@ describe('signals and pipes', { skip }, () => {
   test('SIGHUP: a clean stop that flushes and drains OTLP, exit 0', async () => {
     const receiver = await startOtlpReceiver();
     // A long batch delay: the record is surely still queued when the signal comes.
-    const agent = await startAgent([
-      '--output',
-      'none',
-      '--comm',
-      'curl',
-      '--otlp-endpoint',
-      receiver.endpoint,
-      '--otlp-scheduled-delay',
-      '30s',
-    ]);
+    const agent = await startAgent(['--output', 'none', ...commFlags('curl'), ...otlpFlags(receiver.endpoint, '30s')]);
     try {
       const run = await curl(`https://127.0.0.1:${nginx.port}/hello?hup=1`);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(await agent.stop('SIGHUP'), 0, agent.stderr());
-      assert.ok(exchangeOf(receiver.records(), run.pid), `delivered before exit; stderr:\n${agent.stderr()}`);
+      assert.ok(exchangesOf(receiver.records(), run.pid)[0], `delivered before exit; stderr:\n${agent.stderr()}`);
       assert.match(agent.stderr(), /info stopping signal=SIGHUP/);
       assert.match(agent.stderr(), /info stopped .*otlp_exported=[1-9]\d* otlp_failed=0 otlp_dropped=0/);
     } finally {
@@ -112,8 +86,7 @@ describe('signals and pipes', { skip }, () => {
     const agent = await startAgent([
       '--output',
       'json',
-      '--comm',
-      'curl',
+      ...commFlags('curl'),
       '--otlp-endpoint',
       `http://127.0.0.1:${deadPort}`,
       '--otlp-shutdown-timeout',

@@ -19,6 +19,7 @@ import { REPO_ROOT, helmTemplate, parseManifests } from '../support/helm';
 import { httpGet } from '../support/http-get';
 import { startNginx, type NginxServer } from '../support/nginx-server';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
+import { exchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
 import { makeCertificate } from '../support/tls-fixtures';
 
@@ -144,11 +145,7 @@ describe('container image', { skip: kernelTestSkipReason() }, () => {
       }
       const client = await curl(`https://127.0.0.1:${nginx.port}/hello?from=image`);
       assert.equal(client.code, 0, client.stderr);
-      const records = await receiver.waitFor(
-        (all) =>
-          all.some((r) => r.eventName === 'plaintap.http.exchange' && r.attributes['process.pid'] === client.pid),
-        30_000,
-      );
+      const records = await receiver.waitFor((all) => exchangesOf(all, client.pid).length >= 1, 30_000);
       const record = records.find((r) => r.attributes['process.pid'] === client.pid)!;
       assert.equal(record.attributes['url.path'], '/hello');
       assert.equal(record.resource['k8s.node.name'], 'node-chart-e2e');

@@ -1,6 +1,7 @@
 /** Runs the real agent as a child process, the way a user does: through its launcher (bin/plaintap). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { parseJsonLines, type JsonRecord } from './json-records';
 
 export const CLI_PATH = path.resolve(__dirname, '..', '..', 'agent', 'cli.js');
 /** bin/plaintap: node with the launcher's V8 flags, then dist/agent/cli.js (made by `npm run build`). */
@@ -13,7 +14,7 @@ export interface AgentProcess {
   stdout(): string;
   stderr(): string;
   /** stdout parsed as JSON lines (for --output json). */
-  records(): Array<Record<string, unknown>>;
+  records(): JsonRecord[];
   waitFor<T>(find: () => T | undefined, timeoutMs?: number, what?: string): Promise<T>;
   /** Sends `signal` (SIGINT), then resolves with the exit code, or the signal name when one killed it. */
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
@@ -77,12 +78,7 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
     stdout: () => out,
     stderr: () => err,
     // Complete lines only: a record larger than one pipe read arrives in pieces.
-    records: () =>
-      out
-        .slice(0, out.lastIndexOf('\n') + 1)
-        .split('\n')
-        .filter((line) => line.trim().length > 0)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    records: () => parseJsonLines(out),
     waitFor,
     stop: async (signal = 'SIGINT') => {
       if (child.exitCode === null) child.kill(signal);
