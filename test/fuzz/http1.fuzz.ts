@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Direction } from '../../agent/capture/captured-event';
 import { createHttp1Protocol } from '../../agent/protocols/http1/http1-protocol';
-import { CONNECTION } from '../unit/protocols/http1/harness';
+import { CONNECTION } from '../support/stream-script';
 import { fuzzMain, type FuzzCase, type FuzzTarget } from './fuzz-harness';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'http1');

@@ -8,13 +8,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Direction, type ConnectionFacts } from '../../agent/capture/captured-event';
+import { Direction } from '../../agent/capture/captured-event';
 import { Http2Protocol } from '../../agent/protocols/http2/http2-protocol';
-
-interface Step {
-  readonly request: boolean;
-  readonly bytes: Uint8Array;
-}
+import { CONNECTION, loadStreamFixture, prng, type Step } from '../support/stream-script';
 
 export interface FuzzReport {
   readonly cases: number;
@@ -27,53 +23,20 @@ export interface FuzzReport {
   readonly seconds: number;
 }
 
-const CONNECTION: ConnectionFacts = {
-  pid: 1,
-  tid: 1,
-  uid: 0,
-  comm: 'fuzz',
-  fd: 3,
-  sockId: 1n,
-  ipVersion: 4,
-  localAddress: '127.0.0.1',
-  localPort: 1,
-  remoteAddress: '127.0.0.1',
-  remotePort: 2,
-  tlsLibrary: 'openssl',
-};
-
 /**
  * An input's longest allowed CPU time: far above any real input, so only loops trip it. CPU time,
  * not wall time: on a shared machine a process can wait seconds for a core.
  */
 const HANG_CPU_MS = 2000;
 
+const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/http2');
+
 function loadFixtures(): Step[][] {
-  const dir = path.resolve(__dirname, '../../../test/fixtures/http2');
   return fs
-    .readdirSync(dir)
+    .readdirSync(FIXTURES)
     .filter((name) => name.endsWith('.stream.json'))
     .sort()
-    .map((name) => {
-      const fixture = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as {
-        steps: { dir: string; base64: string }[];
-      };
-      return fixture.steps.map((step) => ({
-        request: step.dir === 'request',
-        bytes: Buffer.from(step.base64, 'base64'),
-      }));
-    });
-}
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+    .map((name) => loadStreamFixture(FIXTURES, name.slice(0, -'.stream.json'.length)));
 }
 
 function mutate(bytes: Uint8Array, random: () => number, donor: Uint8Array): Uint8Array {
@@ -139,7 +102,7 @@ export function runFuzz(iterations: number, seed: number): FuzzReport {
       let ts = 1_000_000n;
       for (const step of fixture) {
         const bytes = random() < 0.3 ? mutate(step.bytes, random, donor) : step.bytes;
-        const direction = step.request === clientSide ? Direction.Egress : Direction.Ingress;
+        const direction = (step.dir === 'request') === clientSide ? Direction.Egress : Direction.Ingress;
         let offset = 0;
         while (offset < bytes.length) {
           const length = random() < 0.5 ? bytes.length - offset : 1 + Math.floor(random() * 64);

@@ -6,7 +6,7 @@
 import zlib from 'node:zlib';
 import { Direction } from '../../agent/capture/captured-event';
 import { createHttp1Protocol } from '../../agent/protocols/http1/http1-protocol';
-import { CONNECTION } from '../unit/protocols/http1/harness';
+import { CONNECTION } from '../support/stream-script';
 import { fuzzMain, type FuzzCase, type FuzzTarget } from './fuzz-harness';
 
 const UPGRADE = Buffer.from(

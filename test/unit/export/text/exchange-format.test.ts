@@ -9,7 +9,8 @@ import {
   formatWebSocketText,
   webSocketMessageToJson,
 } from '../../../../agent/export/text/exchange-format';
-import { CONNECTION, concat, exchanges, req, res, run } from '../../protocols/http1/harness';
+import { exchanges, run } from '../../protocols/http1/harness';
+import { CONNECTION, concat, req, res } from '../../../support/stream-script';
 
 const SECOND = 1_700_000_000_000_000_000n;
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
-import { assertChunkingInvariant, concat, exchanges, prng, req, res, run, text, type Action } from './harness';
+import { assertChunkingInvariant, exchanges, run, text } from './harness';
+import { concat, prng, req, res, type Action } from '../../../support/stream-script';
 
 /** Random lower-case letters: text that compresses only about 1.6 times. */
 function letters(length: number, seed: number): Buffer {

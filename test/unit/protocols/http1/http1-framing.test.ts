@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { headerValue, headerValues } from '../../../../agent/exchange/http-headers';
-import {
-  assertChunkingInvariant,
-  assertSidesAgree,
-  concat,
-  exchanges,
-  req,
-  res,
-  run,
-  text,
-  type Action,
-} from './harness';
+import { assertChunkingInvariant, assertSidesAgree, exchanges, run, text } from './harness';
+import { concat, req, res, type Action } from '../../../support/stream-script';
 
 describe('http1 framing', () => {
   it('keeps one connection alive across many exchanges', () => {

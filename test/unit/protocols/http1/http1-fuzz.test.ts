@@ -1,7 +1,8 @@
 /** Mangled streams must never make the parser throw, and what it emits must stay consistent. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exchanges, loadFixture, prng, randomChunking, run, type Action, type Step } from './harness';
+import { exchanges, loadFixture, run } from './harness';
+import { prng, randomChunking, type Action, type Step } from '../../../support/stream-script';
 
 const FIXTURES = [
   'curl-nginx-keepalive',

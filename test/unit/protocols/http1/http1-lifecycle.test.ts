@@ -2,17 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Direction } from '../../../../agent/capture/captured-event';
 import { createHttp1Protocol } from '../../../../agent/protocols/http1/http1-protocol';
-import {
-  CONNECTION,
-  assertChunkingInvariant,
-  assertSidesAgree,
-  exchanges,
-  req,
-  res,
-  run,
-  text,
-  type Action,
-} from './harness';
+import { assertChunkingInvariant, assertSidesAgree, exchanges, run, text } from './harness';
+import { CONNECTION, req, res, type Action } from '../../../support/stream-script';
 
 const SECOND = 1_000_000_000n;
 const T0 = 1_000_000n;

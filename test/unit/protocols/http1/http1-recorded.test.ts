@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { headerValue } from '../../../../agent/exchange/http-headers';
-import { assertChunkingInvariant, assertSidesAgree, exchanges, loadFixture, text, type Action } from './harness';
+import { assertChunkingInvariant, assertSidesAgree, exchanges, loadFixture, text } from './harness';
+import { type Action } from '../../../support/stream-script';
 
 function summary(actions: readonly Action[]): unknown[] {
   const reference = assertChunkingInvariant(actions, {}, 20);

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Http1ParseError } from '../../../../agent/protocols/http1/http1-stats';
-import { assertChunkingInvariant, exchanges, req, res, run, type Action } from './harness';
+import { assertChunkingInvariant, exchanges, run } from './harness';
+import { req, res, type Action } from '../../../support/stream-script';
 
 /**
  * The next messages, each after a line end: after a refused message the parser looks for a

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Step } from '../http1/harness';
+import type { Step } from '../../../support/stream-script';
 import { assertChunkingInvariant2, frame, PREFACE } from './harness';
 
 const HEADERS = 0x1;

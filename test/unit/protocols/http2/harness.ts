@@ -1,28 +1,14 @@
 /**
- * Drives the HTTP/2 protocol with scripted or recorded byte streams (test/fixtures/http2), fed
- * whole, split at every byte, or in random chunks, from the client's side or the server's.
- * Chunking helpers and the step format are the HTTP/1 harness's.
+ * The HTTP/2 protocol under scripted or recorded byte streams (test/support/stream-script.ts,
+ * test/fixtures/http2), fed whole, split at every byte, or in random chunks, from the client's
+ * side or the server's; and the frames scripts are written with.
  */
-import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Direction } from '../../../../agent/capture/captured-event';
 import type { Http2Exchange } from '../../../../agent/exchange/http2-exchange';
 import { Http2Protocol } from '../../../../agent/protocols/http2/http2-protocol';
 import type { Http2Options } from '../../../../agent/protocols/http2/http2-options';
-import type { Http2Stats } from '../../../../agent/protocols/http2/http2-stats';
-import {
-  bytewise,
-  canonical,
-  CONNECTION,
-  randomChunking,
-  splitAt,
-  stepTs,
-  whole,
-  type Action,
-  type Chunking,
-  type Step,
-} from '../http1/harness';
+import { loadStreamFixture, protocolHarness, type Step } from '../../../support/stream-script';
 
 /** The client connection preface. */
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -37,79 +23,17 @@ export function frame(type: number, flags: number, stream: number, payload: Uint
   return Buffer.concat([header, payload]);
 }
 
-export interface Run2Result {
-  readonly records: Http2Exchange[];
-  readonly stats: Http2Stats;
-}
+const http2 = protocolHarness<Http2Exchange, Http2Options, Http2Protocol>(
+  (options) => new Http2Protocol(options),
+  {},
+  20,
+);
 
-export interface Run2Options {
-  readonly side?: 'client' | 'server';
-  readonly chunking?: Chunking;
-  readonly options?: Http2Options;
-}
-
-function isStep(action: Action): action is Step {
-  return 'dir' in action;
-}
-
-export function run2(actions: readonly Action[], runOptions: Run2Options = {}): Run2Result {
-  const side = runOptions.side ?? 'client';
-  const chunking = runOptions.chunking ?? whole;
-  const protocol = new Http2Protocol(runOptions.options ?? {});
-  const records: Http2Exchange[] = [];
-  const parser = protocol.create(CONNECTION, { emit: (record) => records.push(record as Http2Exchange) });
-  actions.forEach((action, index) => {
-    if (!isStep(action)) {
-      if ('close' in action) parser.close(action.close);
-      else parser.idle(action.idle);
-      return;
-    }
-    const egress = (action.dir === 'request') === (side === 'client');
-    const direction = egress ? Direction.Egress : Direction.Ingress;
-    const timestampNs = stepTs(action, index);
-    let offset = 0;
-    let first = true;
-    const pieces = action.bytes.length === 0 ? [0] : chunking(index, action.bytes.length);
-    for (const length of pieces) {
-      const bytes = new Uint8Array(action.bytes.subarray(offset, offset + length));
-      parser.push({ direction, timestampNs, bytes, gapBefore: first ? (action.gap ?? 0) : 0, tid: action.tid ?? 7 });
-      bytes.fill(0x5a);
-      offset += length;
-      first = false;
-    }
-  });
-  return { records, stats: protocol.stats };
-}
-
-/** Every chunking (one byte at a time, every two-way split of every step, random) gives the whole-chunk records. */
-export function assertChunkingInvariant2(
-  actions: readonly Action[],
-  options: Http2Options = {},
-  randomRuns = 20,
-): Run2Result {
-  const reference = run2(actions, { options });
-  const expected = canonical(reference.records as never[]);
-  const check = (chunking: Chunking, label: string): void => {
-    const got = run2(actions, { options, chunking });
-    assert.deepEqual(canonical(got.records as never[]), expected, label);
-  };
-  check(bytewise, 'one byte at a time');
-  actions.forEach((action, index) => {
-    if (!isStep(action)) return;
-    for (let at = 1; at < action.bytes.length; at++) check(splitAt(index, at), `step ${index} split at ${at}`);
-  });
-  for (let seed = 1; seed <= randomRuns; seed++)
-    check(randomChunking(seed, 1 + (seed % 40)), `random chunking ${seed}`);
-  return reference;
-}
-
-export function assertSidesAgree2(actions: readonly Action[], options: Http2Options = {}): void {
-  const client = run2(actions, { side: 'client', options });
-  const server = run2(actions, { side: 'server', options });
-  assert.deepEqual(canonical(server.records as never[], true), canonical(client.records as never[], true));
-  for (const record of client.records) assert.equal(record.side, 'client');
-  for (const record of server.records) assert.equal(record.side, 'server');
-}
+export const {
+  run: run2,
+  assertChunkingInvariant: assertChunkingInvariant2,
+  assertSidesAgree: assertSidesAgree2,
+} = http2;
 
 const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures/http2');
 
@@ -123,7 +47,5 @@ export function fixtureNames(): string[] {
 }
 
 export function loadFixture2(name: string): Step[] {
-  const text = fs.readFileSync(path.join(FIXTURES, `${name}.stream.json`), 'utf8');
-  const fixture = JSON.parse(text) as { steps: { dir: 'request' | 'response'; base64: string }[] };
-  return fixture.steps.map((step) => ({ dir: step.dir, bytes: Buffer.from(step.base64, 'base64') }));
+  return loadStreamFixture(FIXTURES, name);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UNKNOWN } from '../../../../agent/protocols/http2/hpack/hpack-decoder';
 import { runFuzz } from '../../../fuzz/http2-mutation-fuzz';
-import type { Step } from '../http1/harness';
+import type { Step } from '../../../support/stream-script';
 import { frame, loadFixture2, PREFACE, run2 } from './harness';
 
 /** GET / with static-table fields only (:method GET, :scheme https, :path /). */

@@ -5,20 +5,8 @@ import { Direction } from '../../../../agent/capture/captured-event';
 import type { WebSocketMessage } from '../../../../agent/exchange/websocket-message';
 import { FrameParser, type FrameEvents } from '../../../../agent/protocols/websocket/frame-parser';
 import { WebSocketStats } from '../../../../agent/protocols/websocket/websocket-stats';
-import {
-  assertChunkingInvariant,
-  assertSidesAgree,
-  concat,
-  exchanges,
-  prng,
-  randomChunking,
-  req,
-  res,
-  run,
-  text,
-  type Action,
-  type Http1Record,
-} from '../http1/harness';
+import { assertChunkingInvariant, assertSidesAgree, exchanges, run, text, type Http1Record } from '../http1/harness';
+import { concat, prng, randomChunking, req, res, type Action } from '../../../support/stream-script';
 
 interface FrameSpec {
   readonly fin?: boolean;
