@@ -196,7 +196,7 @@ export function protocolHarness<
     run,
     assertChunkingInvariant(actions, options = defaultOptions, randomRuns = defaultRandomRuns) {
       const reference = run(actions, { options });
-      const expected = canonical(reference.records as object[]);
+      const expected = canonical(reference.records);
       const check = (chunking: Chunking, label: string): void => {
         const got = run(actions, { options, chunking });
         assert.deepEqual(canonical(got.records as object[]), expected, label);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { headerValue } from '../../../../agent/exchange/http-headers';
 import { assertChunkingInvariant, assertSidesAgree, exchanges, loadFixture, text } from './harness';
-import { type Action } from '../../../support/stream-script';
+import type { Action } from '../../../support/stream-script';
 
 function summary(actions: readonly Action[]): unknown[] {
   const reference = assertChunkingInvariant(actions, {}, 20);
