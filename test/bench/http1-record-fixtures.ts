@@ -6,134 +6,22 @@
  *
  *   npm run build:test && node dist-test/test/bench/http1-record-fixtures.js
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { makeTempDir } from '../support/temp-dir';
-
-interface Step {
-  dir: 'request' | 'response';
-  base64: string;
-}
+import { recordingProxy, saveStreamFixture, startRecordingNginx, type RecordedStep } from './stream-recorder';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/http1');
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startNginx(): Promise<{ port: number; stop(): void; root: string }> {
-  const port = await freePort();
-  const prefix = makeTempDir('nginx');
-  const root = path.join(prefix, 'html');
-  fs.mkdirSync(path.join(prefix, 'logs'));
-  fs.mkdirSync(root);
-  fs.writeFileSync(
-    path.join(root, 'index.html'),
-    '<!doctype html>\n<title>plaintap</title>\n<p>hello from nginx</p>\n',
-  );
-  const lines: string[] = [];
-  for (let i = 0; i < 300; i++) lines.push(`{"id":${i},"name":"item ${i}","tags":["a","b","c"],"ok":true}`);
-  fs.writeFileSync(path.join(root, 'items.json'), `[\n${lines.join(',\n')}\n]\n`);
-  const conf = `
-worker_processes 1;
-daemon off;
-master_process off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/logs/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  types { text/html html; application/json json; }
-  gzip on;
-  gzip_types application/json;
-  gzip_min_length 256;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    keepalive_requests 1000;
-    location = /hello { return 200 "hello from nginx\\n"; }
-    location = /empty { return 204; }
-    location = /upload { client_body_buffer_size 64k; return 201 "stored\\n"; }
-  }
-}
-`;
-  const confFile = path.join(prefix, 'nginx.conf');
-  fs.writeFileSync(confFile, conf);
-  const child = spawn('nginx', ['-c', confFile, '-p', prefix], { stdio: 'inherit' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    port,
-    root,
-    stop: () => {
-      child.kill('SIGTERM');
-      fs.rmSync(prefix, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A proxy that records every read of both directions, in arrival order, for one connection at a time. */
-async function recordingProxy(target: number): Promise<{ port: number; take(): Step[][]; close(): void }> {
-  const connections: Step[][] = [];
-  const server = net.createServer((client) => {
-    const steps: Step[] = [];
-    connections.push(steps);
-    const upstream = net.connect(target, '127.0.0.1');
-    client.on('data', (data: Buffer) => {
-      steps.push({ dir: 'request', base64: data.toString('base64') });
-      upstream.write(data);
-    });
-    upstream.on('data', (data: Buffer) => {
-      steps.push({ dir: 'response', base64: data.toString('base64') });
-      client.write(data);
-    });
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  const port = await new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
-  );
-  return {
-    port,
-    take: () => connections.splice(0),
-    close: () => server.close(),
-  };
-}
-
-function save(name: string, description: string, command: string, connections: Step[][]): void {
-  const steps = connections[0] ?? [];
-  if (connections.length !== 1) throw new Error(`${name}: expected one connection, got ${connections.length}`);
-  const fixture = { description, recorded_with: command, steps };
-  fs.writeFileSync(path.join(FIXTURES, `${name}.stream.json`), JSON.stringify(fixture, null, 1) + '\n');
-  console.log(`${name}: ${steps.length} steps`);
+function save(name: string, description: string, command: string, connections: RecordedStep[][]): void {
+  saveStreamFixture(FIXTURES, name, description, command, connections);
 }
 
 async function main(): Promise<void> {
   fs.mkdirSync(FIXTURES, { recursive: true });
-  const nginx = await startNginx();
+  const nginx = await startRecordingNginx();
   const proxy = await recordingProxy(nginx.port);
   const base = `http://127.0.0.1:${proxy.port}`;
   // Asynchronous: the proxy runs on this process's event loop.
