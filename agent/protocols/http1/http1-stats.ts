@@ -5,6 +5,7 @@
  */
 import type { HttpIncompleteReason } from '../../exchange/http-exchange';
 import { WebSocketStats } from '../websocket/websocket-stats';
+import { countTotal } from '../count-total';
 
 /**
  * Why a message could not be parsed (then the direction resynchronises). docs/http1.md lists the
@@ -95,9 +96,7 @@ export class Http1Stats {
   readonly websocket = new WebSocketStats();
 
   incompleteTotal(): number {
-    let total = 0;
-    for (const count of Object.values(this.exchangesIncomplete)) total += count;
-    return total;
+    return countTotal(this.exchangesIncomplete);
   }
 
   /** The `plaintap_parse_errors_total{protocol="http1"}` series, by reason. */
@@ -106,8 +105,6 @@ export class Http1Stats {
   }
 
   parseErrorTotal(): number {
-    let total = 0;
-    for (const count of Object.values(this.parseErrors)) total += count;
-    return total;
+    return countTotal(this.parseErrors);
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Http2IncompleteReason } from '../../exchange/http2-exchange';
 import type { HpackError } from './hpack/hpack-decoder';
+import { countTotal } from '../count-total';
 
 /** Frames that broke the protocol; the direction then skips or resynchronises. */
 export type Http2FrameError =
@@ -76,15 +77,11 @@ export class Http2Stats {
   unsupportedEncodings = 0;
 
   frameErrorTotal(): number {
-    let total = 0;
-    for (const count of Object.values(this.frameErrors)) total += count;
-    return total;
+    return countTotal(this.frameErrors);
   }
 
   hpackErrorTotal(): number {
-    let total = 0;
-    for (const count of Object.values(this.hpackErrors)) total += count;
-    return total;
+    return countTotal(this.hpackErrors);
   }
 
   /** The `plaintap_http2_events_total` series. */
