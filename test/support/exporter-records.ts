@@ -2,18 +2,30 @@
 import { Direction, type ConnectionFacts } from '../../agent/capture/captured-event';
 import type { RawMessage } from '../../agent/exchange/output-record';
 import type { OtlpLogExporter } from '../../agent/export/otlp/otlp-log-exporter';
+import { facts } from './captured-events';
+import { rawMessage } from './output-records';
+
+/** The connection the exporter tests' records come from (wget over GnuTLS). */
+export const EXPORTER_TEST_CONNECTION = facts({
+  pid: 7,
+  tid: 8,
+  uid: 0,
+  comm: 'wget',
+  fd: 3,
+  sockId: 1n,
+  localPort: 40000,
+  remotePort: 8443,
+  tlsLibrary: 'gnutls',
+});
 
 /** Raw message number `i`: payload `message i`, one nanosecond after message i-1. */
-export function numberedRawMessage(connection: ConnectionFacts, i: number): RawMessage {
-  return {
-    kind: 'raw',
+export function numberedRawMessage(i: number, connection: ConnectionFacts = EXPORTER_TEST_CONNECTION): RawMessage {
+  return rawMessage(`message ${i}`, {
     connection,
     direction: Direction.Ingress,
     timestampNs: 1_700_000_000_000_000_000n + BigInt(i),
-    payload: new TextEncoder().encode(`message ${i}`),
     length: 9,
-    truncated: false,
-  };
+  });
 }
 
 /** Every record the exporter received is in exactly one of these: the books always balance. */

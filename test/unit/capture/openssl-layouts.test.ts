@@ -14,6 +14,7 @@ import { type KNOWN_LAYOUTS, layoutFor, opensslVersionOf } from '../../../agent/
 import { OpensslLayoutOffset } from '../../../agent/capture/events-abi.generated';
 import { formatKeyLogLine, keyLogLines } from '../../../agent/export/keylog/key-log-lines';
 import { makeTempDir } from '../../support/temp-dir';
+import { makeCertificate, type Certificate } from '../../support/tls-fixtures';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const LIBSSL = '/usr/lib/x86_64-linux-gnu/libssl.so.3';
@@ -37,6 +38,7 @@ const skip = fs.existsSync(LIBSSL) && fs.existsSync('/usr/include/openssl/ssl.h'
 describe('OpenSSL layouts against the system library', { skip }, () => {
   let dir: string;
   let probe: string;
+  let certificate: Certificate;
   let layout: (typeof KNOWN_LAYOUTS)[number];
 
   before(() => {
@@ -53,27 +55,7 @@ describe('OpenSSL layouts against the system library', { skip }, () => {
       '-lssl',
       '-lcrypto',
     ]);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-days',
-        '1',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    certificate = makeCertificate();
   });
 
   function run(version: '1.2' | '1.3', suite: string): Probe {
@@ -82,11 +64,9 @@ describe('OpenSSL layouts against the system library', { skip }, () => {
       (a, b) => OpensslLayoutOffset[a] - OpensslLayoutOffset[b],
     );
     const offsets = fields.map((field) => String(layout.layout[field]));
-    const output = execFileSync(
-      probe,
-      [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem'), version, suite, ...offsets],
-      { encoding: 'utf8' },
-    );
+    const output = execFileSync(probe, [certificate.certFile, certificate.keyFile, version, suite, ...offsets], {
+      encoding: 'utf8',
+    });
     return JSON.parse(output) as Probe;
   }
 

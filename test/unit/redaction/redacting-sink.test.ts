@@ -1,7 +1,6 @@
 import { facts } from '../../support/captured-events';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Direction } from '../../../agent/capture/captured-event';
 import type { HttpBody, HttpExchange } from '../../../agent/exchange/http-exchange';
 import type { OutputRecord, RawMessage } from '../../../agent/exchange/output-record';
 import type { WebSocketMessage } from '../../../agent/exchange/websocket-message';
@@ -9,6 +8,7 @@ import { FanOutSink } from '../../../agent/export/fan-out-sink';
 import { redactRecord } from '../../../agent/redaction/redact-record';
 import { RedactingSink } from '../../../agent/redaction/redacting-sink';
 import { createRedactor, REDACTED } from '../../../agent/redaction/redactor';
+import { rawMessage } from '../../support/output-records';
 
 const connection = facts({ pid: 7, tid: 7, uid: 0, sockId: 1n });
 const body: HttpBody = {
@@ -111,15 +111,7 @@ describe('redactRecord', () => {
 
   it('a raw message: header-looking lines of its payload; length still counts what was seen', () => {
     const payload = new TextEncoder().encode('GET / HTTP/1.1\r\nCookie: a=b\r\n\r\n');
-    const raw: RawMessage = {
-      kind: 'raw',
-      connection,
-      direction: Direction.Egress,
-      timestampNs: 1n,
-      payload,
-      length: payload.length,
-      truncated: false,
-    };
+    const raw = rawMessage(payload, { connection });
     const out = redactRecord(raw, redactor) as RawMessage;
     assert.equal(Buffer.from(out.payload).toString(), 'GET / HTTP/1.1\r\nCookie: REDACTED\r\n\r\n');
     assert.equal(out.length, payload.length);
@@ -129,16 +121,7 @@ describe('redactRecord', () => {
 describe('RedactingSink and FanOutSink', () => {
   it('every output behind the sink sees the redacted record, once redacted', () => {
     const seen: OutputRecord[][] = [[], []];
-    const payload = new TextEncoder().encode('Authorization: Basic x\r\n');
-    const raw: RawMessage = {
-      kind: 'raw',
-      connection,
-      direction: Direction.Egress,
-      timestampNs: 1n,
-      payload,
-      length: payload.length,
-      truncated: false,
-    };
+    const raw = rawMessage('Authorization: Basic x\r\n', { connection });
     const sink = new RedactingSink(
       createRedactor(),
       new FanOutSink([{ emit: (r) => seen[0]?.push(r) }, { emit: (r) => seen[1]?.push(r) }]),
@@ -158,15 +141,7 @@ describe('RedactingSink and FanOutSink', () => {
       },
       { emit: (r) => seen.push(r) },
     ]);
-    const raw: RawMessage = {
-      kind: 'raw',
-      connection,
-      direction: Direction.Egress,
-      timestampNs: 1n,
-      payload: new Uint8Array(1),
-      length: 1,
-      truncated: false,
-    };
+    const raw = rawMessage(new Uint8Array(1), { connection });
     assert.throws(() => fanOut.emit(raw), /stdout closed/);
     assert.equal(seen.length, 1);
   });

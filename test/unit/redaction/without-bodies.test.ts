@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Direction } from '../../../agent/capture/captured-event';
 import type { HttpBody } from '../../../agent/exchange/http-exchange';
 import type { OutputRecord } from '../../../agent/exchange/output-record';
 import { withoutBodies } from '../../../agent/redaction/without-bodies';
 import { facts } from '../../support/captured-events';
+import { rawMessage } from '../../support/output-records';
 
 const preview = new TextEncoder().encode('{"a":1}');
 const body: HttpBody = { preview, truncated: false, wireBytes: 7, bytes: 7, decoding: 'identity', lostBytes: 0 };
@@ -31,15 +31,7 @@ describe('withoutBodies', () => {
     assert.equal(out.request?.body.truncated, true);
     assert.equal(out.response?.body.preview.length, 0);
     assert.equal(exchange.request?.body.preview.length, 7, 'the original record is not changed');
-    const raw: OutputRecord = {
-      kind: 'raw',
-      connection: facts({}),
-      direction: Direction.Egress,
-      timestampNs: 1n,
-      payload: preview,
-      length: 7,
-      truncated: false,
-    };
+    const raw: OutputRecord = rawMessage(preview, { length: 7 });
     assert.equal(withoutBodies(raw), raw);
   });
 });

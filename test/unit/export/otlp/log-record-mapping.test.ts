@@ -14,6 +14,7 @@ import {
 } from '../../../../agent/export/otlp/log-record-mapping';
 import { redactRecord } from '../../../../agent/redaction/redact-record';
 import { createRedactor } from '../../../../agent/redaction/redactor';
+import { rawMessage } from '../../../support/output-records';
 
 const connection = facts({
   pid: 4242,
@@ -25,16 +26,7 @@ const connection = facts({
 });
 
 function raw(overrides: Partial<RawMessage> = {}): RawMessage {
-  return {
-    kind: 'raw',
-    connection,
-    direction: Direction.Egress,
-    timestampNs: 1_700_000_000_123_456_789n,
-    payload: new TextEncoder().encode('PING\r\n'),
-    length: 6,
-    truncated: false,
-    ...overrides,
-  };
+  return rawMessage('PING\r\n', { connection, timestampNs: 1_700_000_000_123_456_789n, ...overrides });
 }
 
 function body(bytes: number, lostBytes = 0): HttpBody {

@@ -5,11 +5,9 @@
  */
 import { facts } from '../../../support/captured-events';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Direction } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
@@ -21,7 +19,8 @@ import {
 } from '../../../../agent/export/otlp/otlp-log-exporter';
 import { createThreadedOtlpLogExporter } from '../../../../agent/export/otlp/threaded-otlp-log-exporter';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../support/otlp-receiver';
-import { makeTempDir } from '../../../support/temp-dir';
+import { makeCertificate, type Certificate } from '../../../support/tls-fixtures';
+import { rawMessage } from '../../../support/output-records';
 
 const connection = facts({
   pid: 31337,
@@ -38,16 +37,11 @@ const connection = facts({
 });
 
 function raw(text: string, i = 0): RawMessage {
-  const payload = new TextEncoder().encode(text);
-  return {
-    kind: 'raw',
+  return rawMessage(text, {
     connection,
     direction: Direction.Ingress,
     timestampNs: 1_764_000_000_000_000_000n + BigInt(i),
-    payload,
-    length: payload.length,
-    truncated: false,
-  };
+  });
 }
 
 const receivers: OtlpReceiver[] = [];
@@ -271,38 +265,14 @@ for (const [where, createOtlpLogExporter] of FACTORIES)
     });
 
     it('connects over TLS with the certificate option (self-signed CA)', async (t) => {
-      const dir = makeTempDir('otlp-tls');
-      t.after(() => rmSync(dir, { recursive: true, force: true }));
-      const key = path.join(dir, 'key.pem');
-      const cert = path.join(dir, 'cert.pem');
+      let certificate: Certificate;
       try {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'ec',
-            '-pkeyopt',
-            'ec_paramgen_curve:prime256v1',
-            '-nodes',
-            '-keyout',
-            key,
-            '-out',
-            cert,
-            '-days',
-            '1',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-addext',
-            'subjectAltName=IP:127.0.0.1',
-          ],
-          { stdio: 'ignore' },
-        );
+        certificate = makeCertificate();
       } catch {
         t.skip('openssl CLI not available to make a test certificate');
         return;
       }
+      const { keyFile: key, certFile: cert } = certificate;
       const r = await receiver({ tls: { key: readFileSync(key), cert: readFileSync(cert) } });
       assert.match(r.endpoint, /^https:/);
       const exporter = createOtlpLogExporter({

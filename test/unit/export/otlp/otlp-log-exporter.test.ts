@@ -2,8 +2,7 @@
  * The exporter's bookkeeping with in-process LogRecordExporters (no network): what reaches the
  * SDK, queue-full drops counted before the SDK would drop silently, failures, shutdown.
  */
-import { accountedFor, numberedRawMessage } from '../../../support/exporter-records';
-import { facts } from '../../../support/captured-events';
+import { accountedFor, EXPORTER_TEST_CONNECTION, numberedRawMessage } from '../../../support/exporter-records';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -14,19 +13,8 @@ import type { MappableRecord } from '../../../../agent/export/otlp/log-record-ma
 
 type ExportCallback = Parameters<LogRecordExporter['export']>[1];
 
-const connection = facts({
-  pid: 7,
-  tid: 8,
-  uid: 0,
-  comm: 'wget',
-  fd: 3,
-  sockId: 1n,
-  localPort: 40000,
-  remotePort: 8443,
-  tlsLibrary: 'gnutls',
-});
-
-const raw = (i: number): RawMessage => numberedRawMessage(connection, i);
+const connection = EXPORTER_TEST_CONNECTION;
+const raw = (i: number): RawMessage => numberedRawMessage(i);
 
 /** Answers every export with `code`, or never (`'hang'`), and keeps what it saw. */
 class FakeExporter implements LogRecordExporter {

@@ -3,8 +3,7 @@
  * (queue-full refusals against a collector that never answers, shutdown drops, mapping errors,
  * backpressure for replays), and the worker keeps the process alive only while it has work.
  */
-import { accountedFor, numberedRawMessage } from '../../../support/exporter-records';
-import { facts } from '../../../support/captured-events';
+import { accountedFor, EXPORTER_TEST_CONNECTION, numberedRawMessage } from '../../../support/exporter-records';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -15,19 +14,8 @@ import type { MappableRecord } from '../../../../agent/export/otlp/log-record-ma
 import { createThreadedOtlpLogExporter } from '../../../../agent/export/otlp/threaded-otlp-log-exporter';
 import { startOtlpReceiver } from '../../../support/otlp-receiver';
 
-const connection = facts({
-  pid: 7,
-  tid: 8,
-  uid: 0,
-  comm: 'wget',
-  fd: 3,
-  sockId: 1n,
-  localPort: 40000,
-  remotePort: 8443,
-  tlsLibrary: 'gnutls',
-});
-
-const raw = (i: number): RawMessage => numberedRawMessage(connection, i);
+const connection = EXPORTER_TEST_CONNECTION;
+const raw = (i: number): RawMessage => numberedRawMessage(i);
 
 /** A TCP listener that accepts and never says a word: every export hangs until its deadline. */
 async function silentCollector(): Promise<{ endpoint: string; close(): Promise<void> }> {

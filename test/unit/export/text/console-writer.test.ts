@@ -4,23 +4,18 @@ import { Direction, type ConnectionFacts } from '../../../../agent/capture/captu
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import { ConsoleWriter, formatConsoleRecord } from '../../../../agent/export/text/console-writer';
 import { facts } from '../../../support/captured-events';
+import { rawMessage } from '../../../support/output-records';
 
 function message(
   payload: string | Uint8Array,
   overrides: Partial<RawMessage> = {},
   connection: Partial<ConnectionFacts> = {},
 ): RawMessage {
-  const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-  return {
-    kind: 'raw',
+  return rawMessage(payload, {
     connection: facts({ pid: 4242, tid: 4243, comm: 'curl', fd: 5, ...connection }),
-    direction: Direction.Egress,
     timestampNs: 1_700_000_000_123_456_789n,
-    payload: bytes,
-    length: bytes.length,
-    truncated: false,
     ...overrides,
-  };
+  });
 }
 
 function collector() {

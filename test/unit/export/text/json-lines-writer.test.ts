@@ -5,23 +5,19 @@ import type { RawMessage } from '../../../../agent/exchange/output-record';
 import { JsonLinesWriter, toJsonRecord, type JsonRawRecord } from '../../../../agent/export/text/json-lines-writer';
 import { formatRfc3339Nanos } from '../../../../agent/export/text/rfc3339';
 import { SOCK_A, facts } from '../../../support/captured-events';
+import { rawMessage } from '../../../support/output-records';
 
 function message(
   payload: string | Uint8Array,
   overrides: Partial<RawMessage> = {},
   connection: Partial<ConnectionFacts> = {},
 ): RawMessage {
-  const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-  return {
-    kind: 'raw',
+  return rawMessage(payload, {
     connection: facts({ pid: 4242, tid: 4243, uid: 1000, comm: 'curl', fd: 5, ...connection }),
     direction: Direction.Ingress,
     timestampNs: 1_700_000_000_123_456_789n,
-    payload: bytes,
-    length: bytes.length,
-    truncated: false,
     ...overrides,
-  };
+  });
 }
 
 function writeOne(record: RawMessage, hex = false): Record<string, unknown> {

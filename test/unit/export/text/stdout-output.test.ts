@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { Direction } from '../../../../agent/capture/captured-event';
 import type { RawMessage } from '../../../../agent/exchange/output-record';
 import { ConsoleWriter } from '../../../../agent/export/text/console-writer';
 import { StdoutOutput } from '../../../../agent/export/text/stdout-output';
 import { facts } from '../../../support/captured-events';
+import { rawMessage } from '../../../support/output-records';
 
-const record: RawMessage = {
-  kind: 'raw',
+const record: RawMessage = rawMessage('GET / HTTP/1.1\r\n\r\n', {
   connection: facts({ pid: 1, tid: 1, comm: 'curl', fd: 5 }),
-  direction: Direction.Egress,
-  timestampNs: 1n,
-  payload: new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'),
-  length: 18,
-  truncated: false,
-};
+});
 
 /** A stream like process.stdout: writes, and reports failures as 'error' events. */
 class FakeStream extends EventEmitter {
