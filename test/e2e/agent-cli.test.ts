@@ -6,27 +6,19 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CLI_PATH, runAgentToExit, startAgent } from '../support/agent-process';
 import { PYTHON, curl, localPort } from '../support/clients';
-import { startNginx, type NginxServer } from '../support/nginx-server';
+import { startNginx } from '../support/nginx-server';
+import { nginxForSuite } from '../support/suite-nginx';
 import { kernelTestSkipReason } from '../support/privileges';
-import { makeCertificate, type Certificate } from '../support/tls-fixtures';
+import { makeCertificate } from '../support/tls-fixtures';
 import { makeTempDir } from '../support/temp-dir';
 
 const skip = kernelTestSkipReason();
 
 describe('plaintap from the command line', { skip }, () => {
-  let cert: Certificate;
-  let nginx: NginxServer;
-
-  before(async () => {
-    cert = makeCertificate();
-    nginx = await startNginx(cert);
-  });
-  after(async () => {
-    await nginx?.stop();
-  });
+  const nginx = nginxForSuite();
 
   test('--raw console output: each direction under its PID/Comm/Src/Dest line', async () => {
     const agent = await startAgent(['--raw', '--comm', 'curl']);

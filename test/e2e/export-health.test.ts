@@ -4,17 +4,16 @@
  * records are delivered and /readyz is 200 again.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startAgent } from '../support/agent-process';
 import { commFlags, otlpFlags } from '../support/agent-flags';
 import { metricsBase } from '../support/agent-metrics';
 import { curl } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { httpGet, sampleValue, type HttpAnswer } from '../support/http-get';
-import { startNginx, type NginxServer } from '../support/nginx-server';
+import { nginxForSuite } from '../support/suite-nginx';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { kernelTestSkipReason } from '../support/privileges';
-import { makeCertificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
 
@@ -28,14 +27,7 @@ async function untilReadyz(base: string, done: (answer: HttpAnswer) => boolean):
 }
 
 describe('export health on /readyz', { skip }, () => {
-  let nginx: NginxServer;
-
-  before(async () => {
-    nginx = await startNginx(makeCertificate());
-  });
-  after(async () => {
-    await nginx?.stop();
-  });
+  const nginx = nginxForSuite();
 
   test(
     'collector away: 503 degraded with the reason and the gauge at 1; back: delivered, 200 again',

@@ -10,18 +10,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { PLAINTAP_BIN, startAgent } from '../support/agent-process';
 import { curl } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { agentContainer, find, materialise } from '../support/chart-pod';
 import { CHART_DIR, helm, helmTemplate, parseManifests, validateManifests } from '../support/helm';
 import { httpGet } from '../support/http-get';
-import { startNginx, type NginxServer } from '../support/nginx-server';
+import { nginxForSuite } from '../support/suite-nginx';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { exchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
-import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 import { makeTempDir } from '../support/temp-dir';
 
 const MODES = fs
@@ -202,28 +201,22 @@ describe('Helm chart: lint, render, Kubernetes schemas', () => {
 });
 
 describe('the rendered DaemonSet container runs on this host', { skip: kernelTestSkipReason() }, () => {
-  let nginx: NginxServer;
-  let cert: Certificate;
-
-  before(async () => {
-    cert = makeCertificate();
-    nginx = await startNginx(cert);
-  });
-  after(async () => {
-    await nginx?.stop();
-  });
+  const nginx = nginxForSuite();
 
   for (const mode of ['default values', 'otlp-secret-values.yaml', 'capabilities-values.yaml']) {
     test(`${mode}: the agent takes the args, env and config, answers its probes and exports`, async () => {
       const tls = mode === 'otlp-secret-values.yaml';
       const receiver = await startOtlpReceiver(
-        tls ? { tls: { key: fs.readFileSync(cert.keyFile), cert: fs.readFileSync(cert.certFile) } } : {},
+        tls ? { tls: { key: fs.readFileSync(nginx.cert.keyFile), cert: fs.readFileSync(nginx.cert.certFile) } } : {},
       );
       const port = await freePort();
       const set = ['--set', `metrics.port=${port}`, '--set', `otlp.endpoint=${receiver.endpoint}`];
       const objects = parseManifests(helmTemplate([...valuesArgs(mode.endsWith('.yaml') ? mode : undefined), ...set]));
       const { args, env } = materialise(objects, {
-        'plaintap-otlp': { headers: 'x-api-key=chart%20secret', 'ca.crt': fs.readFileSync(cert.certFile, 'utf8') },
+        'plaintap-otlp': {
+          headers: 'x-api-key=chart%20secret',
+          'ca.crt': fs.readFileSync(nginx.cert.certFile, 'utf8'),
+        },
       });
       // In capabilities mode, with exactly the container's capabilities (root's bounding set).
       const added = agentContainer(objects).container.securityContext.capabilities?.add;

@@ -16,12 +16,11 @@ import { startAgent, type AgentProcess } from '../support/agent-process';
 import { PYTHON, curl, localPort, runClient } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { httpGet, sampleValue } from '../support/http-get';
-import { startNginx, type NginxServer } from '../support/nginx-server';
+import { nginxForSuite } from '../support/suite-nginx';
 import { waitForJsonExchange } from '../support/json-records';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { describeRecords, exchangesOf, recordsOf, recordsText } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
-import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
 
@@ -30,16 +29,7 @@ const SPAN_ID = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${SPAN_ID}-01`;
 
 describe('OTLP export through the real kernel path', { skip }, () => {
-  let cert: Certificate;
-  let nginx: NginxServer;
-
-  before(async () => {
-    cert = makeCertificate();
-    nginx = await startNginx(cert);
-  });
-  after(async () => {
-    await nginx?.stop();
-  });
+  const nginx = nginxForSuite();
 
   describe('records, attributes, trace context and resource', () => {
     let receiver: OtlpReceiver;
@@ -296,7 +286,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
 
   test('https:// endpoint: TLS verified against the configured CA, gzip, headers from a flag', async () => {
     const receiver = await startOtlpReceiver({
-      tls: { key: fs.readFileSync(cert.keyFile), cert: fs.readFileSync(cert.certFile) },
+      tls: { key: fs.readFileSync(nginx.cert.keyFile), cert: fs.readFileSync(nginx.cert.certFile) },
     });
     const agent = await startAgent([
       '--output',
@@ -304,7 +294,7 @@ print(urllib.request.urlopen(req, context=ssl._create_unverified_context()).read
       ...commFlags('curl'),
       ...otlpFlags(receiver.endpoint),
       '--otlp-certificate',
-      cert.certFile,
+      nginx.cert.certFile,
       '--otlp-compression',
       'gzip',
       '--otlp-header',

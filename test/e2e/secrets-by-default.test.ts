@@ -5,16 +5,15 @@
  * an opt-out is explicit and names what it opens.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { commFlags, otlpFlags } from '../support/agent-flags';
 import { startAgent } from '../support/agent-process';
 import { curl } from '../support/clients';
-import { startNginx, type NginxServer } from '../support/nginx-server';
+import { nginxForSuite } from '../support/suite-nginx';
 import { waitForJsonExchange } from '../support/json-records';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { exchangesOf, recordsText } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
-import { makeCertificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
 
@@ -37,14 +36,7 @@ function request(port: number) {
 }
 
 describe('secrets off by default', { skip }, () => {
-  let nginx: NginxServer;
-
-  before(async () => {
-    nginx = await startNginx(makeCertificate());
-  });
-  after(async () => {
-    await nginx?.stop();
-  });
+  const nginx = nginxForSuite();
 
   test('no flags: listed query keys and headers REDACTED, no body in JSON or OTLP', async () => {
     const receiver = await startOtlpReceiver();

@@ -4,31 +4,22 @@
  * with the flush; a second signal while stopping exits at once with code 3 and a summary line.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { commFlags, otlpFlags } from '../support/agent-flags';
 import { scrapeMetrics } from '../support/agent-metrics';
 import { startAgent } from '../support/agent-process';
 import { curl, type ClientRun } from '../support/clients';
 import { freePort } from '../support/free-port';
 import { sampleValue } from '../support/http-get';
-import { startNginx, type NginxServer } from '../support/nginx-server';
+import { nginxForSuite } from '../support/suite-nginx';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { exchangesOf } from '../support/otlp-records';
 import { kernelTestSkipReason } from '../support/privileges';
-import { makeCertificate, type Certificate } from '../support/tls-fixtures';
 
 const skip = kernelTestSkipReason();
 
 describe('signals and pipes', { skip }, () => {
-  let nginx: NginxServer;
-
-  before(async () => {
-    const cert: Certificate = makeCertificate();
-    nginx = await startNginx(cert);
-  });
-  after(async () => {
-    await nginx?.stop();
-  });
+  const nginx = nginxForSuite();
 
   test('stdout closed by its reader (EPIPE): stdout output stops, counted and logged once; export goes on', async () => {
     const receiver = await startOtlpReceiver();
