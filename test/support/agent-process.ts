@@ -40,7 +40,11 @@ function agentEnv(options: StartAgentOptions): NodeJS.ProcessEnv {
   return { ...process.env, PLAINTAP_METRICS_ADDRESS: '127.0.0.1:0', ...options.env };
 }
 
-export async function startAgent(args: readonly string[], options: StartAgentOptions = {}): Promise<AgentProcess> {
+/** Spawns the agent (or `options.command` with `args` after it), collecting what it writes. */
+function spawnAgent(
+  args: readonly string[],
+  options: StartAgentOptions,
+): { child: ChildProcess; stdout(): string; stderr(): string } {
   const command = options.command ?? [PLAINTAP_BIN];
   const [file, ...prefix] = command as [string, ...string[]];
   const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv(options) });
@@ -48,6 +52,11 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { child, stdout: () => out, stderr: () => err };
+}
+
+export async function startAgent(args: readonly string[], options: StartAgentOptions = {}): Promise<AgentProcess> {
+  const { child, stdout, stderr } = spawnAgent(args, options);
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
@@ -59,15 +68,18 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
       if (found !== undefined) return found;
       if (Date.now() > deadline)
         throw new Error(
-          `timed out waiting for ${what}\n--- agent stderr ---\n${err}\n--- agent stdout (tail) ---\n${out.slice(-4000)}`,
+          `timed out waiting for ${what}\n--- agent stderr ---\n${stderr()}\n--- agent stdout (tail) ---\n${stdout().slice(-4000)}`,
         );
       if (child.exitCode !== null)
-        throw new Error(`agent exited (${child.exitCode}) while waiting for ${what}\n${err}`);
+        throw new Error(`agent exited (${child.exitCode}) while waiting for ${what}\n${stderr()}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
   const readyLine = await waitFor(
-    () => err.split('\n').find((line) => line.startsWith('ready')),
+    () =>
+      stderr()
+        .split('\n')
+        .find((line) => line.startsWith('ready')),
     options.readyTimeoutMs ?? 30_000,
     'the ready line',
   );
@@ -75,10 +87,10 @@ export async function startAgent(args: readonly string[], options: StartAgentOpt
   return {
     child,
     readyLine,
-    stdout: () => out,
-    stderr: () => err,
+    stdout,
+    stderr,
     // Complete lines only: a record larger than one pipe read arrives in pieces.
-    records: () => parseJsonLines(out),
+    records: () => parseJsonLines(stdout()),
     waitFor,
     stop: async (signal = 'SIGINT') => {
       if (child.exitCode === null) child.kill(signal);
@@ -92,15 +104,9 @@ export async function runAgentToExit(
   args: readonly string[],
   options: StartAgentOptions & { timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const command = options.command ?? [PLAINTAP_BIN];
-  const [file, ...prefix] = command as [string, ...string[]];
-  const child = spawn(file, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv(options) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const { child, stdout, stderr } = spawnAgent(args, options);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
-  return { code, stdout, stderr };
+  return { code, stdout: stdout(), stderr: stderr() };
 }
