@@ -23,6 +23,7 @@ import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { Direction, type ConnectionFacts } from '../../agent/capture/captured-event';
 import { createHttp1Protocol } from '../../agent/protocols/http1/http1-protocol';
+import { facts } from '../support/captured-events';
 
 interface Exchange {
   readonly request: Buffer;
@@ -44,20 +45,7 @@ interface Measurement {
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/http1');
 
-const CONNECTION: ConnectionFacts = {
-  pid: 1,
-  tid: 1,
-  uid: 0,
-  comm: 'bench',
-  fd: 3,
-  sockId: 1n,
-  ipVersion: 4,
-  localAddress: '127.0.0.1',
-  localPort: 50000,
-  remoteAddress: '127.0.0.1',
-  remotePort: 443,
-  tlsLibrary: 'openssl',
-};
+const CONNECTION: ConnectionFacts = facts({ pid: 1, tid: 1, uid: 0, comm: 'bench', fd: 3, sockId: 1n });
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);

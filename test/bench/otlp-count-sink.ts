@@ -6,6 +6,7 @@
  * test/support/otlp-receiver.ts.
  */
 import * as grpc from '@grpc/grpc-js';
+import { shutdownGrpcServer } from '../support/grpc-shutdown';
 
 export interface OtlpCountSink {
   readonly port: number;
@@ -133,17 +134,6 @@ export async function startOtlpCountSink(port = 0): Promise<OtlpCountSink> {
     get bytes() {
       return bytes;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // grpc-js does not always call the tryShutdown callback after a forceShutdown.
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 1000);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    stop: () => shutdownGrpcServer(server),
   };
 }

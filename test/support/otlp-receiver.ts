@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { shutdownGrpcServer } from './grpc-shutdown';
 
 /** An OTLP AnyValue as a plain JS value (int64 as number when safe, else bigint). */
 export type DecodedValue =
@@ -314,18 +315,6 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         check();
       });
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // Give in-flight calls a moment, then cut the rest. grpc-js does not always call the
-        // tryShutdown callback after a forceShutdown: stop is done then too.
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 1000);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    stop: () => shutdownGrpcServer(server),
   };
 }

@@ -4,16 +4,10 @@ import { describe, it } from 'node:test';
 import type { HttpBody, HttpExchange, HttpRequest, HttpResponse } from '../../../agent/exchange/http-exchange';
 import { ExchangeStats, type ObservedRecord } from '../../../agent/metrics/exchange-stats';
 import { createPlaintapMetrics } from '../../../agent/metrics/plaintap-metrics';
+import { httpBody } from '../../support/output-records';
 
 const connection = facts({ pid: 1, tid: 1, uid: 0, fd: 3, sockId: 1n, localPort: 1 });
-const body: HttpBody = {
-  preview: new Uint8Array(0),
-  truncated: false,
-  wireBytes: 0,
-  bytes: 0,
-  decoding: 'identity',
-  lostBytes: 0,
-};
+const body: HttpBody = httpBody();
 const common = {
   version: '1.1',
   headers: [],

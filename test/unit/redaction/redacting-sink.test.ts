@@ -8,17 +8,10 @@ import { FanOutSink } from '../../../agent/export/fan-out-sink';
 import { redactRecord } from '../../../agent/redaction/redact-record';
 import { RedactingSink } from '../../../agent/redaction/redacting-sink';
 import { createRedactor, REDACTED } from '../../../agent/redaction/redactor';
-import { rawMessage } from '../../support/output-records';
+import { rawMessage, httpBody } from '../../support/output-records';
 
 const connection = facts({ pid: 7, tid: 7, uid: 0, sockId: 1n });
-const body: HttpBody = {
-  preview: new Uint8Array(0),
-  truncated: false,
-  wireBytes: 0,
-  bytes: 0,
-  decoding: 'identity',
-  lostBytes: 0,
-};
+const body: HttpBody = httpBody();
 
 function exchange(): HttpExchange {
   return {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { HttpBody } from '../../../agent/exchange/http-exchange';
 import { redactBody, redactJsonText } from '../../../agent/redaction/redact-body';
 import { createRedactor, REDACTED } from '../../../agent/redaction/redactor';
+import { httpBody } from '../../support/output-records';
 
 const QUERY_KEYS = [
   'token',
@@ -27,15 +28,7 @@ const QUERY_KEYS = [
 
 function body(text: string, extra: Partial<HttpBody> = {}): HttpBody {
   const preview = new TextEncoder().encode(text);
-  return {
-    preview,
-    truncated: false,
-    wireBytes: preview.length,
-    bytes: preview.length,
-    decoding: 'identity',
-    lostBytes: 0,
-    ...extra,
-  };
+  return httpBody(preview.length, { preview, ...extra });
 }
 
 describe('secrets redacted by default', () => {

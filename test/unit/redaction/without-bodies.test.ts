@@ -4,10 +4,10 @@ import type { HttpBody } from '../../../agent/exchange/http-exchange';
 import type { OutputRecord } from '../../../agent/exchange/output-record';
 import { withoutBodies } from '../../../agent/redaction/without-bodies';
 import { facts } from '../../support/captured-events';
-import { rawMessage } from '../../support/output-records';
+import { rawMessage, httpBody } from '../../support/output-records';
 
 const preview = new TextEncoder().encode('{"a":1}');
-const body: HttpBody = { preview, truncated: false, wireBytes: 7, bytes: 7, decoding: 'identity', lostBytes: 0 };
+const body: HttpBody = httpBody(7, { preview });
 
 describe('withoutBodies', () => {
   it('empties HTTP body previews and WebSocket payloads, keeps sizes; raw records as they are', () => {

@@ -28,6 +28,7 @@ import {
 } from '../../../../agent/export/otlp/log-record-mapping';
 import { LogsRequestSerializer } from '../../../../agent/export/otlp/logs-request-serializer';
 import { ProtobufWriter } from '../../../../agent/export/otlp/protobuf-writer';
+import { httpBody } from '../../../support/output-records';
 
 const v4: ConnectionFacts = {
   pid: 4242,
@@ -62,14 +63,7 @@ const unknown: ConnectionFacts = {
   tlsLibrary: '',
 };
 
-const noBody = {
-  preview: new Uint8Array(0),
-  truncated: false,
-  wireBytes: 0,
-  bytes: 0,
-  decoding: 'identity' as const,
-  lostBytes: 0,
-};
+const noBody = httpBody();
 
 function exchange(overrides: Partial<HttpExchange> & { headers?: [string, string][] } = {}): HttpExchange {
   const { headers, ...rest } = overrides;

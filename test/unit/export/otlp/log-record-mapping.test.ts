@@ -14,7 +14,7 @@ import {
 } from '../../../../agent/export/otlp/log-record-mapping';
 import { redactRecord } from '../../../../agent/redaction/redact-record';
 import { createRedactor } from '../../../../agent/redaction/redactor';
-import { rawMessage } from '../../../support/output-records';
+import { rawMessage, httpBody } from '../../../support/output-records';
 
 const connection = facts({
   pid: 4242,
@@ -30,7 +30,7 @@ function raw(overrides: Partial<RawMessage> = {}): RawMessage {
 }
 
 function body(bytes: number, lostBytes = 0): HttpBody {
-  return { preview: new Uint8Array(0), truncated: false, wireBytes: bytes, bytes, decoding: 'identity', lostBytes };
+  return httpBody(bytes, { lostBytes });
 }
 
 function request(overrides: Partial<HttpRequest> = {}): HttpRequest {
