@@ -7,7 +7,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EncodedLogRecord } from './encoded-log-record';
-import type { ExportProgress } from './export-books';
 import type { OtlpExportSettings } from './otlp-export-settings';
 import { createOtlpSdkPipeline } from './otlp-sdk-pipeline';
 import type { FromWorker, RecordsMessage, ToWorker } from './otlp-worker-messages';
@@ -31,23 +30,10 @@ const pipeline = createOtlpSdkPipeline(workerData as OtlpExportSettings, {
     progressQueued = true;
     queueMicrotask(() => {
       progressQueued = false;
-      post({ type: 'progress', progress: progress() });
+      post({ type: 'progress', progress: pipeline.progress() });
     });
   },
 });
-
-function progress(): ExportProgress {
-  const c = pipeline.counting.counters;
-  return {
-    handed: c.handed,
-    handedBytes: c.handedBytes,
-    exported: c.exported,
-    failed: c.failed,
-    calls: c.calls,
-    failedCalls: c.failedCalls,
-    retries: pipeline.retrying.retries,
-  };
-}
 
 function emitBatch(message: RecordsMessage): void {
   const { bytes, ends } = message;
@@ -65,13 +51,13 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'flush':
       void withDeadline(pipeline.forceFlush(), message.timeoutMillis).then(() =>
-        post({ type: 'flushed', id: message.id, progress: progress() }),
+        post({ type: 'flushed', id: message.id, progress: pipeline.progress() }),
       );
       return;
     case 'shutdown':
       void withDeadline(pipeline.shutdown(), message.deadlineMs).then((done) => {
         if (!done) pipeline.retrying.abandon();
-        post({ type: 'closed', done, progress: progress() });
+        post({ type: 'closed', done, progress: pipeline.progress() });
       });
       return;
   }

@@ -231,18 +231,7 @@ function inProcessBackend(
         new EncodedLogRecord(bytes, pipeline.resource, pipeline.scope, { head, attributes, observedMillis }),
       );
     },
-    progress() {
-      const c = pipeline.counting.counters;
-      return {
-        handed: c.handed,
-        handedBytes: c.handedBytes,
-        exported: c.exported,
-        failed: c.failed,
-        calls: c.calls,
-        failedCalls: c.failedCalls,
-        retries: pipeline.retrying.retries,
-      };
-    },
+    progress: () => pipeline.progress(),
     async flush(timeoutMillis) {
       await withDeadline(pipeline.forceFlush(), timeoutMillis);
     },

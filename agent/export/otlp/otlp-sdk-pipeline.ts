@@ -27,6 +27,7 @@ import {
 } from '@opentelemetry/sdk-logs';
 import { CountingLogRecordExporter } from './counting-log-record-exporter';
 import type { EncodedLogRecord } from './encoded-log-record';
+import type { ExportProgress } from './export-books';
 import { LogsRequestSerializer } from './logs-request-serializer';
 import type { OtlpExportSettings } from './otlp-export-settings';
 import { ReconnectingLogRecordExporter } from './reconnecting-log-record-exporter';
@@ -40,6 +41,8 @@ export interface OtlpSdkPipeline {
   readonly retrying: RetryingLogRecordExporter;
   /** One encoded record into the batch queue. */
   emit(record: EncodedLogRecord): void;
+  /** What the exporter has done so far (counted by `counting` and `retrying`). */
+  progress(): ExportProgress;
   forceFlush(): Promise<void>;
   /** Flushes, then closes the exporter. */
   shutdown(): Promise<void>;
@@ -123,6 +126,18 @@ export function createOtlpSdkPipeline(settings: OtlpExportSettings, hooks: OtlpS
     retrying,
     // The batch processor queues the record and reads its resource; nothing else of an SdkLogRecord.
     emit: (record) => processor.onEmit(record as unknown as SdkLogRecord),
+    progress: () => {
+      const c = counting.counters;
+      return {
+        handed: c.handed,
+        handedBytes: c.handedBytes,
+        exported: c.exported,
+        failed: c.failed,
+        calls: c.calls,
+        failedCalls: c.failedCalls,
+        retries: retrying.retries,
+      };
+    },
     forceFlush: () => processor.forceFlush(),
     shutdown: () => processor.shutdown(),
   };
