@@ -1,45 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ReconnectingLogRecordExporter } from '../../../../agent/export/otlp/reconnecting-log-record-exporter';
-
-type ExportCallback = Parameters<LogRecordExporter['export']>[1];
-type ExportResult = Parameters<ExportCallback>[0];
-
-function grpcError(code: number): Error {
-  return Object.assign(new Error(`grpc status ${code}`), { code });
-}
-
-/** Answers every export with the next result of a shared script; counts its calls. */
-class FakeExporter implements LogRecordExporter {
-  exports = 0;
-  shutdowns = 0;
-  constructor(private readonly next: () => ExportResult) {}
-  export(_logs: ReadableLogRecord[], callback: ExportCallback): void {
-    this.exports += 1;
-    const result = this.next();
-    setImmediate(() => callback(result));
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    this.shutdowns += 1;
-    return Promise.resolve();
-  }
-}
+import { exportOnce, grpcError, ScriptedLogExporter, type ExportResult } from '../../../support/scripted-log-exporter';
 
 function setup(script: ExportResult[]): {
   exporter: ReconnectingLogRecordExporter;
-  created: FakeExporter[];
+  created: ScriptedLogExporter[];
   clock: { now: number };
 } {
   const clock = { now: 0 };
-  const created: FakeExporter[] = [];
+  const created: ScriptedLogExporter[] = [];
   const next = (): ExportResult => script.shift() ?? { code: 0 };
   const exporter = new ReconnectingLogRecordExporter(
     () => {
-      const fake = new FakeExporter(next);
+      const fake = new ScriptedLogExporter(next);
       created.push(fake);
       return fake;
     },
@@ -49,8 +23,7 @@ function setup(script: ExportResult[]): {
   return { exporter, created, clock };
 }
 
-const run = (exporter: LogRecordExporter): Promise<ExportResult> =>
-  new Promise((resolve) => exporter.export([], resolve));
+const run = exportOnce;
 
 describe('ReconnectingLogRecordExporter', () => {
   it('passes results through and keeps its exporter while exports succeed', async () => {
