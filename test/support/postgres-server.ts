@@ -62,19 +62,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
+  /** Where the clients connect, as whom. */
+  const server = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'];
   const psql = (database: string, statements: readonly string[]): Promise<ClientRun> =>
-    runClient('psql', [
-      '-X',
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-U',
-      'postgres',
-      '-d',
-      database,
-      ...statements.flatMap((s) => ['-c', s]),
-    ]);
+    runClient('psql', ['-X', ...server, '-d', database, ...statements.flatMap((s) => ['-c', s])]);
   // Ready when it answers a query (condition, not a sleep).
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -91,16 +82,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     dir,
     psql,
     pgbench: (database, pgbenchArgs) =>
-      runClient(path.join(POSTGRES_BIN_DIR, 'pgbench'), [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-        ...pgbenchArgs,
-        database,
-      ]),
+      runClient(path.join(POSTGRES_BIN_DIR, 'pgbench'), [...server, ...pgbenchArgs, database]),
     stop: async () => {
       // SIGINT: fast shutdown (backends end, no checkpoint wait).
       if (child.exitCode === null) child.kill('SIGINT');
