@@ -2,21 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../../agent/config/load-config';
-import { toPlaintapConfig } from '../../../agent/config/plaintap-config';
 import { renderEffectiveConfig, renderOptionsHelp } from '../../../agent/config/render-config';
+import { configFrom } from '../../support/config-files';
 
-const config = (argv: string[], env: Record<string, string> = {}, files: Record<string, string> = {}) =>
-  toPlaintapConfig(
-    loadConfig({
-      argv,
-      env,
-      readFile: (file) => {
-        const text = files[file];
-        if (text === undefined) throw new Error(`ENOENT ${file}`);
-        return text;
-      },
-    }).values,
-  );
+const config = configFrom;
 
 describe('otlp options', () => {
   test('export is off without an endpoint and on with one', () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../../agent/config/load-config';
 import { toPlaintapConfig } from '../../../agent/config/plaintap-config';
 import { renderEffectiveConfig } from '../../../agent/config/render-config';
+import { fileReader } from '../../support/config-files';
 
 const files: Record<string, string> = {
   '/etc/plaintap.yaml':
@@ -10,11 +11,7 @@ const files: Record<string, string> = {
   '/etc/typo.yaml': 'output:\n  fromat: json\n',
   '/etc/bad.yaml': 'output: [',
 };
-const readFile = (file: string): string => {
-  const text = files[file];
-  if (text === undefined) throw new Error(`ENOENT: no such file ${file}`);
-  return text;
-};
+const readFile = fileReader(files);
 
 test('defaults', () => {
   const config = toPlaintapConfig(loadConfig({ argv: [], env: {} }).values);

@@ -1,22 +1,11 @@
 /** Values refused at start with one line naming the key (the CLI exits 2), and scalars taken as one-item lists. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadConfig } from '../../../agent/config/load-config';
 import { missingProcesses } from '../../../agent/config/missing-processes';
-import { toPlaintapConfig } from '../../../agent/config/plaintap-config';
+import { configFrom } from '../../support/config-files';
 
 function load(argv: string[], files: Record<string, string> = {}) {
-  return toPlaintapConfig(
-    loadConfig({
-      argv,
-      env: {},
-      readFile: (file) => {
-        const text = files[file];
-        if (text === undefined) throw new Error(`ENOENT ${file}`);
-        return text;
-      },
-    }).values,
-  );
+  return configFrom(argv, {}, files);
 }
 
 describe('refused at start', () => {
