@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { freePort } from '../support/free-port';
 import { makeTempDir } from '../support/temp-dir';
+import { waitForListener } from '../support/listener';
 
 /** One read as recorded: 'request' is what the client sent. */
 export interface RecordedStep {
@@ -72,17 +73,7 @@ http {
   const confFile = path.join(prefix, 'nginx.conf');
   fs.writeFileSync(confFile, conf);
   const child = spawn('nginx', ['-c', confFile, '-p', prefix], { stdio: 'inherit' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitForListener(port, 'nginx', 10_000);
   return {
     port,
     root,

@@ -2,10 +2,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './free-port';
 import { makeTempDir } from './temp-dir';
+import { waitForListener } from './listener';
 
 /** The server certificate's nickname in the database. */
 export const NSS_SERVER_NICKNAME = 'plaintap-server';
@@ -68,7 +68,9 @@ export async function startSelfserv(database: string): Promise<Selfserv> {
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitForListener(port, child, () => stderr);
+  await waitForListener(port, 'selfserv', 20_000, () =>
+    child.exitCode !== null ? `selfserv exited (${child.exitCode}): ${stderr}` : undefined,
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     port,
@@ -83,25 +85,4 @@ export async function startSelfserv(database: string): Promise<Selfserv> {
 /** tstclnt's arguments for a server on 127.0.0.1 (-o: accept the self-signed certificate). */
 export function tstclntArgs(database: string, port: number, extra: readonly string[] = []): string[] {
   return ['-h', '127.0.0.1', '-p', String(port), '-d', `sql:${database}`, '-o', ...extra];
-}
-
-async function waitForListener(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`selfserv exited (${child.exitCode}): ${stderr()}`);
-    if (await answers(port)) return;
-    if (Date.now() > deadline) throw new Error(`selfserv does not listen on ${port}: ${stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

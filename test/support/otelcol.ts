@@ -5,10 +5,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './free-port';
 import { makeTempDir } from './temp-dir';
+import { waitForListener } from './listener';
 
 export interface Collector {
   /** `http://127.0.0.1:<port>`: its OTLP/gRPC receiver. */
@@ -41,22 +41,6 @@ export function collectorBinary(): string {
     throw new Error(`scripts/build-otelcol.sh failed (exit ${built.status}):\n${built.stderr}`);
   }
   return binary;
-}
-
-async function waitForPort(port: number, timeoutMs: number, exited: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !exited()) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the Collector did not listen on 127.0.0.1:${port}`);
 }
 
 /** A Collector whose logs pipeline is otlp receiver → otlp_grpc exporter to `forwardPort` (+ debug). */
@@ -96,7 +80,9 @@ export async function startCollector(forwardPort: number): Promise<Collector> {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await waitForPort(grpcPort, 20_000, () => child.exitCode !== null);
+    await waitForListener(grpcPort, 'the Collector', 20_000, () =>
+      child.exitCode !== null ? `the Collector exited (${child.exitCode})` : undefined,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
