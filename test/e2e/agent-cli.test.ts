@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { CLI_PATH, runAgentToExit, startAgent } from '../support/agent-process';
+import { CLI_PATH, asNobody, runAgentToExit, startAgent } from '../support/agent-process';
 import { PYTHON, curl, localPort } from '../support/clients';
 import { startNginx } from '../support/nginx-server';
 import { nginxForSuite } from '../support/suite-nginx';
@@ -106,17 +106,7 @@ urllib.request.urlopen('https://127.0.0.1:${nginx.port}/hello?pid-filter', conte
   });
 
   test('without privilege: one clear message and a non-zero exit', async () => {
-    const result = await runAgentToExit([], {
-      command: [
-        'setpriv',
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        '--inh-caps=-all',
-        process.execPath,
-        CLI_PATH,
-      ],
-    });
+    const result = await runAgentToExit([], { command: asNobody('--inh-caps=-all') });
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
-import { CLI_PATH, runAgentToExit } from '../support/agent-process';
+import { asNobody, runAgentToExit } from '../support/agent-process';
 import { kernelTestSkipReason } from '../support/privileges';
 
 /** The one line on stderr (nothing else). */
@@ -49,16 +49,7 @@ describe('privilege errors name what is missing', { skip: kernelTestSkipReason()
     { skip: tracefsClosed ? false : 'tracefs is open to other users here' },
     async () => {
       const result = await runAgentToExit([], {
-        command: [
-          'setpriv',
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          '--inh-caps=+bpf,+perfmon',
-          '--ambient-caps=+bpf,+perfmon',
-          process.execPath,
-          CLI_PATH,
-        ],
+        command: asNobody('--inh-caps=+bpf,+perfmon', '--ambient-caps=+bpf,+perfmon'),
       });
       assert.equal(result.code, 1, result.stderr);
       assert.match(

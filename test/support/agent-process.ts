@@ -7,6 +7,22 @@ export const CLI_PATH = path.resolve(__dirname, '..', '..', 'agent', 'cli.js');
 /** bin/plaintap: node with the launcher's V8 flags, then dist/agent/cli.js (made by `npm run build`). */
 export const PLAINTAP_BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'plaintap');
 
+/**
+ * The command that runs the agent (dist/agent/cli.js) as user and group 65534 (nobody), with the
+ * capability flags of setpriv(1) given (`--inh-caps=-all`, `--ambient-caps=+bpf` …).
+ */
+export function asNobody(...capabilityFlags: readonly string[]): string[] {
+  return [
+    'setpriv',
+    '--reuid=65534',
+    '--regid=65534',
+    '--clear-groups',
+    ...capabilityFlags,
+    process.execPath,
+    CLI_PATH,
+  ];
+}
+
 export interface AgentProcess {
   readonly child: ChildProcess;
   /** The `ready …` line. */
