@@ -26,6 +26,22 @@ export interface OutageSettings {
   readonly maxQueueSize: number;
 }
 
+/**
+ * The settings from BENCH_RATE, BENCH_WARM_SECONDS, BENCH_OUTAGE_SECONDS, BENCH_RECOVERY_SECONDS
+ * and BENCH_SAMPLE_SECONDS, each defaulting to the benchmark's own; the agent's default queue size.
+ */
+export function outageSettingsFromEnv(defaults: Omit<OutageSettings, 'maxQueueSize'>): OutageSettings {
+  const knob = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+  return {
+    rate: knob('BENCH_RATE', defaults.rate),
+    warmSeconds: knob('BENCH_WARM_SECONDS', defaults.warmSeconds),
+    outageSeconds: knob('BENCH_OUTAGE_SECONDS', defaults.outageSeconds),
+    recoverySeconds: knob('BENCH_RECOVERY_SECONDS', defaults.recoverySeconds),
+    sampleSeconds: knob('BENCH_SAMPLE_SECONDS', defaults.sampleSeconds),
+    maxQueueSize: 8192, // the default of otlp.max_queue_size, restated for the report
+  };
+}
+
 export type OutagePhase = 'warm' | 'outage' | 'recovery';
 
 export interface OutageSample {

@@ -31,20 +31,14 @@ import { makeCertificate } from '../support/tls-fixtures';
 import { agentFigures, type AgentFigures } from './agent-figures';
 import { benchAgentVariant, startBenchAgent } from './bench-agent';
 import { formatNumber, table } from './bench-support';
-import { runCollectorOutage } from './collector-outage';
+import { outageSettingsFromEnv, runCollectorOutage } from './collector-outage';
 import { startLoadGenerator } from './load-generator';
 import { mib } from './process-memory';
 
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10_000);
-const RATE = Number(process.env['BENCH_RATE'] ?? 200);
-const WARM_SECONDS = Number(process.env['BENCH_WARM_SECONDS'] ?? 20);
-const OUTAGE_SECONDS = Number(process.env['BENCH_OUTAGE_SECONDS'] ?? 300);
-const RECOVERY_SECONDS = Number(process.env['BENCH_RECOVERY_SECONDS'] ?? 60);
-const SAMPLE_SECONDS = Number(process.env['BENCH_SAMPLE_SECONDS'] ?? 5);
 const PARTS = (process.env['BENCH_MEMORY_PARTS'] ?? 'connections,outage').split(',');
 /** Room for the sockets of the load generator, nginx and the agent. */
 const NOFILE = CONNECTIONS + 4096;
-const MAX_QUEUE_SIZE = 8192; // the default of otlp.max_queue_size, restated for the report
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -162,14 +156,13 @@ async function main(): Promise<void> {
       }
     }
     if (PARTS.includes('outage')) {
-      const settings = {
-        rate: RATE,
-        warmSeconds: WARM_SECONDS,
-        outageSeconds: OUTAGE_SECONDS,
-        recoverySeconds: RECOVERY_SECONDS,
-        sampleSeconds: SAMPLE_SECONDS,
-        maxQueueSize: MAX_QUEUE_SIZE,
-      };
+      const settings = outageSettingsFromEnv({
+        rate: 200,
+        warmSeconds: 20,
+        outageSeconds: 300,
+        recoverySeconds: 60,
+        sampleSeconds: 5,
+      });
       await runCollectorOutage(nginx, settings, (endpoint) => startBenchAgent(nginx, endpoint, NOFILE));
     }
   } finally {

@@ -17,16 +17,10 @@ import { startNginx } from '../support/nginx-server';
 import { makeCertificate } from '../support/tls-fixtures';
 import { benchAgentVariant, startBenchAgent } from './bench-agent';
 import { table } from './bench-support';
-import { runCollectorOutage, type OutageSample } from './collector-outage';
+import { outageSettingsFromEnv, runCollectorOutage, type OutageSample } from './collector-outage';
 import { mib } from './process-memory';
 
-const RATE = Number(process.env['BENCH_RATE'] ?? 200);
-const WARM_SECONDS = Number(process.env['BENCH_WARM_SECONDS'] ?? 30);
-const OUTAGE_SECONDS = Number(process.env['BENCH_OUTAGE_SECONDS'] ?? 1800);
-const RECOVERY_SECONDS = Number(process.env['BENCH_RECOVERY_SECONDS'] ?? 60);
-const SAMPLE_SECONDS = Number(process.env['BENCH_SAMPLE_SECONDS'] ?? 15);
 const BASELINE_MINUTE = Number(process.env['BENCH_BASELINE_MINUTE'] ?? 5);
-const MAX_QUEUE_SIZE = 8192; // the default of otlp.max_queue_size, restated for the report
 const NOFILE = 4096;
 
 /** The last outage sample at or before `minute` minutes into the outage. */
@@ -77,14 +71,13 @@ function printSoak(samples: readonly OutageSample[], downAtS: number): void {
 async function main(): Promise<void> {
   const nginx = await startNginx(makeCertificate(), { keepaliveRequests: 1_000_000 });
   try {
-    const settings = {
-      rate: RATE,
-      warmSeconds: WARM_SECONDS,
-      outageSeconds: OUTAGE_SECONDS,
-      recoverySeconds: RECOVERY_SECONDS,
-      sampleSeconds: SAMPLE_SECONDS,
-      maxQueueSize: MAX_QUEUE_SIZE,
-    };
+    const settings = outageSettingsFromEnv({
+      rate: 200,
+      warmSeconds: 30,
+      outageSeconds: 1800,
+      recoverySeconds: 60,
+      sampleSeconds: 15,
+    });
     const run = await runCollectorOutage(nginx, settings, (endpoint) => startBenchAgent(nginx, endpoint, NOFILE));
     printSoak(run.samples, run.downAtS);
   } finally {
