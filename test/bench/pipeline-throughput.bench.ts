@@ -122,27 +122,29 @@ async function main(): Promise<void> {
   const sdkByAttributes: Array<[number, RunFigures[]]> = [];
   let count = 0;
   try {
+    /** The arguments of one pinned measuring child (`count` as it stands when called). */
+    const measureArgs = (mode: string): string[] => [
+      '--measure',
+      mode,
+      '--file',
+      file,
+      '--endpoint',
+      sink.endpoint,
+      '--runs',
+      String(runs),
+      '--sink-pid',
+      String(sink.pid),
+      '--count',
+      String(count),
+      '--warmups',
+      String(warmups),
+    ];
     for (const cpus of cpuSets) {
       // Processing first: it tells how many records the SDK-alone run must export.
       for (const mode of [...modes].sort((a, b) => (a === 'processing' ? -1 : b === 'processing' ? 1 : 0))) {
         if (mode === 'sdk' && count === 0) count = (await runReplayPipeline({ file })).records;
         const before = (await sink.counts()).records;
-        const args = [
-          '--measure',
-          mode,
-          '--file',
-          file,
-          '--endpoint',
-          sink.endpoint,
-          '--runs',
-          String(runs),
-          '--sink-pid',
-          String(sink.pid),
-          '--count',
-          String(count),
-          '--warmups',
-          String(warmups),
-        ];
+        const args = measureArgs(mode);
         if (mode === 'sdk') args.push('--template', JSON.stringify(template));
         const figures = await runPinned(__filename, cpus, args);
         const measured = figures.filter((f) => !f.warmup);
@@ -166,24 +168,7 @@ async function main(): Promise<void> {
         ...template,
         attributes: Object.fromEntries(Object.entries(template.attributes).slice(0, attributes)),
       };
-      const args = [
-        '--measure',
-        'sdk',
-        '--file',
-        file,
-        '--endpoint',
-        sink.endpoint,
-        '--runs',
-        String(runs),
-        '--sink-pid',
-        String(sink.pid),
-        '--count',
-        String(count),
-        '--warmups',
-        String(warmups),
-        '--template',
-        JSON.stringify(trimmed),
-      ];
+      const args = [...measureArgs('sdk'), '--template', JSON.stringify(trimmed)];
       const measured = (await runPinned(__filename, '0', args)).filter((f) => !f.warmup);
       sdkByAttributes.push([attributes, measured]);
       process.stderr.write(
