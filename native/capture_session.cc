@@ -100,6 +100,11 @@ uint32_t GetUint(const Napi::Object& options, const char* key, uint32_t fallback
   return value.IsNumber() ? value.As<Napi::Number>().Uint32Value() : fallback;
 }
 
+bool IsPcapTracepoint(bpf_program* prog) {
+  return strncmp(bpf_program__section_name(prog), "tracepoint/", 11) == 0 &&
+         strncmp(bpf_program__name(prog), "pcap_", 5) == 0;
+}
+
 bool IsUprobeProgram(bpf_program* prog) {
   const char* section = bpf_program__section_name(prog);
   return bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE &&
@@ -189,6 +194,15 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
   skel_->rodata->pcap_snaplen = GetUint(options, "snaplen", PLAINTAP_MAX_SNAPLEN);
   // One packet staging area per CPU: the TC programs index it by CPU (no room in a per-CPU map value).
   if (pcap) bpf_map__set_max_entries(skel_->maps.packet_scratch, std::max(libbpf_num_possible_cpus(), 1));
+  // The pcapng's connect/accept tracepoints do nothing without it: not loaded, not attached (every
+  // tracepoint also costs a stop its own grace periods under the kernel's event lock).
+  if (!pcap) {
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel_->obj) {
+      if (IsPcapTracepoint(prog)) bpf_program__set_autoload(prog, false);
+    }
+  }
+
   uint32_t ring_bytes = GetUint(options, "ringBufferBytes", 8u << 20);
   int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes);
   if (err != 0) {
@@ -326,7 +340,7 @@ Napi::Value CaptureSession::AttachTracepoints(const Napi::CallbackInfo& info) {
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) {
     const char* section = bpf_program__section_name(prog);
-    if (strncmp(section, "tracepoint/", 11) != 0) continue;
+    if (strncmp(section, "tracepoint/", 11) != 0 || !bpf_program__autoload(prog)) continue;
     bpf_link* link = bpf_program__attach(prog);
     int err = link == nullptr ? errno : 0;
     results.Set(results.Length(), AttachResult(env, "kernel", section + 11, link, err));
