@@ -260,14 +260,18 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   const stopStarted = process.hrtime.bigint();
   stopping = true;
   clearInterval(healthTimer);
-  source.stop();
+  const { detachMs } = source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));
   recorder?.close();
   files?.close();
   await finish();
   await server?.close();
-  logger.info('stopped', { ...summary(), stop_ms: Math.round(Number(process.hrtime.bigint() - stopStarted) / 1e6) });
+  logger.info('stopped', {
+    ...summary(),
+    stop_ms: Math.round(Number(process.hrtime.bigint() - stopStarted) / 1e6),
+    detach_ms: Math.round(detachMs),
+  });
   return EXIT_OK;
 }
 
