@@ -100,9 +100,11 @@ uint32_t GetUint(const Napi::Object& options, const char* key, uint32_t fallback
   return value.IsNumber() ? value.As<Napi::Number>().Uint32Value() : fallback;
 }
 
-bool IsPcapTracepoint(bpf_program* prog) {
-  return strncmp(bpf_program__section_name(prog), "tracepoint/", 11) == 0 &&
-         strncmp(bpf_program__name(prog), "pcap_", 5) == 0;
+// The pcapng's programs: its TC classifiers and its connect/accept tracepoints (named pcap_*).
+bool IsPcapProgram(bpf_program* prog) {
+  const char* section = bpf_program__section_name(prog);
+  return strcmp(section, "tc") == 0 ||
+         (strncmp(section, "tracepoint/", 11) == 0 && strncmp(bpf_program__name(prog), "pcap_", 5) == 0);
 }
 
 bool IsUprobeProgram(bpf_program* prog) {
@@ -194,12 +196,13 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
   skel_->rodata->pcap_snaplen = GetUint(options, "snaplen", PLAINTAP_MAX_SNAPLEN);
   // One packet staging area per CPU: the TC programs index it by CPU (no room in a per-CPU map value).
   if (pcap) bpf_map__set_max_entries(skel_->maps.packet_scratch, std::max(libbpf_num_possible_cpus(), 1));
-  // The pcapng's connect/accept tracepoints do nothing without it: not loaded, not attached (every
-  // tracepoint also costs a stop its own grace periods under the kernel's event lock).
+  // Without a pcapng its programs are not loaded: its tracepoints would return at once yet cost
+  // every stop their own grace periods under the kernel's event lock, and loading TC classifiers
+  // needs CAP_NET_ADMIN.
   if (!pcap) {
     bpf_program* prog;
     bpf_object__for_each_program(prog, skel_->obj) {
-      if (IsPcapTracepoint(prog)) bpf_program__set_autoload(prog, false);
+      if (IsPcapProgram(prog)) bpf_program__set_autoload(prog, false);
     }
   }
 
