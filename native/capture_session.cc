@@ -141,6 +141,63 @@ UprobeRequest ReadUprobe(bpf_object* obj, const Napi::Object& probe) {
   return request;
 }
 
+// Every detach waits for RCU grace periods in the kernel (30–200 ms each on a busy host; a
+// perf-event link's under the kernel's event_mutex): one after the other, 19 perf-event links took
+// 1.7–2.4 s of every stop. Side by side the waits overlap (all of them for uprobe_multi links).
+void DetachAll(const std::vector<bpf_link*>& links, const std::vector<int>& link_fds) {
+  std::vector<std::function<void()>> detaches;
+  detaches.reserve(links.size() + link_fds.size());
+  for (bpf_link* link : links) detaches.emplace_back([link] { bpf_link__destroy(link); });
+  for (int fd : link_fds) detaches.emplace_back([fd] { close(fd); });
+  std::vector<std::thread> threads;
+  threads.reserve(detaches.size());
+  for (std::function<void()>& detach : detaches) {
+    try {
+      threads.emplace_back(detach);
+    } catch (const std::system_error&) {
+      detach();  // no thread to spare: detach here
+    }
+  }
+  for (std::thread& thread : threads) thread.join();
+}
+
+// Detaches the tracepoints' links on a libuv thread while the agent flushes: a tracepoint's
+// perf-event link waits for grace periods under the kernel's event lock, one tracepoint after the
+// other (11 of them: about 430 ms on a quiet host). Resolves { detachMs }: from the stop's start
+// to the last link detached, the part stop() did itself included.
+class TracepointDetach : public Napi::AsyncWorker {
+ public:
+  TracepointDetach(Napi::Env env, std::vector<bpf_link*> links, std::chrono::steady_clock::time_point started)
+      : Napi::AsyncWorker(env, "plaintap:detach"),
+        links_(std::move(links)),
+        started_(started),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  // JS thread, before the worker can finish: what stop() spent detaching.
+  void SetStopMs(double ms) { stop_ms_ = ms; }
+
+  // libuv thread.
+  void Execute() override {
+    DetachAll(links_, {});
+    links_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+  // JS thread.
+  void OnOK() override {
+    Napi::Object result = Napi::Object::New(Env());
+    result.Set("detachMs", std::max(stop_ms_, links_ms_));
+    deferred_.Resolve(result);
+  }
+
+ private:
+  std::vector<bpf_link*> links_;
+  std::chrono::steady_clock::time_point started_;
+  Napi::Promise::Deferred deferred_;
+  double stop_ms_ = 0;
+  double links_ms_ = 0;
+};
+
 }  // namespace
 
 Napi::Function CaptureSession::Define(Napi::Env env) {
@@ -153,6 +210,7 @@ Napi::Function CaptureSession::Define(Napi::Env env) {
                          InstanceMethod("start", &CaptureSession::Start),
                          InstanceMethod("counters", &CaptureSession::Counters),
                          InstanceMethod("stop", &CaptureSession::Stop),
+                         InstanceMethod("detached", &CaptureSession::Detached),
                          InstanceAccessor("uprobeMulti", &CaptureSession::UprobeMulti, nullptr),
                      });
 }
@@ -275,32 +333,15 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
 
 CaptureSession::~CaptureSession() { Close(); }
 
-// Every detach waits for RCU grace periods in the kernel (30–200 ms each on a busy host; a
-// perf-event link's under the kernel's event_mutex): one after the other, 19 perf-event links took
-// 1.7–2.4 s of every stop. Side by side the waits overlap (all of them for uprobe_multi links).
-void CaptureSession::DetachAll(const std::vector<bpf_link*>& links, const std::vector<int>& link_fds) {
-  std::vector<std::function<void()>> detaches;
-  detaches.reserve(links.size() + link_fds.size());
-  for (bpf_link* link : links) detaches.emplace_back([link] { bpf_link__destroy(link); });
-  for (int fd : link_fds) detaches.emplace_back([fd] { close(fd); });
-  std::vector<std::thread> threads;
-  threads.reserve(detaches.size());
-  for (std::function<void()>& detach : detaches) {
-    try {
-      threads.emplace_back(detach);
-    } catch (const std::system_error&) {
-      detach();  // no thread to spare: detach here
-    }
-  }
-  for (std::thread& thread : threads) thread.join();
-}
-
 void CaptureSession::Close() {
   if (reader_) reader_->Stop();
   reader_.reset();
   if (skel_ != nullptr) final_kernel_counters_ = ReadKernelCounters();
-  bool detaching = !links_.empty() || !uprobe_multi_links_.empty() || !tc_filters_.empty();
+  bool detaching =
+      !tracepoint_links_.empty() || !links_.empty() || !uprobe_multi_links_.empty() || !tc_filters_.empty();
   auto detach_started = std::chrono::steady_clock::now();
+  links_.insert(links_.end(), tracepoint_links_.begin(), tracepoint_links_.end());
+  tracepoint_links_.clear();
   DetachAll(links_, uprobe_multi_links_);
   links_.clear();
   uprobe_multi_links_.clear();
@@ -319,14 +360,15 @@ void CaptureSession::Close() {
   skel_ = nullptr;
 }
 
+// A link attached is kept in owner, to detach at stop.
 Napi::Object CaptureSession::AttachResult(Napi::Env env, const std::string& target, const std::string& point,
-                                          bpf_link* link, int err) {
+                                          bpf_link* link, int err, std::vector<bpf_link*>& owner) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("target", target);
   result.Set("point", point);
   result.Set("ok", link != nullptr);
   if (link != nullptr) {
-    links_.push_back(link);
+    owner.push_back(link);
   } else {
     result.Set("errno", err);
     std::string log = TakeLibbpfLog();
@@ -346,7 +388,7 @@ Napi::Value CaptureSession::AttachTracepoints(const Napi::CallbackInfo& info) {
     if (strncmp(section, "tracepoint/", 11) != 0 || !bpf_program__autoload(prog)) continue;
     bpf_link* link = bpf_program__attach(prog);
     int err = link == nullptr ? errno : 0;
-    results.Set(results.Length(), AttachResult(env, "kernel", section + 11, link, err));
+    results.Set(results.Length(), AttachResult(env, "kernel", section + 11, link, err, tracepoint_links_));
   }
   return results;
 }
@@ -383,14 +425,14 @@ Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < probes.Length(); i++) {
     UprobeRequest probe = ReadUprobe(skel_->obj, probes.Get(i).As<Napi::Object>());
     if (probe.program == nullptr) {
-      results.Set(results.Length(), AttachResult(env, target, probe.point, nullptr, ENOENT));
+      results.Set(results.Length(), AttachResult(env, target, probe.point, nullptr, ENOENT, links_));
       continue;
     }
     LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = probe.cookie, .retprobe = probe.retprobe);
     bpf_link* link =
         bpf_program__attach_uprobe_opts(probe.program, pid, path.c_str(), static_cast<size_t>(probe.offset), &opts);
     int err = link == nullptr ? errno : 0;
-    results.Set(results.Length(), AttachResult(env, target, probe.point, link, err));
+    results.Set(results.Length(), AttachResult(env, target, probe.point, link, err, links_));
   }
   return results;
 }
@@ -450,7 +492,7 @@ Napi::Value CaptureSession::AttachTc(const Napi::CallbackInfo& info) {
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
   int err = bpf_tc_hook_create(&hook);
   if (err != 0 && err != -EEXIST) {
-    Napi::Object result = AttachResult(env, "kernel", point, nullptr, -err);
+    Napi::Object result = AttachResult(env, "kernel", point, nullptr, -err, links_);
     results.Set(0u, result);
     return results;
   }
@@ -538,13 +580,30 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// stop() → { detachMs }: drains what is in the ring, detaches every probe, frees the programs.
-// Idempotent; detachMs is the time the (first) stop spent detaching links and TC filters.
+// stop(): drains what is in the ring, detaches every uprobe and TC filter, frees the programs; the
+// tracepoints are detached on a worker thread meanwhile (detached() says when). Idempotent.
 Napi::Value CaptureSession::Stop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!detached_.IsEmpty()) return env.Undefined();
+  auto started = std::chrono::steady_clock::now();
+  auto* worker = new TracepointDetach(env, std::move(tracepoint_links_), started);
+  tracepoint_links_.clear();
+  detached_ = Napi::Persistent(worker->Promise());
+  worker->Queue();
   Close();
+  worker->SetStopMs(detach_ms_);
+  return env.Undefined();
+}
+
+// detached() → Promise<{ detachMs }>: settles once stop() and its worker have detached every link;
+// detachMs runs from stop()'s start to the last link. Before stop(): what a close spent (0).
+Napi::Value CaptureSession::Detached(const Napi::CallbackInfo& info) {
+  if (!detached_.IsEmpty()) return detached_.Value();
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(info.Env());
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("detachMs", detach_ms_);
-  return result;
+  deferred.Resolve(result);
+  return deferred.Promise();
 }
 
 // uprobeMulti: true when uprobes attach as uprobe_multi links, false as perf-event uprobes.

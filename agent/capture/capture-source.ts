@@ -233,16 +233,20 @@ export class CaptureSource {
   }
 
   /**
-   * Detaches every probe; records already in the ring are still delivered. Idempotent; detachMs:
-   * what the first stop spent detaching.
+   * Detaches every probe (the tracepoints finish in the background: `detached()`); records already
+   * in the ring are still delivered. Idempotent.
    */
-  stop(): NativeStopResult {
-    if (!this.stopped) {
-      this.stopped = true;
-      clearInterval(this.rescanTimer);
-      this.watcher.stop();
-    }
-    return this.session.stop();
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.rescanTimer);
+    this.watcher.stop();
+    this.session.stop();
+  }
+
+  /** Settles once every link is detached; detachMs: from stop() to the last one. */
+  detached(): Promise<NativeStopResult> {
+    return this.session.detached();
   }
 
   /** Attaches what the finders chose, records skips; every outcome goes to the report. */

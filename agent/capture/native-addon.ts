@@ -90,8 +90,10 @@ export interface NativeCaptureSession {
   addNssSslFile(inode: bigint): void;
   start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
   counters(): NativeCounters;
-  /** Idempotent; detachMs: what the first stop spent detaching links and TC filters. */
-  stop(): NativeStopResult;
+  /** Detaches the uprobes and TC filters; the tracepoints on a worker thread (see detached). Idempotent. */
+  stop(): void;
+  /** Settles once everything stop() began is detached; detachMs runs from stop() to the last link. */
+  detached(): Promise<NativeStopResult>;
   /** True when uprobes attach as uprobe_multi links, false as perf-event uprobes. */
   readonly uprobeMulti: boolean;
 }
