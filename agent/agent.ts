@@ -260,6 +260,7 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   const stopStarted = process.hrtime.bigint();
   stopping = true;
   clearInterval(healthTimer);
+  // Uprobes are detached on return; the tracepoints' links go on a worker thread meanwhile.
   source.stop();
   // The reader's last batch is queued for this thread: let it arrive before the final flush.
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -267,7 +268,12 @@ export async function runAgent(config: PlaintapConfig, mode: AgentMode = { kind:
   files?.close();
   await finish();
   await server?.close();
-  logger.info('stopped', { ...summary(), stop_ms: Math.round(Number(process.hrtime.bigint() - stopStarted) / 1e6) });
+  const { detachMs } = await source.detached();
+  logger.info('stopped', {
+    ...summary(),
+    stop_ms: Math.round(Number(process.hrtime.bigint() - stopStarted) / 1e6),
+    detach_ms: Math.round(detachMs),
+  });
   return EXIT_OK;
 }
 

@@ -94,6 +94,7 @@ static __always_inline void pcap_learn_fd(int fd)
 		pcap_learn(&conn, pid);
 }
 
+/* Tracepoint programs named pcap_* are loaded only with the pcapng (native/capture_session.cc). */
 SEC("tracepoint/syscalls/sys_enter_connect")
 int pcap_connect_enter(struct trace_event_raw_sys_enter *ctx)
 {

@@ -5,10 +5,14 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -20,6 +24,7 @@
 #include "native_error.h"
 #include "plaintap.skel.h"
 #include "ring_reader.h"
+#include "uprobe_multi.h"
 
 namespace plaintap {
 
@@ -95,6 +100,104 @@ uint32_t GetUint(const Napi::Object& options, const char* key, uint32_t fallback
   return value.IsNumber() ? value.As<Napi::Number>().Uint32Value() : fallback;
 }
 
+// The pcapng's programs: its TC classifiers and its connect/accept tracepoints (named pcap_*).
+bool IsPcapProgram(bpf_program* prog) {
+  const char* section = bpf_program__section_name(prog);
+  return strcmp(section, "tc") == 0 ||
+         (strncmp(section, "tracepoint/", 11) == 0 && strncmp(bpf_program__name(prog), "pcap_", 5) == 0);
+}
+
+bool IsUprobeProgram(bpf_program* prog) {
+  const char* section = bpf_program__section_name(prog);
+  return bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE &&
+         (strncmp(section, "uprobe", 6) == 0 || strncmp(section, "uretprobe", 9) == 0);
+}
+
+// One entry of attachUprobes' probes, read from JS.
+struct UprobeRequest {
+  bpf_program* program;  // nullptr: no program of that name
+  std::string point;
+  bool retprobe;
+  uint64_t offset;
+  uint64_t cookie;
+};
+
+UprobeRequest ReadUprobe(bpf_object* obj, const Napi::Object& probe) {
+  UprobeRequest request;
+  std::string name = probe.Get("program").ToString().Utf8Value();
+  request.program = bpf_object__find_program_by_name(obj, name.c_str());
+  request.point = probe.Get("point").ToString().Utf8Value();
+  request.retprobe = probe.Get("retprobe").ToBoolean().Value();
+  request.offset = static_cast<uint64_t>(probe.Get("offset").As<Napi::Number>().Int64Value());
+  // A BigInt carries all 64 bits (Go's struct offsets); a Number the library of shared programs.
+  Napi::Value cookie_value = probe.Get("cookie");
+  request.cookie = 0;
+  if (cookie_value.IsBigInt()) {
+    bool lossless = true;
+    request.cookie = cookie_value.As<Napi::BigInt>().Uint64Value(&lossless);
+  } else if (cookie_value.IsNumber()) {
+    request.cookie = cookie_value.As<Napi::Number>().Uint32Value();
+  }
+  return request;
+}
+
+// Every detach waits for RCU grace periods in the kernel (30–200 ms each on a busy host; a
+// perf-event link's under the kernel's event_mutex): one after the other, 19 perf-event links took
+// 1.7–2.4 s of every stop. Side by side the waits overlap (all of them for uprobe_multi links).
+void DetachAll(const std::vector<bpf_link*>& links, const std::vector<int>& link_fds) {
+  std::vector<std::function<void()>> detaches;
+  detaches.reserve(links.size() + link_fds.size());
+  for (bpf_link* link : links) detaches.emplace_back([link] { bpf_link__destroy(link); });
+  for (int fd : link_fds) detaches.emplace_back([fd] { close(fd); });
+  std::vector<std::thread> threads;
+  threads.reserve(detaches.size());
+  for (std::function<void()>& detach : detaches) {
+    try {
+      threads.emplace_back(detach);
+    } catch (const std::system_error&) {
+      detach();  // no thread to spare: detach here
+    }
+  }
+  for (std::thread& thread : threads) thread.join();
+}
+
+// Detaches the tracepoints' links on a libuv thread while the agent flushes: a tracepoint's
+// perf-event link waits for grace periods under the kernel's event lock, one tracepoint after the
+// other (11 of them: about 430 ms on a quiet host). Resolves { detachMs }: from the stop's start
+// to the last link detached, the part stop() did itself included.
+class TracepointDetach : public Napi::AsyncWorker {
+ public:
+  TracepointDetach(Napi::Env env, std::vector<bpf_link*> links, std::chrono::steady_clock::time_point started)
+      : Napi::AsyncWorker(env, "plaintap:detach"),
+        links_(std::move(links)),
+        started_(started),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  // JS thread, before the worker can finish: what stop() spent detaching.
+  void SetStopMs(double ms) { stop_ms_ = ms; }
+
+  // libuv thread.
+  void Execute() override {
+    DetachAll(links_, {});
+    links_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+  // JS thread.
+  void OnOK() override {
+    Napi::Object result = Napi::Object::New(Env());
+    result.Set("detachMs", std::max(stop_ms_, links_ms_));
+    deferred_.Resolve(result);
+  }
+
+ private:
+  std::vector<bpf_link*> links_;
+  std::chrono::steady_clock::time_point started_;
+  Napi::Promise::Deferred deferred_;
+  double stop_ms_ = 0;
+  double links_ms_ = 0;
+};
+
 }  // namespace
 
 Napi::Function CaptureSession::Define(Napi::Env env) {
@@ -107,11 +210,13 @@ Napi::Function CaptureSession::Define(Napi::Env env) {
                          InstanceMethod("start", &CaptureSession::Start),
                          InstanceMethod("counters", &CaptureSession::Counters),
                          InstanceMethod("stop", &CaptureSession::Stop),
+                         InstanceMethod("detached", &CaptureSession::Detached),
+                         InstanceAccessor("uprobeMulti", &CaptureSession::UprobeMulti, nullptr),
                      });
 }
 
 // options: { ringBufferBytes, selfPid, pids: number[], comms: string[], cgroupIds: bigint[], secrets: boolean,
-//            opensslLayouts: object[] (entry i is cookie i + 1), pcap: boolean, snaplen }
+//            opensslLayouts: object[] (entry i is cookie i + 1), pcap: boolean, snaplen, uprobeMulti: boolean }
 CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureSession>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -149,12 +254,33 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
   skel_->rodata->pcap_snaplen = GetUint(options, "snaplen", PLAINTAP_MAX_SNAPLEN);
   // One packet staging area per CPU: the TC programs index it by CPU (no room in a per-CPU map value).
   if (pcap) bpf_map__set_max_entries(skel_->maps.packet_scratch, std::max(libbpf_num_possible_cpus(), 1));
+  // Without a pcapng its programs are not loaded: its tracepoints would return at once yet cost
+  // every stop their own grace periods under the kernel's event lock, and loading TC classifiers
+  // needs CAP_NET_ADMIN.
+  if (!pcap) {
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel_->obj) {
+      if (IsPcapProgram(prog)) bpf_program__set_autoload(prog, false);
+    }
+  }
 
   uint32_t ring_bytes = GetUint(options, "ringBufferBytes", 8u << 20);
   int err = bpf_map__set_max_entries(skel_->maps.events, ring_bytes);
   if (err != 0) {
     Close();
     ThrowError(env, "ERR_PLAINTAP_OPTIONS", "invalid ring buffer size " + std::to_string(ring_bytes), -err);
+  }
+
+  // A program attaches either as a perf-event uprobe or by uprobe_multi links, as it was loaded:
+  // the latter where the kernel has them, unless turned off (uprobeMulti: false).
+  uprobe_multi_ = !options.Get("uprobeMulti").IsBoolean() || options.Get("uprobeMulti").ToBoolean().Value();
+  uprobe_multi_ = uprobe_multi_ && UprobeMultiSupported();
+  if (uprobe_multi_) {
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel_->obj) {
+      if (IsUprobeProgram(prog))
+        bpf_program__set_expected_attach_type(prog, static_cast<bpf_attach_type>(kTraceUprobeMulti));
+    }
   }
 
   err = LoadWithSignalsBlocked(skel_);
@@ -207,28 +333,18 @@ CaptureSession::CaptureSession(const Napi::CallbackInfo& info) : Napi::ObjectWra
 
 CaptureSession::~CaptureSession() { Close(); }
 
-// Every detach waits for RCU grace periods in the kernel (30–200 ms each on a busy host, under the
-// kernel's event_mutex): one after the other, the 19 links took 1.7–2.4 s of every stop. Side by
-// side the waits that are not under that lock overlap (about 0.9–1.1 s here).
-void CaptureSession::DestroyLinks(const std::vector<bpf_link*>& links) {
-  std::vector<std::thread> threads;
-  threads.reserve(links.size());
-  for (bpf_link* link : links) {
-    try {
-      threads.emplace_back([link] { bpf_link__destroy(link); });
-    } catch (const std::system_error&) {
-      bpf_link__destroy(link);  // no thread to spare: detach here
-    }
-  }
-  for (std::thread& thread : threads) thread.join();
-}
-
 void CaptureSession::Close() {
   if (reader_) reader_->Stop();
   reader_.reset();
   if (skel_ != nullptr) final_kernel_counters_ = ReadKernelCounters();
-  DestroyLinks(links_);
+  bool detaching =
+      !tracepoint_links_.empty() || !links_.empty() || !uprobe_multi_links_.empty() || !tc_filters_.empty();
+  auto detach_started = std::chrono::steady_clock::now();
+  links_.insert(links_.end(), tracepoint_links_.begin(), tracepoint_links_.end());
+  tracepoint_links_.clear();
+  DetachAll(links_, uprobe_multi_links_);
   links_.clear();
+  uprobe_multi_links_.clear();
   // Only our filters: the clsact qdisc may hold other tools' programs, so it stays.
   for (TcFilter& filter : tc_filters_) {
     LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = filter.ifindex,
@@ -237,18 +353,22 @@ void CaptureSession::Close() {
     bpf_tc_detach(&hook, &opts);
   }
   tc_filters_.clear();
+  if (detaching) {
+    detach_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - detach_started).count();
+  }
   if (skel_ != nullptr) plaintap_bpf__destroy(skel_);
   skel_ = nullptr;
 }
 
+// A link attached is kept in owner, to detach at stop.
 Napi::Object CaptureSession::AttachResult(Napi::Env env, const std::string& target, const std::string& point,
-                                          bpf_link* link, int err) {
+                                          bpf_link* link, int err, std::vector<bpf_link*>& owner) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("target", target);
   result.Set("point", point);
   result.Set("ok", link != nullptr);
   if (link != nullptr) {
-    links_.push_back(link);
+    owner.push_back(link);
   } else {
     result.Set("errno", err);
     std::string log = TakeLibbpfLog();
@@ -265,18 +385,32 @@ Napi::Value CaptureSession::AttachTracepoints(const Napi::CallbackInfo& info) {
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) {
     const char* section = bpf_program__section_name(prog);
-    if (strncmp(section, "tracepoint/", 11) != 0) continue;
+    if (strncmp(section, "tracepoint/", 11) != 0 || !bpf_program__autoload(prog)) continue;
     bpf_link* link = bpf_program__attach(prog);
     int err = link == nullptr ? errno : 0;
-    results.Set(results.Length(), AttachResult(env, "kernel", section + 11, link, err));
+    results.Set(results.Length(), AttachResult(env, "kernel", section + 11, link, err, tracepoint_links_));
   }
   return results;
+}
+
+Napi::Object CaptureSession::UprobeMultiResult(Napi::Env env, const std::string& target, const std::string& point,
+                                               int err) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("target", target);
+  result.Set("point", point);
+  result.Set("ok", err == 0);
+  if (err != 0) {
+    result.Set("errno", err);
+    result.Set("error", std::string(strerror(err)));
+  }
+  return result;
 }
 
 // attachUprobes(path, probes, pid = -1) → [{ target, point, ok, errno?, error? }], one per probe.
 // probes: [{ program, offset, retprobe, point, cookie }]: a program of the object by name, at a file
 // offset the target finder resolved (so a large executable's symbol tables are read once, not
-// once per probe); the cookie tells the program which library it serves. With a pid the breakpoints are installed in that process only.
+// once per probe); the cookie tells the program which library it serves. With a pid the breakpoints
+// are installed in that process only.
 Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (skel_ == nullptr) ThrowError(env, "ERR_PLAINTAP_STOPPED", "capture session is stopped");
@@ -286,31 +420,59 @@ Napi::Value CaptureSession::AttachUprobes(const Napi::CallbackInfo& info) {
   Napi::Array probes = info[1].As<Napi::Array>();
   int pid = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
   std::string target = pid < 0 ? path : path + "@" + std::to_string(pid);
+  if (uprobe_multi_) return AttachUprobeMulti(env, path, target, probes, pid);
   Napi::Array results = Napi::Array::New(env);
   for (uint32_t i = 0; i < probes.Length(); i++) {
-    Napi::Object probe = probes.Get(i).As<Napi::Object>();
-    std::string name = probe.Get("program").ToString().Utf8Value();
-    std::string point = probe.Get("point").ToString().Utf8Value();
-    bool retprobe = probe.Get("retprobe").ToBoolean().Value();
-    int64_t offset = probe.Get("offset").As<Napi::Number>().Int64Value();
-    // A BigInt carries all 64 bits (Go's struct offsets); a Number the library of shared programs.
-    Napi::Value cookie_value = probe.Get("cookie");
-    uint64_t cookie = 0;
-    if (cookie_value.IsBigInt()) {
-      bool lossless = true;
-      cookie = cookie_value.As<Napi::BigInt>().Uint64Value(&lossless);
-    } else if (cookie_value.IsNumber()) {
-      cookie = cookie_value.As<Napi::Number>().Uint32Value();
-    }
-    bpf_program* program = bpf_object__find_program_by_name(skel_->obj, name.c_str());
-    if (program == nullptr) {
-      results.Set(results.Length(), AttachResult(env, target, point, nullptr, ENOENT));
+    UprobeRequest probe = ReadUprobe(skel_->obj, probes.Get(i).As<Napi::Object>());
+    if (probe.program == nullptr) {
+      results.Set(results.Length(), AttachResult(env, target, probe.point, nullptr, ENOENT, links_));
       continue;
     }
-    LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = retprobe);
-    bpf_link* link = bpf_program__attach_uprobe_opts(program, pid, path.c_str(), static_cast<size_t>(offset), &opts);
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = probe.cookie, .retprobe = probe.retprobe);
+    bpf_link* link =
+        bpf_program__attach_uprobe_opts(probe.program, pid, path.c_str(), static_cast<size_t>(probe.offset), &opts);
     int err = link == nullptr ? errno : 0;
-    results.Set(results.Length(), AttachResult(env, target, point, link, err));
+    results.Set(results.Length(), AttachResult(env, target, probe.point, link, err, links_));
+  }
+  return results;
+}
+
+// attachUprobes by uprobe_multi links: one link per program and kind (entry or return) for the
+// file, each probe's result that of its link. A link the kernel refuses is tried again probe by
+// probe, so one bad offset fails alone, as a perf-event uprobe would.
+Napi::Array CaptureSession::AttachUprobeMulti(Napi::Env env, const std::string& path, const std::string& target,
+                                              const Napi::Array& probes, int pid) {
+  std::vector<UprobeRequest> requests;
+  for (uint32_t i = 0; i < probes.Length(); i++)
+    requests.push_back(ReadUprobe(skel_->obj, probes.Get(i).As<Napi::Object>()));
+  std::vector<int> errors(requests.size(), ENOENT);
+  std::vector<bool> grouped(requests.size(), false);
+  for (size_t first = 0; first < requests.size(); first++) {
+    if (grouped[first] || requests[first].program == nullptr) continue;
+    std::vector<size_t> members;
+    for (size_t i = first; i < requests.size(); i++) {
+      if (!grouped[i] && requests[i].program == requests[first].program &&
+          requests[i].retprobe == requests[first].retprobe) {
+        grouped[i] = true;
+        members.push_back(i);
+      }
+    }
+    int prog_fd = bpf_program__fd(requests[first].program);
+    auto attach = [&](const std::vector<size_t>& indexes) {
+      std::vector<UprobeMultiTarget> targets;
+      for (size_t i : indexes) targets.push_back({requests[i].offset, requests[i].cookie});
+      int fd = CreateUprobeMultiLink(prog_fd, path, targets, requests[first].retprobe, pid);
+      if (fd >= 0) uprobe_multi_links_.push_back(fd);
+      for (size_t i : indexes) errors[i] = fd >= 0 ? 0 : -fd;
+      return fd >= 0;
+    };
+    if (!attach(members) && members.size() > 1) {
+      for (size_t i : members) attach({i});
+    }
+  }
+  Napi::Array results = Napi::Array::New(env);
+  for (size_t i = 0; i < requests.size(); i++) {
+    results.Set(results.Length(), UprobeMultiResult(env, target, requests[i].point, errors[i]));
   }
   return results;
 }
@@ -330,7 +492,7 @@ Napi::Value CaptureSession::AttachTc(const Napi::CallbackInfo& info) {
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
   int err = bpf_tc_hook_create(&hook);
   if (err != 0 && err != -EEXIST) {
-    Napi::Object result = AttachResult(env, "kernel", point, nullptr, -err);
+    Napi::Object result = AttachResult(env, "kernel", point, nullptr, -err, links_);
     results.Set(0u, result);
     return results;
   }
@@ -418,10 +580,35 @@ Napi::Value CaptureSession::Counters(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// stop(): drains what is in the ring, detaches every probe, frees the programs. Idempotent.
+// stop(): drains what is in the ring, detaches every uprobe and TC filter, frees the programs; the
+// tracepoints are detached on a worker thread meanwhile (detached() says when). Idempotent.
 Napi::Value CaptureSession::Stop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!detached_.IsEmpty()) return env.Undefined();
+  auto started = std::chrono::steady_clock::now();
+  auto* worker = new TracepointDetach(env, std::move(tracepoint_links_), started);
+  tracepoint_links_.clear();
+  detached_ = Napi::Persistent(worker->Promise());
+  worker->Queue();
   Close();
-  return info.Env().Undefined();
+  worker->SetStopMs(detach_ms_);
+  return env.Undefined();
+}
+
+// detached() → Promise<{ detachMs }>: settles once stop() and its worker have detached every link;
+// detachMs runs from stop()'s start to the last link. Before stop(): what a close spent (0).
+Napi::Value CaptureSession::Detached(const Napi::CallbackInfo& info) {
+  if (!detached_.IsEmpty()) return detached_.Value();
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(info.Env());
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("detachMs", detach_ms_);
+  deferred.Resolve(result);
+  return deferred.Promise();
+}
+
+// uprobeMulti: true when uprobes attach as uprobe_multi links, false as perf-event uprobes.
+Napi::Value CaptureSession::UprobeMulti(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), uprobe_multi_);
 }
 
 }  // namespace plaintap

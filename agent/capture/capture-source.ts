@@ -8,7 +8,14 @@ import type { Logger } from '../log';
 import { BatchDecoder } from './batch-decoder';
 import { resolveCgroup } from './cgroup-path';
 import type { CapturedEvent } from './captured-event';
-import type { AttachResult, NativeAddon, NativeCaptureSession, NativeCounters, TracefsStatus } from './native-addon';
+import type {
+  AttachResult,
+  NativeAddon,
+  NativeCaptureSession,
+  NativeCounters,
+  NativeStopResult,
+  TracefsStatus,
+} from './native-addon';
 import { loadNativeAddon } from './native-addon';
 import { KNOWN_LAYOUTS, layoutFor } from './openssl-layouts';
 import type { NetInterface } from './pcap-interfaces';
@@ -57,6 +64,8 @@ export interface CaptureSourceOptions {
   /** Interfaces to take pcapng packets on (TC); empty = no packets. */
   readonly pcapInterfaces: readonly NetInterface[];
   readonly pcapSnaplen: number;
+  /** Uprobes as uprobe_multi links where the kernel has them; default: unless PLAINTAP_UPROBE_MULTI=0. */
+  readonly uprobeMulti?: boolean;
   readonly logger: Logger;
   readonly clock: WallClock;
   /** For tests: another addon build. */
@@ -119,7 +128,9 @@ export class CaptureSource {
       pcap: options.pcapInterfaces.length > 0,
       snaplen: options.pcapSnaplen,
       opensslLayouts: KNOWN_LAYOUTS.map((known) => known.layout),
+      uprobeMulti: options.uprobeMulti ?? process.env['PLAINTAP_UPROBE_MULTI'] !== '0',
     });
+    logger.debug('uprobe links', { kind: session.uprobeMulti ? 'uprobe_multi' : 'perf_event' });
     const secretTargets: SecretTarget[] = [];
     const pcapInterfaces: string[] = [];
     const results: AttachResult[] = [];
@@ -221,13 +232,21 @@ export class CaptureSource {
     return this.watcher.stats;
   }
 
-  /** Detaches every probe; records already in the ring are still delivered. */
+  /**
+   * Detaches every probe (the tracepoints finish in the background: `detached()`); records already
+   * in the ring are still delivered. Idempotent.
+   */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.rescanTimer);
     this.watcher.stop();
     this.session.stop();
+  }
+
+  /** Settles once every link is detached; detachMs: from stop() to the last one. */
+  detached(): Promise<NativeStopResult> {
+    return this.session.detached();
   }
 
   /** Attaches what the finders chose, records skips; every outcome goes to the report. */

@@ -17,6 +17,11 @@ export interface NativeSessionOptions {
   /** Take packets of the captured processes' flows (TC), for the pcapng. */
   readonly pcap?: boolean;
   readonly snaplen?: number;
+  /**
+   * Attach uprobes as uprobe_multi links where the kernel has them (6.6+; default true): one link
+   * per program and file, detached at stop with one wait instead of one per probe.
+   */
+  readonly uprobeMulti?: boolean;
 }
 
 export interface AttachResult {
@@ -85,7 +90,16 @@ export interface NativeCaptureSession {
   addNssSslFile(inode: bigint): void;
   start(onBatch: (batch: Buffer) => void, options: { maxPendingBatches: number }): void;
   counters(): NativeCounters;
+  /** Detaches the uprobes and TC filters; the tracepoints on a worker thread (see detached). Idempotent. */
   stop(): void;
+  /** Settles once everything stop() began is detached; detachMs runs from stop() to the last link. */
+  detached(): Promise<NativeStopResult>;
+  /** True when uprobes attach as uprobe_multi links, false as perf-event uprobes. */
+  readonly uprobeMulti: boolean;
+}
+
+export interface NativeStopResult {
+  readonly detachMs: number;
 }
 
 export interface TracefsStatus {

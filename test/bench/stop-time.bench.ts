@@ -20,18 +20,21 @@ const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 /** Time under load (or idle) before the signal, after ready. */
 const RUN_SECONDS = 5;
 
+interface Round {
+  readonly exitMs: number;
+  readonly stopMs: number;
+  /** NaN for an agent that does not report it (before detach_ms existed). */
+  readonly detachMs: number;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One round: a fresh agent, RUN_SECONDS idle or loaded, then SIGTERM. Milliseconds to its exit,
- * and the agent's own `stop_ms` (signal handled → `stopped` logged: flush, OTLP drain); the rest
- * is after runAgent returns (detaching the probes, closing the BPF object, process exit).
+ * the agent's own `stop_ms` (signal handled → `stopped` logged: detach, flush, OTLP drain) and
+ * its `detach_ms` (the probes' part of it); the rest is after runAgent returns (process exit).
  */
-async function stopMs(
-  nginx: NginxServer,
-  receiver: OtlpReceiver | undefined,
-  loaded: boolean,
-): Promise<{ exitMs: number; stopMs: number }> {
+async function stopMs(nginx: NginxServer, receiver: OtlpReceiver | undefined, loaded: boolean): Promise<Round> {
   const otlp = receiver ? ['--otlp-endpoint', receiver.endpoint] : [];
   const agent = await startAgent(
     ['--pid', String(nginx.workerPid), '--output', 'none', '--metrics-address', 'off', ...otlp],
@@ -45,7 +48,8 @@ async function stopMs(
     const code = await agent.stop('SIGTERM');
     const exitMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (code !== 0) process.stderr.write(`agent exited ${String(code)}: ${agent.stderr().slice(-500)}\n`);
-    return { exitMs, stopMs: Number(/\bstop_ms=(\d+)/.exec(agent.stderr())?.[1] ?? NaN) };
+    const field = (name: string): number => Number(new RegExp(`\\b${name}=(\\d+)`).exec(agent.stderr())?.[1] ?? NaN);
+    return { exitMs, stopMs: field('stop_ms'), detachMs: field('detach_ms') };
   } finally {
     await client?.end(5000);
     await agent.stop('SIGKILL');
@@ -63,12 +67,12 @@ async function main(): Promise<void> {
       [`${RATE} req/s, no OTLP`, true, false],
       [`${RATE} req/s, OTLP to a live receiver`, true, true],
     ] as const) {
-      const rounds: { exitMs: number; stopMs: number }[] = [];
+      const rounds: Round[] = [];
       for (let round = 0; round < ROUNDS; round++)
         rounds.push(await stopMs(nginx, otlp ? receiver : undefined, loaded));
       const times = rounds.map((r) => r.exitMs);
       process.stderr.write(
-        `${name}: ${rounds.map((r) => `${r.exitMs.toFixed(0)} (stop_ms ${r.stopMs})`).join(' ')} ms\n`,
+        `${name}: ${rounds.map((r) => `${r.exitMs.toFixed(0)} (stop_ms ${r.stopMs}, detach_ms ${r.detachMs})`).join(' ')} ms\n`,
       );
       rows.push([
         name,
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
         formatNumber(Math.min(...times)),
         formatNumber(Math.max(...times)),
         formatNumber(median(rounds.map((r) => r.stopMs))),
+        formatNumber(median(rounds.map((r) => r.detachMs))),
       ]);
     }
   } finally {
@@ -83,7 +88,9 @@ async function main(): Promise<void> {
     await nginx.stop();
   }
   console.log(`\nSIGTERM → exit of bin/plaintap, ${ROUNDS} fresh agents per case, ms:\n`);
-  console.log(table(['case', 'median', 'min', 'max', 'median stop_ms (flush, drain)'], rows));
+  console.log(
+    table(['case', 'median', 'min', 'max', 'median stop_ms (detach, flush, drain)', 'median detach_ms'], rows),
+  );
   console.log(
     `\nmachine: ${os.cpus().length} cores (load average ${os.loadavg()[0]?.toFixed(1)}), Node ${process.version}`,
   );

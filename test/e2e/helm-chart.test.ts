@@ -126,14 +126,18 @@ describe('Helm chart: lint, render, Kubernetes schemas', () => {
   });
 
   test('capabilities mode: the listed capabilities plus extra, drop ALL, AppArmor and seccomp unconfined', () => {
-    const { container } = agentContainer(parseManifests(helmTemplate(valuesArgs('capabilities-values.yaml'))));
+    // An extra one as a pcapng needs it (the CI values have none: uprobe_multi links need no SYS_ADMIN).
+    const extra = ['--set', 'capabilities.extra={NET_ADMIN}'];
+    const { container } = agentContainer(
+      parseManifests(helmTemplate([...valuesArgs('capabilities-values.yaml'), ...extra])),
+    );
     assert.deepEqual(container.securityContext, {
       readOnlyRootFilesystem: true,
       privileged: false,
       allowPrivilegeEscalation: false,
       capabilities: {
         drop: ['ALL'],
-        add: ['BPF', 'PERFMON', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'CHECKPOINT_RESTORE', 'SYS_ADMIN'],
+        add: ['BPF', 'PERFMON', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'CHECKPOINT_RESTORE', 'NET_ADMIN'],
       },
       appArmorProfile: { type: 'Unconfined' },
       seccompProfile: { type: 'Unconfined' },
