@@ -10,6 +10,7 @@ import path from 'node:path';
 import { freePort } from '../support/free-port';
 import { makeTempDir } from '../support/temp-dir';
 import { waitForListener } from '../support/listener';
+import { nginxTempPaths } from '../support/nginx-server';
 
 /** One read as recorded: 'request' is what the client sent. */
 export interface RecordedStep {
@@ -50,11 +51,7 @@ error_log ${prefix}/logs/error.log warn;
 events { worker_connections 64; }
 http {
   access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
+  ${nginxTempPaths(prefix)}
   types { text/html html; application/json json; }
   gzip on;
   gzip_types application/json;

@@ -30,6 +30,13 @@ export const TEXT_FILE = Array.from({ length: 6000 }, (_, i) => `line ${i} of th
   .join('')
   .slice(0, 200 * 1024);
 
+/** nginx's temporary directories, all under `prefix` (the default ones need root-owned paths). */
+export function nginxTempPaths(prefix: string): string {
+  return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((kind) => `${kind}_temp_path ${prefix}/${kind === 'client_body' ? 'body' : kind};`)
+    .join('\n  ');
+}
+
 export async function startNginx(cert: Certificate, options: NginxOptions = {}): Promise<NginxServer> {
   const port = await freePort();
   const prefix = fs.mkdtempSync(path.join(cert.dir, 'nginx-'));
@@ -54,11 +61,7 @@ error_log ${prefix}/logs/error.log warn;
 events { worker_connections ${workerConnections}; }
 http {
   access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
+  ${nginxTempPaths(prefix)}
   ${options.httpDirectives ?? ''}
   server {
     listen 127.0.0.1:${port} ssl${options.http2 === true ? ' http2' : ''};
